@@ -1,0 +1,228 @@
+package hash
+
+import (
+	"math/big"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/consensys/gnark-crypto/ecc/stark-curve/fp"
+	pedersenhash "github.com/consensys/gnark-crypto/ecc/stark-curve/pedersen-hash"
+
+	"github.com/kairo-dev/kairo/vm/felt"
+)
+
+func randFelt(r *rand.Rand) felt.Felt {
+	var b [32]byte
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	b[0] &= 0x0f
+	return felt.FromBytesBE(b[:])
+}
+
+// edgeFelts are values that exercise every byte and nibble of the windows.
+func edgeFelts() []felt.Felt {
+	pm1 := felt.FromInt64(-1)
+	two248 := felt.FromBigInt(new(big.Int).Lsh(big.NewInt(1), 248))
+	low := felt.FromBigInt(new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 248), big.NewInt(1)))
+	return []felt.Felt{felt.Zero, felt.One, pm1, two248, low, two248.Add(low), felt.FromUint64(0xff)}
+}
+
+func TestPedersenMatchesGnark(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	in := edgeFelts()
+	for range 200 {
+		in = append(in, randFelt(r))
+	}
+	for i, a := range in {
+		b := in[(i*7+3)%len(in)]
+		want := pedersenhash.Pedersen((*fp.Element)(&a), (*fp.Element)(&b))
+		if got := Pedersen(a, b); got != felt.Felt(want) {
+			t.Fatalf("Pedersen(%s, %s) = %s, gnark says %s", a, b, got, felt.Felt(want))
+		}
+	}
+	for _, a := range edgeFelts() {
+		for _, b := range edgeFelts() {
+			want := pedersenhash.Pedersen((*fp.Element)(&a), (*fp.Element)(&b))
+			if got := Pedersen(a, b); got != felt.Felt(want) {
+				t.Fatalf("Pedersen(%s, %s) = %s, gnark says %s", a, b, got, felt.Felt(want))
+			}
+		}
+	}
+}
+
+func TestPedersenArray(t *testing.T) {
+	tests := []struct {
+		name string
+		in   []felt.Felt
+	}{
+		{"empty", nil},
+		{"one", []felt.Felt{felt.FromUint64(7)}},
+		{"three", []felt.Felt{felt.FromUint64(1), felt.FromUint64(2), felt.FromInt64(-1)}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ptrs := make([]*fp.Element, len(tc.in))
+			for i := range tc.in {
+				ptrs[i] = (*fp.Element)(&tc.in[i])
+			}
+			want := felt.Felt(pedersenhash.PedersenArray(ptrs...))
+			if got := PedersenArray(tc.in...); got != want {
+				t.Errorf("PedersenArray = %s, want %s", got, want)
+			}
+		})
+	}
+	// compute_hash_on_elements([]) = H(0, 0)
+	if got, want := PedersenArray(), Pedersen(felt.Zero, felt.Zero); got != want {
+		t.Errorf("PedersenArray() = %s, want H(0,0) = %s", got, want)
+	}
+}
+
+// TestPoseidonFolding checks the folded-constant permutation against the
+// textbook one built from the unfolded constants.
+func TestPoseidonFolding(t *testing.T) {
+	ark := roundConstants()
+	reference := func(s *[3]fp.Element) {
+		for r := 0; r < poseidonRounds; r++ {
+			for j := range 3 {
+				s[j].Add(&s[j], &ark[r][j])
+			}
+			full := r < poseidonFullRounds/2 || r >= poseidonFullRounds/2+poseidonPartialRounds
+			if full {
+				cube(&s[0])
+				cube(&s[1])
+			}
+			cube(&s[2])
+			mds(s)
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 50 {
+		in := [3]felt.Felt{randFelt(r), randFelt(r), randFelt(r)}
+		want := [3]fp.Element{fp.Element(in[0]), fp.Element(in[1]), fp.Element(in[2])}
+		reference(&want)
+		got := in
+		PoseidonPermute(&got)
+		for j := range 3 {
+			if got[j] != felt.Felt(want[j]) {
+				t.Fatalf("permute(%v)[%d] = %s, reference %s", in, j, got[j], felt.Felt(want[j]))
+			}
+		}
+	}
+	// The first constant is sha256("Hades0") mod P.
+	if got, want := felt.Felt(ark[0][0]), f(t, "0x6861759ea556a2339dd92f9562a30b9e58e2ad98109ae4780b7fd8eac77fe6f"); got != want {
+		t.Errorf("ark[0][0] = %s, want %s", got, want)
+	}
+}
+
+func TestPoseidonHashShapes(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 20 {
+		a, b, c := randFelt(r), randFelt(r), randFelt(r)
+		// poseidon_hash(a, b) = hades([a, b, 2])[0]
+		s := [3]felt.Felt{a, b, felt.FromUint64(2)}
+		PoseidonPermute(&s)
+		if got := PoseidonHash(a, b); got != s[0] {
+			t.Fatalf("PoseidonHash = %s, hades = %s", got, s[0])
+		}
+		s = [3]felt.Felt{a, felt.Zero, felt.One}
+		PoseidonPermute(&s)
+		if got := PoseidonHashSingle(a); got != s[0] {
+			t.Fatalf("PoseidonHashSingle = %s, hades = %s", got, s[0])
+		}
+		// hash_many of one element pads to [a, 1]
+		s = [3]felt.Felt{a, felt.One, felt.Zero}
+		PoseidonPermute(&s)
+		if got := PoseidonHashMany([]felt.Felt{a}); got != s[0] {
+			t.Fatalf("PoseidonHashMany([a]) = %s, sponge = %s", got, s[0])
+		}
+		// three elements: [a, b] then [c, 1]
+		s = [3]felt.Felt{a, b, felt.Zero}
+		PoseidonPermute(&s)
+		s[0], s[1] = s[0].Add(c), s[1].Add(felt.One)
+		PoseidonPermute(&s)
+		if got := PoseidonHashMany([]felt.Felt{a, b, c}); got != s[0] {
+			t.Fatalf("PoseidonHashMany([a,b,c]) = %s, sponge = %s", got, s[0])
+		}
+	}
+}
+
+func TestNoAllocations(t *testing.T) {
+	a, b := felt.FromUint64(1), felt.FromUint64(2)
+	Pedersen(a, b) // build the tables outside the measurement
+	vals := []felt.Felt{a, b, a, b, a}
+	tests := []struct {
+		name string
+		fn   func()
+	}{
+		{"Pedersen", func() { Pedersen(a, b) }},
+		{"PoseidonHash", func() { PoseidonHash(a, b) }},
+		{"PoseidonHashMany", func() { PoseidonHashMany(vals) }},
+	}
+	for _, tc := range tests {
+		if n := testing.AllocsPerRun(20, tc.fn); n != 0 {
+			t.Errorf("%s allocates %v times per call", tc.name, n)
+		}
+	}
+}
+
+func benchInputs() (felt.Felt, felt.Felt) {
+	r := rand.New(rand.NewPCG(7, 8))
+	return randFelt(r), randFelt(r)
+}
+
+func reportHashes(b *testing.B, perOp float64) {
+	b.ReportMetric(perOp*float64(b.N)/b.Elapsed().Seconds(), "hashes/s")
+}
+
+func BenchmarkPedersen(b *testing.B) {
+	a, c := benchInputs()
+	Pedersen(a, c)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		a = Pedersen(a, c)
+	}
+	reportHashes(b, 1)
+}
+
+func BenchmarkPedersenGnark(b *testing.B) {
+	a, c := benchInputs()
+	x, y := fp.Element(a), fp.Element(c)
+	pedersenhash.Pedersen(&x, &y)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		x = pedersenhash.Pedersen(&x, &y)
+	}
+	reportHashes(b, 1)
+}
+
+func BenchmarkPoseidonHash(b *testing.B) {
+	a, c := benchInputs()
+	for i := 0; i < b.N; i++ {
+		a = PoseidonHash(a, c)
+	}
+	reportHashes(b, 1)
+}
+
+func BenchmarkPoseidonPermute(b *testing.B) {
+	a, c := benchInputs()
+	s := [3]felt.Felt{a, c, a}
+	for i := 0; i < b.N; i++ {
+		PoseidonPermute(&s)
+	}
+	reportHashes(b, 1)
+}
+
+func BenchmarkPoseidonHashMany(b *testing.B) {
+	r := rand.New(rand.NewPCG(9, 10))
+	vals := make([]felt.Felt, 16)
+	for i := range vals {
+		vals[i] = randFelt(r)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		vals[0] = PoseidonHashMany(vals)
+	}
+	reportHashes(b, 1)
+	b.ReportMetric(float64(len(vals))*float64(b.N)/b.Elapsed().Seconds(), "elements/s")
+}
