@@ -1,0 +1,509 @@
+package memory
+
+import (
+	"errors"
+	"fmt"
+	"math/bits"
+	"sort"
+)
+
+// ErrUnknownValue is wrapped when a read finds an unset cell.
+var ErrUnknownValue = errors.New("unknown value for memory cell")
+
+// InconsistentError reports a write that would change a written cell.
+type InconsistentError struct {
+	Addr     Relocatable
+	Old, New Value
+}
+
+func (e *InconsistentError) Error() string {
+	return fmt.Sprintf("Inconsistent memory assignment at address %s. %s != %s.", e.Addr, e.Old, e.New)
+}
+
+// ValidationRule checks a cell of a segment when it is written; builtins use
+// it (range_check bounds, signature checks).
+type ValidationRule func(m *Memory, addr Relocatable) error
+
+// Deducer computes the value of an unset cell of a builtin segment from the
+// cells it depends on; it reports false when it cannot.
+type Deducer func(m *Memory, addr Relocatable) (Value, bool, error)
+
+type segment struct {
+	data     []Value
+	accessed []uint64 // bitset of accessed offsets
+	validate ValidationRule
+	deduce   Deducer
+}
+
+// Memory is the VM's write-once memory: real segments (index >= 0) and
+// temporary segments (index < 0) that relocation rules later move into real
+// ones.
+type Memory struct {
+	segs  []segment
+	temps []segment // temps[i] is segment -(i+1)
+
+	relocationRules map[int]Relocatable
+	finalSizes      map[int]uint64
+	publicMemory    map[int][]PublicCell
+	frozen          bool
+}
+
+// PublicCell is an offset of a segment that is part of the public memory,
+// with its page.
+type PublicCell struct {
+	Offset uint64
+	Page   uint64
+}
+
+// New returns an empty memory.
+func New() *Memory {
+	return &Memory{
+		relocationRules: map[int]Relocatable{},
+		finalSizes:      map[int]uint64{},
+		publicMemory:    map[int][]PublicCell{},
+	}
+}
+
+// AddSegment appends a real segment and returns its base.
+func (m *Memory) AddSegment() Relocatable {
+	m.segs = append(m.segs, segment{})
+	return Relocatable{Segment: len(m.segs) - 1}
+}
+
+// AddTempSegment appends a temporary segment (negative index) and returns
+// its base.
+func (m *Memory) AddTempSegment() Relocatable {
+	m.temps = append(m.temps, segment{})
+	return Relocatable{Segment: -len(m.temps)}
+}
+
+// NumSegments returns the number of real segments.
+func (m *Memory) NumSegments() int { return len(m.segs) }
+
+// NumTempSegments returns the number of temporary segments.
+func (m *Memory) NumTempSegments() int { return len(m.temps) }
+
+func (m *Memory) seg(i int) *segment {
+	if i >= 0 {
+		if i < len(m.segs) {
+			return &m.segs[i]
+		}
+		return nil
+	}
+	if j := -i - 1; j < len(m.temps) {
+		return &m.temps[j]
+	}
+	return nil
+}
+
+// Get returns the value at addr, or an unset Value. Addresses in temporary
+// segments that have a relocation rule are returned relocated, as
+// cairo-lang's memory does.
+func (m *Memory) Get(addr Relocatable) Value {
+	var s *segment
+	if addr.Segment >= 0 && addr.Segment < len(m.segs) {
+		s = &m.segs[addr.Segment]
+	} else if s = m.seg(addr.Segment); s == nil {
+		return Value{}
+	}
+	if addr.Offset >= uint64(len(s.data)) {
+		return Value{}
+	}
+	v := s.data[addr.Offset]
+	if v.seg < 0 && v.kind == KindReloc && len(m.relocationRules) > 0 {
+		v = RelocValue(m.RelocateAddr(v.Reloc()))
+	}
+	return v
+}
+
+// Read returns the value at addr or an error when the cell is unset.
+func (m *Memory) Read(addr Relocatable) (Value, error) {
+	v := m.Get(addr)
+	if !v.IsSet() {
+		return v, fmt.Errorf("%w at address %s", ErrUnknownValue, addr)
+	}
+	return v, nil
+}
+
+// ReadFelt reads a field element.
+func (m *Memory) ReadFelt(addr Relocatable) (Value, error) {
+	v, err := m.Read(addr)
+	if err != nil {
+		return v, err
+	}
+	if !v.IsFelt() {
+		return v, fmt.Errorf("expected a field element at address %s, found the address %s", addr, v.Reloc())
+	}
+	return v, nil
+}
+
+// Set writes v at addr. Writing the value a cell already holds is allowed;
+// writing a different one is an InconsistentError. The segment's validation
+// rule runs on every new write.
+func (m *Memory) Set(addr Relocatable, v Value) error {
+	if m.frozen {
+		return errors.New("memory is frozen and cannot be changed")
+	}
+	s := m.seg(addr.Segment)
+	if s == nil {
+		return fmt.Errorf("cannot write to address %s: segment %d does not exist", addr, addr.Segment)
+	}
+	if !v.IsSet() {
+		return fmt.Errorf("cannot write an unset value to %s", addr)
+	}
+	off := addr.Offset
+	if off >= uint64(len(s.data)) {
+		if off >= 1<<40 {
+			return fmt.Errorf("cannot write to address %s: offset too large", addr)
+		}
+		s.grow(off + 1)
+	}
+	cur := &s.data[off]
+	if cur.kind != KindNone {
+		if *cur != v {
+			return &InconsistentError{Addr: addr, Old: *cur, New: v}
+		}
+		return nil
+	}
+	*cur = v
+	if s.validate != nil {
+		if err := s.validate(m, addr); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *segment) grow(n uint64) {
+	if n <= uint64(cap(s.data)) {
+		s.data = s.data[:n]
+		return
+	}
+	c := uint64(cap(s.data)) * 2
+	if c < n {
+		c = n
+	}
+	if c < 64 {
+		c = 64
+	}
+	nd := make([]Value, n, c)
+	copy(nd, s.data)
+	s.data = nd
+}
+
+// Load writes data at consecutive addresses from addr and returns the
+// address after the last one.
+func (m *Memory) Load(addr Relocatable, data []Value) (Relocatable, error) {
+	for i, v := range data {
+		if err := m.Set(addr.Add(uint64(i)), v); err != nil {
+			return addr, err
+		}
+	}
+	return addr.Add(uint64(len(data))), nil
+}
+
+// Segment returns the raw cells of a segment (unset cells included). The
+// slice must not be modified.
+func (m *Memory) Segment(index int) []Value {
+	if s := m.seg(index); s != nil {
+		return s.data
+	}
+	return nil
+}
+
+// SetValidationRule installs the rule checked on every write to a segment.
+func (m *Memory) SetValidationRule(index int, rule ValidationRule) {
+	if s := m.seg(index); s != nil {
+		s.validate = rule
+	}
+}
+
+// ValidateExisting runs every segment's rule over the cells already written.
+func (m *Memory) ValidateExisting() error {
+	for i := range m.segs {
+		s := &m.segs[i]
+		if s.validate == nil {
+			continue
+		}
+		for off, v := range s.data {
+			if v.IsSet() {
+				if err := s.validate(m, Relocatable{i, uint64(off)}); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// SetDeducer installs the auto-deduction function of a builtin segment.
+func (m *Memory) SetDeducer(index int, d Deducer) {
+	if s := m.seg(index); s != nil {
+		s.deduce = d
+	}
+}
+
+// Deduce asks the segment's deducer for the value at addr.
+func (m *Memory) Deduce(addr Relocatable) (Value, bool, error) {
+	s := m.seg(addr.Segment)
+	if s == nil || s.deduce == nil {
+		return Value{}, false, nil
+	}
+	return s.deduce(m, addr)
+}
+
+// HasDeducer reports whether the segment has an auto-deduction function.
+func (m *Memory) HasDeducer(index int) bool {
+	s := m.seg(index)
+	return s != nil && s.deduce != nil
+}
+
+// MarkAccessed records that an instruction (or a builtin) accessed addr;
+// memory holes are the cells of a segment that nothing accessed.
+func (m *Memory) MarkAccessed(addr Relocatable) {
+	if addr.Segment < 0 || addr.Segment >= len(m.segs) {
+		return
+	}
+	s := &m.segs[addr.Segment]
+	w := addr.Offset >> 6
+	if w >= uint64(len(s.accessed)) {
+		n := w + 1
+		if c := uint64(len(s.accessed)) * 2; c > n {
+			n = c
+		}
+		na := make([]uint64, n)
+		copy(na, s.accessed)
+		s.accessed = na
+	}
+	s.accessed[w] |= 1 << (addr.Offset & 63)
+}
+
+// AccessedCount returns how many distinct cells of a segment were accessed.
+func (m *Memory) AccessedCount(index int) uint64 {
+	if index < 0 || index >= len(m.segs) {
+		return 0
+	}
+	var n int
+	for _, w := range m.segs[index].accessed {
+		n += bits.OnesCount64(w)
+	}
+	return uint64(n)
+}
+
+// IsAccessed reports whether addr was accessed.
+func (m *Memory) IsAccessed(addr Relocatable) bool {
+	if addr.Segment < 0 || addr.Segment >= len(m.segs) {
+		return false
+	}
+	s := &m.segs[addr.Segment]
+	w := addr.Offset >> 6
+	return w < uint64(len(s.accessed)) && s.accessed[w]&(1<<(addr.Offset&63)) != 0
+}
+
+// UsedSize returns one past the highest written offset of a segment.
+func (m *Memory) UsedSize(index int) uint64 {
+	s := m.seg(index)
+	if s == nil {
+		return 0
+	}
+	n := len(s.data)
+	for n > 0 && !s.data[n-1].IsSet() {
+		n--
+	}
+	return uint64(n)
+}
+
+// Finalize fixes a segment's size (used in relocation instead of its used
+// size) and its public memory cells.
+func (m *Memory) Finalize(index int, size *uint64, public []PublicCell) {
+	if size != nil {
+		m.finalSizes[index] = *size
+	}
+	m.publicMemory[index] = public
+}
+
+// Size returns the finalized size of a segment, or its used size.
+func (m *Memory) Size(index int) uint64 {
+	if s, ok := m.finalSizes[index]; ok {
+		return s
+	}
+	return m.UsedSize(index)
+}
+
+// FinalSize returns the finalized size, if any.
+func (m *Memory) FinalSize(index int) (uint64, bool) {
+	s, ok := m.finalSizes[index]
+	return s, ok
+}
+
+// PublicMemory returns the public cells recorded for a segment.
+func (m *Memory) PublicMemory(index int) []PublicCell { return m.publicMemory[index] }
+
+// Freeze forbids further writes.
+func (m *Memory) Freeze() { m.frozen = true }
+
+// Unfreeze allows writes again (the runner writes padding after end_run).
+func (m *Memory) Unfreeze() { m.frozen = false }
+
+// CountSet returns the number of set cells in real segments.
+func (m *Memory) CountSet() int {
+	n := 0
+	for i := range m.segs {
+		for _, v := range m.segs[i].data {
+			if v.IsSet() {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// AddRelocationRule moves temporary segment src (offset 0) to dst when
+// RelocateTemporary runs; until then reads of values pointing into src see
+// them relocated.
+func (m *Memory) AddRelocationRule(src, dst Relocatable) error {
+	if src.Segment >= 0 {
+		return fmt.Errorf("src_ptr.segment_index must be < 0, src_ptr=%s.", src)
+	}
+	if src.Offset != 0 {
+		return fmt.Errorf("src_ptr.offset must be 0, src_ptr=%s.", src)
+	}
+	if _, ok := m.relocationRules[src.Segment]; ok {
+		return fmt.Errorf("The segment with index %d already has a relocation rule.", src.Segment)
+	}
+	m.relocationRules[src.Segment] = dst
+	return nil
+}
+
+// RelocateAddr applies the relocation rules to an address.
+func (m *Memory) RelocateAddr(r Relocatable) Relocatable {
+	for r.Segment < 0 {
+		dst, ok := m.relocationRules[r.Segment]
+		if !ok {
+			return r
+		}
+		r = Relocatable{dst.Segment, dst.Offset + r.Offset}
+	}
+	return r
+}
+
+// RelocateTemporary applies the relocation rules: the cells of every
+// temporary segment with a rule move to their destination and every value
+// pointing into such a segment is rewritten. Segments without a rule stay.
+func (m *Memory) RelocateTemporary() error {
+	if len(m.relocationRules) == 0 {
+		return nil
+	}
+	fix := func(v Value) Value {
+		if v.kind == KindReloc && v.seg < 0 {
+			return RelocValue(m.RelocateAddr(v.Reloc()))
+		}
+		return v
+	}
+	for i := range m.segs {
+		d := m.segs[i].data
+		for j := range d {
+			d[j] = fix(d[j])
+		}
+	}
+	for ti := range m.temps {
+		idx := -(ti + 1)
+		if _, ok := m.relocationRules[idx]; !ok {
+			continue
+		}
+		base := m.RelocateAddr(Relocatable{Segment: idx})
+		src := m.temps[ti].data
+		m.temps[ti].data = nil
+		for off, v := range src {
+			if !v.IsSet() {
+				continue
+			}
+			dst := base.Add(uint64(off))
+			if dst.Segment < 0 {
+				return fmt.Errorf("relocation of segment %d leads to temporary segment %d", idx, dst.Segment)
+			}
+			if err := m.Set(dst, fix(v)); err != nil {
+				return err
+			}
+		}
+	}
+	for ti := range m.temps {
+		d := m.temps[ti].data
+		for j := range d {
+			d[j] = fix(d[j])
+		}
+	}
+	m.relocationRules = map[int]Relocatable{}
+	return nil
+}
+
+// RelocationTable returns the relocated base address of every real segment:
+// the first segment starts at 1 and each next one after the previous one's
+// size.
+func (m *Memory) RelocationTable() []uint64 {
+	bases := make([]uint64, len(m.segs)+1)
+	cur := uint64(1)
+	for i := range m.segs {
+		bases[i] = cur
+		cur += m.Size(i)
+	}
+	bases[len(m.segs)] = cur
+	return bases
+}
+
+// Relocated is a cell of the relocated (flat) memory.
+type Relocated struct {
+	Addr  uint64
+	Value [32]byte // little-endian
+}
+
+// RelocateValue flattens a value with a relocation table.
+func RelocateValue(v Value, bases []uint64) ([32]byte, error) {
+	switch v.kind {
+	case KindFelt:
+		return v.Felt().BytesLE(), nil
+	case KindReloc:
+		r := v.Reloc()
+		if r.Segment < 0 || r.Segment >= len(bases)-1 {
+			return [32]byte{}, fmt.Errorf("cannot relocate %s: no such segment", r)
+		}
+		var b [32]byte
+		a := bases[r.Segment] + r.Offset
+		for i := 0; i < 8; i++ {
+			b[i] = byte(a >> (8 * i))
+		}
+		return b, nil
+	}
+	return [32]byte{}, errors.New("cannot relocate an unset value")
+}
+
+// RelocatedAddrs returns the flat addresses of all set cells of real
+// segments, in address order, with a function to fetch their values.
+func (m *Memory) ForEachRelocated(bases []uint64, fn func(addr uint64, v Value) error) error {
+	for i := range m.segs {
+		for off, v := range m.segs[i].data {
+			if !v.IsSet() {
+				continue
+			}
+			if err := fn(bases[i]+uint64(off), v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// TempSegmentsInUse lists temporary segments that still hold cells.
+func (m *Memory) TempSegmentsInUse() []int {
+	var out []int
+	for ti := range m.temps {
+		for _, v := range m.temps[ti].data {
+			if v.IsSet() {
+				out = append(out, -(ti + 1))
+				break
+			}
+		}
+	}
+	sort.Ints(out)
+	return out
+}

@@ -1,0 +1,190 @@
+// Package memory implements the Cairo VM's memory: relocatable addresses,
+// values that are either field elements or addresses, segments, write-once
+// cells with validation rules, temporary segments and relocation.
+package memory
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/kairo-dev/kairo/vm/felt"
+)
+
+// Relocatable is an address: a segment index and an offset in it. Temporary
+// segments have negative indexes.
+type Relocatable struct {
+	Segment int
+	Offset  uint64
+}
+
+// String formats the address as cairo-lang does: "segment:offset".
+func (r Relocatable) String() string { return fmt.Sprintf("%d:%d", r.Segment, r.Offset) }
+
+// Add returns r advanced by n cells.
+func (r Relocatable) Add(n uint64) Relocatable { return Relocatable{r.Segment, r.Offset + n} }
+
+// AddInt returns r moved by a signed number of cells; it fails below offset 0.
+func (r Relocatable) AddInt(n int64) (Relocatable, error) {
+	if n < 0 && uint64(-n) > r.Offset {
+		return Relocatable{}, fmt.Errorf("address %s%+d has a negative offset", r, n)
+	}
+	return Relocatable{r.Segment, uint64(int64(r.Offset) + n)}, nil
+}
+
+// AddFelt returns r + f, reading f as a signed offset modulo P, as
+// cairo-lang computes (offset + f) % P.
+func (r Relocatable) AddFelt(f felt.Felt) (Relocatable, error) {
+	if u, ok := f.Uint64(); ok {
+		if r.Offset+u < r.Offset {
+			return Relocatable{}, fmt.Errorf("offset of %s + %d overflows", r, u)
+		}
+		return Relocatable{r.Segment, r.Offset + u}, nil
+	}
+	if n, ok := f.Neg().Uint64(); ok && n <= r.Offset {
+		return Relocatable{r.Segment, r.Offset - n}, nil
+	}
+	return Relocatable{}, fmt.Errorf("address %s + %s is out of range", r, f.SignedDecimal())
+}
+
+// Sub returns r - o as a number of cells; both must be in the same segment.
+func (r Relocatable) Sub(o Relocatable) (int64, error) {
+	if r.Segment != o.Segment {
+		return 0, fmt.Errorf("cannot subtract %s from %s: different segments", o, r)
+	}
+	return int64(r.Offset - o.Offset), nil
+}
+
+// Kind says what a memory value holds.
+type Kind uint8
+
+// Value kinds.
+const (
+	KindNone  Kind = iota // an unset cell
+	KindFelt              // a field element
+	KindReloc             // an address
+)
+
+// Value is a field element or an address (cairo-lang's MaybeRelocatable). The
+// zero Value is "unset". It is 40 bytes: the felt's limbs (or the offset in
+// the first limb), the segment and the kind.
+type Value struct {
+	w    [4]uint64
+	seg  int32
+	kind Kind
+}
+
+// FeltValue wraps a field element.
+func FeltValue(f felt.Felt) Value { return Value{w: f, kind: KindFelt} }
+
+// Uint64Value wraps a small integer.
+func Uint64Value(u uint64) Value { return FeltValue(felt.FromUint64(u)) }
+
+// RelocValue wraps an address.
+func RelocValue(r Relocatable) Value {
+	return Value{w: [4]uint64{r.Offset}, seg: int32(r.Segment), kind: KindReloc}
+}
+
+// Kind returns what v holds.
+func (v Value) Kind() Kind { return v.kind }
+
+// IsSet reports whether v holds anything.
+func (v Value) IsSet() bool { return v.kind != KindNone }
+
+// IsFelt reports whether v is a field element.
+func (v Value) IsFelt() bool { return v.kind == KindFelt }
+
+// IsReloc reports whether v is an address.
+func (v Value) IsReloc() bool { return v.kind == KindReloc }
+
+// Felt returns v's field element; v must be a felt.
+func (v Value) Felt() felt.Felt { return felt.Felt(v.w) }
+
+// Reloc returns v's address; v must be an address.
+func (v Value) Reloc() Relocatable { return Relocatable{int(v.seg), v.w[0]} }
+
+// ErrNotFelt and ErrNotReloc describe values of the wrong kind.
+var (
+	ErrNotFelt  = errors.New("expected a field element")
+	ErrNotReloc = errors.New("expected an address")
+)
+
+// AsFelt returns v's field element or an error naming what v is.
+func (v Value) AsFelt() (felt.Felt, error) {
+	if v.kind != KindFelt {
+		return felt.Zero, fmt.Errorf("%w, found %s", ErrNotFelt, v.describe())
+	}
+	return v.Felt(), nil
+}
+
+// AsReloc returns v's address or an error naming what v is.
+func (v Value) AsReloc() (Relocatable, error) {
+	if v.kind != KindReloc {
+		return Relocatable{}, fmt.Errorf("%w, found %s", ErrNotReloc, v.describe())
+	}
+	return v.Reloc(), nil
+}
+
+func (v Value) describe() string {
+	switch v.kind {
+	case KindFelt:
+		return "the field element " + v.Felt().SignedDecimal()
+	case KindReloc:
+		return "the address " + v.Reloc().String()
+	}
+	return "an unset cell"
+}
+
+// Add returns v + o: felt + felt, address + felt or felt + address.
+func (v Value) Add(o Value) (Value, error) {
+	switch {
+	case v.kind == KindFelt && o.kind == KindFelt:
+		return FeltValue(v.Felt().Add(o.Felt())), nil
+	case v.kind == KindReloc && o.kind == KindFelt:
+		r, err := v.Reloc().AddFelt(o.Felt())
+		return RelocValue(r), err
+	case v.kind == KindFelt && o.kind == KindReloc:
+		r, err := o.Reloc().AddFelt(v.Felt())
+		return RelocValue(r), err
+	case v.kind == KindReloc && o.kind == KindReloc:
+		return Value{}, fmt.Errorf("cannot add two addresses (%s + %s)", v, o)
+	}
+	return Value{}, fmt.Errorf("cannot add %s and %s", v.describe(), o.describe())
+}
+
+// Sub returns v - o: felt - felt, address - felt, or address - address in
+// one segment (a felt).
+func (v Value) Sub(o Value) (Value, error) {
+	switch {
+	case v.kind == KindFelt && o.kind == KindFelt:
+		return FeltValue(v.Felt().Sub(o.Felt())), nil
+	case v.kind == KindReloc && o.kind == KindFelt:
+		r, err := v.Reloc().AddFelt(o.Felt().Neg())
+		return RelocValue(r), err
+	case v.kind == KindReloc && o.kind == KindReloc:
+		a, b := v.Reloc(), o.Reloc()
+		if a.Segment != b.Segment {
+			return Value{}, fmt.Errorf("cannot subtract addresses of different segments (%s - %s)", a, b)
+		}
+		return FeltValue(felt.FromUint64(a.Offset).Sub(felt.FromUint64(b.Offset))), nil
+	}
+	return Value{}, fmt.Errorf("cannot subtract %s from %s", o.describe(), v.describe())
+}
+
+// Mul returns v * o; both must be felts.
+func (v Value) Mul(o Value) (Value, error) {
+	if v.kind == KindFelt && o.kind == KindFelt {
+		return FeltValue(v.Felt().Mul(o.Felt())), nil
+	}
+	return Value{}, fmt.Errorf("cannot multiply %s by %s", v.describe(), o.describe())
+}
+
+// String formats v as cairo-lang does: a decimal felt or "segment:offset".
+func (v Value) String() string {
+	switch v.kind {
+	case KindFelt:
+		return v.Felt().Decimal()
+	case KindReloc:
+		return v.Reloc().String()
+	}
+	return "<unset>"
+}
