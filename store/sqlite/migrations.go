@@ -1,0 +1,137 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations are the schema changes, in order: migrations[i] takes a store
+// from user_version i to i+1. A released migration is never edited; a change
+// of schema is a new entry. docs/store.md documents the resulting schema.
+//
+// Felts are stored as 32-byte big-endian blobs, so SQLite's memcmp order on
+// blobs is numeric order.
+var migrations = [][]string{
+	// 1: chain, current state, history, trie nodes.
+	{
+		`CREATE TABLE blocks (
+			number            INTEGER PRIMARY KEY,
+			hash              BLOB NOT NULL UNIQUE,
+			parent_hash       BLOB NOT NULL,
+			state_root        BLOB NOT NULL,
+			contracts_root    BLOB NOT NULL,
+			classes_root      BLOB NOT NULL,
+			timestamp         INTEGER NOT NULL,
+			sequencer_address BLOB NOT NULL,
+			starknet_version  TEXT NOT NULL,
+			tx_count          INTEGER NOT NULL,
+			event_count       INTEGER NOT NULL
+		)`,
+		`CREATE TABLE transactions (
+			block   INTEGER NOT NULL REFERENCES blocks(number),
+			idx     INTEGER NOT NULL,
+			hash    BLOB NOT NULL UNIQUE,
+			type    TEXT NOT NULL,
+			payload BLOB NOT NULL,
+			PRIMARY KEY (block, idx)
+		) WITHOUT ROWID`,
+		`CREATE TABLE receipts (
+			block         INTEGER NOT NULL REFERENCES blocks(number),
+			idx           INTEGER NOT NULL,
+			tx_hash       BLOB NOT NULL UNIQUE,
+			status        TEXT NOT NULL,
+			actual_fee    BLOB NOT NULL,
+			revert_reason TEXT NOT NULL,
+			payload       BLOB NOT NULL,
+			PRIMARY KEY (block, idx)
+		) WITHOUT ROWID`,
+		`CREATE TABLE events (
+			block        INTEGER NOT NULL REFERENCES blocks(number),
+			tx_idx       INTEGER NOT NULL,
+			idx          INTEGER NOT NULL,
+			from_address BLOB NOT NULL,
+			keys         BLOB NOT NULL,
+			data         BLOB NOT NULL,
+			PRIMARY KEY (block, tx_idx, idx)
+		) WITHOUT ROWID`,
+		`CREATE INDEX events_by_address ON events (from_address, block)`,
+		`CREATE TABLE state_diffs (
+			block INTEGER PRIMARY KEY REFERENCES blocks(number),
+			diff  BLOB NOT NULL
+		)`,
+		`CREATE TABLE contracts (
+			address      BLOB PRIMARY KEY,
+			class_hash   BLOB NOT NULL,
+			nonce        BLOB NOT NULL,
+			storage_root BLOB NOT NULL
+		) WITHOUT ROWID`,
+		`CREATE TABLE storage (
+			contract BLOB NOT NULL,
+			key      BLOB NOT NULL,
+			value    BLOB NOT NULL,
+			PRIMARY KEY (contract, key)
+		) WITHOUT ROWID`,
+		`CREATE TABLE classes (
+			class_hash          BLOB PRIMARY KEY,
+			compiled_class_hash BLOB NOT NULL,
+			block               INTEGER NOT NULL,
+			definition          BLOB,
+			compiled            BLOB
+		) WITHOUT ROWID`,
+		`CREATE TABLE storage_history (
+			contract BLOB NOT NULL,
+			key      BLOB NOT NULL,
+			block    INTEGER NOT NULL,
+			value    BLOB NOT NULL,
+			PRIMARY KEY (contract, key, block)
+		) WITHOUT ROWID`,
+		`CREATE TABLE nonce_history (
+			contract BLOB NOT NULL,
+			block    INTEGER NOT NULL,
+			value    BLOB NOT NULL,
+			PRIMARY KEY (contract, block)
+		) WITHOUT ROWID`,
+		`CREATE TABLE class_hash_history (
+			contract BLOB NOT NULL,
+			block    INTEGER NOT NULL,
+			value    BLOB NOT NULL,
+			PRIMARY KEY (contract, block)
+		) WITHOUT ROWID`,
+		`CREATE TABLE trie_nodes (
+			trie BLOB NOT NULL,
+			path BLOB NOT NULL,
+			node BLOB NOT NULL,
+			PRIMARY KEY (trie, path)
+		) WITHOUT ROWID`,
+	},
+}
+
+// migrate applies migrations[from:] in one transaction, stamping the
+// application id and the new user_version inside it: a crash mid-migration
+// leaves the old schema.
+func migrate(ctx context.Context, db *sql.DB, from int) (err error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return describe(err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	for v := from; v < len(migrations); v++ {
+		for _, stmt := range migrations[v] {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("migration %d: %w", v+1, describe(err))
+			}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", ApplicationID)); err != nil {
+		return fmt.Errorf("set application_id: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations))); err != nil {
+		return fmt.Errorf("set user_version: %w", err)
+	}
+	return tx.Commit()
+}

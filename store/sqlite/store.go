@@ -1,0 +1,348 @@
+// Package sqlite is kairo's on-disk chain store: blocks, transactions,
+// receipts, events, per-block state diffs, the current state with its
+// history, and the nodes of the state tries, in one SQLite file in WAL mode.
+// Every block commit is one SQLite transaction. docs/store.md documents the
+// schema and the frozen on-disk key layouts.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/kairo-dev/kairo/store"
+	"github.com/kairo-dev/kairo/vm/felt"
+)
+
+// Store is a chain store in a SQLite file. It is safe for concurrent use;
+// block commits are serialised.
+type Store struct {
+	path string
+	db   *sql.DB
+
+	// mu serialises writers in this process (commits, reverts); readers
+	// rely on SQLite's snapshot isolation.
+	mu sync.Mutex
+}
+
+// var _ store.Store = (*Store)(nil)
+
+// Open opens the store at path, creating it when opts.Create is set, and
+// checks that the file is a kairo store of a known schema version.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	db, err := openDB(ctx, path, opts)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s := &Store{path: path, db: db}
+	if err := s.probe(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// probe reads the head block and the root trie nodes, so that a file whose
+// damage the header check missed fails at Open, not in the middle of work.
+func (s *Store) probe(ctx context.Context) error {
+	if _, err := s.Head(ctx); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM trie_nodes LIMIT 16)").Scan(&n); err != nil {
+		return describe(err)
+	}
+	return nil
+}
+
+// Path returns the file the store lives in.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the store.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close store %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// IntegrityCheck runs SQLite's full integrity check and returns an error
+// listing the first problems found.
+func (s *Store) IntegrityCheck(ctx context.Context) error {
+	rows, err := s.db.QueryContext(ctx, "PRAGMA integrity_check(8)")
+	if err != nil {
+		return s.wrap("integrity check", err)
+	}
+	defer rows.Close()
+	var msgs []string
+	for rows.Next() {
+		var m string
+		if err := rows.Scan(&m); err != nil {
+			return s.wrap("integrity check", err)
+		}
+		msgs = append(msgs, m)
+	}
+	if err := rows.Err(); err != nil {
+		return s.wrap("integrity check", err)
+	}
+	if len(msgs) == 1 && msgs[0] == "ok" {
+		return nil
+	}
+	return fmt.Errorf("store %s: integrity check failed: %s", s.path, strings.Join(msgs, "; "))
+}
+
+func (s *Store) wrap(what string, err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return fmt.Errorf("store %s: %s: %w", s.path, what, describe(err))
+}
+
+// fb encodes a felt as its 32-byte big-endian blob.
+func fb(f felt.Felt) []byte {
+	b := f.BytesBE()
+	return b[:]
+}
+
+// feltCol scans a 32-byte felt blob, rejecting anything else as corruption.
+type feltCol struct{ f *felt.Felt }
+
+func (c feltCol) Scan(src any) error {
+	b, ok := src.([]byte)
+	if !ok || len(b) != 32 {
+		return fmt.Errorf("corrupt felt column: %T of %d bytes, want 32 bytes", src, len(b))
+	}
+	*c.f = felt.FromBytesBE(b)
+	if string(fb(*c.f)) != string(b) {
+		return errors.New("corrupt felt column: value not below the field prime")
+	}
+	return nil
+}
+
+// queryFelt returns the single felt a query yields, zero when no row.
+func (s *Store) queryFelt(ctx context.Context, what, q string, args ...any) (felt.Felt, error) {
+	var f felt.Felt
+	err := s.db.QueryRowContext(ctx, q, args...).Scan(feltCol{&f})
+	if errors.Is(err, sql.ErrNoRows) {
+		return felt.Zero, nil
+	}
+	if err != nil {
+		return felt.Zero, s.wrap(what, err)
+	}
+	return f, nil
+}
+
+// Storage returns the value at key in contract's storage at the head.
+func (s *Store) Storage(ctx context.Context, contract, key felt.Felt) (felt.Felt, error) {
+	return s.queryFelt(ctx, "read storage",
+		"SELECT value FROM storage WHERE contract = ? AND key = ?", fb(contract), fb(key))
+}
+
+// Nonce returns contract's nonce at the head.
+func (s *Store) Nonce(ctx context.Context, contract felt.Felt) (felt.Felt, error) {
+	return s.queryFelt(ctx, "read nonce", "SELECT nonce FROM contracts WHERE address = ?", fb(contract))
+}
+
+// ClassHash returns the class hash of the contract at address contract.
+func (s *Store) ClassHash(ctx context.Context, contract felt.Felt) (felt.Felt, error) {
+	return s.queryFelt(ctx, "read class hash", "SELECT class_hash FROM contracts WHERE address = ?", fb(contract))
+}
+
+// Class returns a declared class with its artifacts.
+func (s *Store) Class(ctx context.Context, classHash felt.Felt) (store.Class, error) {
+	c := store.Class{ClassHash: classHash}
+	err := s.db.QueryRowContext(ctx,
+		"SELECT compiled_class_hash, block, definition, compiled FROM classes WHERE class_hash = ?", fb(classHash)).
+		Scan(feltCol{&c.CompiledClassHash}, &c.Block, &c.Definition, &c.Compiled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Class{}, fmt.Errorf("class %s: %w", classHash, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Class{}, s.wrap("read class", err)
+	}
+	return c, nil
+}
+
+// checkBlock returns ErrNotFound when block is above the head.
+func (s *Store) checkBlock(ctx context.Context, block uint64) error {
+	var head sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, "SELECT max(number) FROM blocks").Scan(&head); err != nil {
+		return s.wrap("read head", err)
+	}
+	if !head.Valid || uint64(head.Int64) < block {
+		return fmt.Errorf("block %d: %w", block, store.ErrNotFound)
+	}
+	return nil
+}
+
+func (s *Store) historyAt(ctx context.Context, what string, block uint64, q string, args ...any) (felt.Felt, error) {
+	if err := s.checkBlock(ctx, block); err != nil {
+		return felt.Zero, err
+	}
+	return s.queryFelt(ctx, what, q, append(args, int64(block))...)
+}
+
+// StorageAt returns the value at key in contract's storage right after
+// block was committed.
+func (s *Store) StorageAt(ctx context.Context, contract, key felt.Felt, block uint64) (felt.Felt, error) {
+	return s.historyAt(ctx, "read storage history", block,
+		"SELECT value FROM storage_history WHERE contract = ? AND key = ? AND block <= ? ORDER BY block DESC LIMIT 1",
+		fb(contract), fb(key))
+}
+
+// NonceAt returns contract's nonce right after block was committed.
+func (s *Store) NonceAt(ctx context.Context, contract felt.Felt, block uint64) (felt.Felt, error) {
+	return s.historyAt(ctx, "read nonce history", block,
+		"SELECT value FROM nonce_history WHERE contract = ? AND block <= ? ORDER BY block DESC LIMIT 1",
+		fb(contract))
+}
+
+// ClassHashAt returns contract's class hash right after block was committed.
+func (s *Store) ClassHashAt(ctx context.Context, contract felt.Felt, block uint64) (felt.Felt, error) {
+	return s.historyAt(ctx, "read class hash history", block,
+		"SELECT value FROM class_hash_history WHERE contract = ? AND block <= ? ORDER BY block DESC LIMIT 1",
+		fb(contract))
+}
+
+const headerCols = `number, hash, parent_hash, state_root, contracts_root, classes_root,
+	timestamp, sequencer_address, starknet_version, tx_count, event_count`
+
+func scanHeader(row interface{ Scan(...any) error }) (store.Header, error) {
+	var h store.Header
+	err := row.Scan(&h.Number, feltCol{&h.Hash}, feltCol{&h.ParentHash}, feltCol{&h.StateRoot},
+		feltCol{&h.ContractsRoot}, feltCol{&h.ClassesRoot}, &h.Timestamp, feltCol{&h.SequencerAddress},
+		&h.StarknetVersion, &h.TxCount, &h.EventCount)
+	return h, err
+}
+
+// Head returns the newest block's header.
+func (s *Store) Head(ctx context.Context) (store.Header, error) {
+	h, err := scanHeader(s.db.QueryRowContext(ctx, "SELECT "+headerCols+" FROM blocks ORDER BY number DESC LIMIT 1"))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Header{}, fmt.Errorf("head block: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Header{}, s.wrap("read head", err)
+	}
+	return h, nil
+}
+
+// BlockByNumber returns block n's header.
+func (s *Store) BlockByNumber(ctx context.Context, n uint64) (store.Header, error) {
+	h, err := scanHeader(s.db.QueryRowContext(ctx, "SELECT "+headerCols+" FROM blocks WHERE number = ?", int64(n)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Header{}, fmt.Errorf("block %d: %w", n, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Header{}, s.wrap("read block", err)
+	}
+	return h, nil
+}
+
+// Transactions returns block n's transactions in order.
+func (s *Store) Transactions(ctx context.Context, n uint64) ([]store.Transaction, error) {
+	if err := s.checkBlock(ctx, n); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT hash, type, payload FROM transactions WHERE block = ? ORDER BY idx", int64(n))
+	if err != nil {
+		return nil, s.wrap("read transactions", err)
+	}
+	defer rows.Close()
+	var out []store.Transaction
+	for rows.Next() {
+		var t store.Transaction
+		if err := rows.Scan(feltCol{&t.Hash}, &t.Type, &t.Payload); err != nil {
+			return nil, s.wrap("read transactions", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.wrap("read transactions", err)
+	}
+	return out, nil
+}
+
+// Receipts returns block n's receipts in order.
+func (s *Store) Receipts(ctx context.Context, n uint64) ([]store.Receipt, error) {
+	if err := s.checkBlock(ctx, n); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx,
+		"SELECT tx_hash, status, actual_fee, revert_reason, payload FROM receipts WHERE block = ? ORDER BY idx", int64(n))
+	if err != nil {
+		return nil, s.wrap("read receipts", err)
+	}
+	defer rows.Close()
+	var out []store.Receipt
+	for rows.Next() {
+		var r store.Receipt
+		if err := rows.Scan(feltCol{&r.TxHash}, &r.Status, feltCol{&r.ActualFee}, &r.RevertReason, &r.Payload); err != nil {
+			return nil, s.wrap("read receipts", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.wrap("read receipts", err)
+	}
+	return out, nil
+}
+
+// Events returns block n's events in order.
+func (s *Store) Events(ctx context.Context, n uint64) ([]store.Event, error) {
+	if err := s.checkBlock(ctx, n); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx,
+		"SELECT tx_idx, from_address, keys, data FROM events WHERE block = ? ORDER BY tx_idx, idx", int64(n))
+	if err != nil {
+		return nil, s.wrap("read events", err)
+	}
+	defer rows.Close()
+	var out []store.Event
+	for rows.Next() {
+		var e store.Event
+		var keys, data []byte
+		if err := rows.Scan(&e.TxIndex, feltCol{&e.FromAddress}, &keys, &data); err != nil {
+			return nil, s.wrap("read events", err)
+		}
+		if e.Keys, err = decodeFelts(keys); err != nil {
+			return nil, s.wrap("read event keys", err)
+		}
+		if e.Data, err = decodeFelts(data); err != nil {
+			return nil, s.wrap("read event data", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.wrap("read events", err)
+	}
+	return out, nil
+}
+
+// encodeFelts concatenates 32-byte big-endian felts.
+func encodeFelts(fs []felt.Felt) []byte {
+	out := make([]byte, 0, 32*len(fs))
+	for _, f := range fs {
+		out = append(out, fb(f)...)
+	}
+	return out
+}
+
+func decodeFelts(b []byte) ([]felt.Felt, error) {
+	if len(b)%32 != 0 {
+		return nil, fmt.Errorf("corrupt felt list: %d bytes is not a multiple of 32", len(b))
+	}
+	out := make([]felt.Felt, 0, len(b)/32)
+	for i := 0; i < len(b); i += 32 {
+		var f felt.Felt
+		if err := (feltCol{&f}).Scan(b[i : i+32]); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
