@@ -1,0 +1,519 @@
+package trie
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"sync"
+
+	"github.com/kairo-dev/kairo/vm/felt"
+)
+
+// HashFunc is the trie's two-to-one hash: hash.Pedersen or hash.PoseidonHash.
+type HashFunc func(a, b felt.Felt) felt.Felt
+
+// NodeReader reads the stored nodes of one trie. Node returns the record that
+// Node.MarshalBinary wrote for the node at path (found false when there is
+// none). The data is only read during the call.
+type NodeReader interface {
+	Node(path Path) (data []byte, found bool, err error)
+}
+
+// NodeUpdate is one entry of a NodeSet: the node to store at Path, or, when
+// Node is nil, the deletion of the node stored there.
+type NodeUpdate struct {
+	Path Path
+	Node *Node
+}
+
+// NodeSet is what a Commit changed: every new or rewritten node and every
+// deleted one, ordered by path. Writing them all in one batch moves the
+// store from the previous root to the new one.
+type NodeSet struct {
+	Updates []NodeUpdate
+}
+
+// Len returns the number of updates.
+func (s *NodeSet) Len() int { return len(s.Updates) }
+
+type nodeKind uint8
+
+const (
+	kindUnresolved nodeKind = iota // stored, not loaded yet: only hash and path known
+	kindLeaf
+	kindBinary
+	kindEdge
+)
+
+// mnode is a node in memory.
+type mnode struct {
+	kind   nodeKind
+	dirty  bool // hash stale and record to be written
+	stored bool // a record exists at path in the store
+	path   Path // position from the root
+	hash   felt.Felt
+	edge   Path      // kindEdge: the skipped bits
+	child  [2]*mnode // kindBinary: left, right; kindEdge: child[0]
+}
+
+// Trie is one Starknet trie. It is not safe for concurrent use; distinct
+// tries may be used from distinct goroutines.
+type Trie struct {
+	reader  NodeReader
+	hash    HashFunc
+	root    *mnode
+	pending map[Path]felt.Felt
+	deleted map[Path]struct{}
+	// parallel is the number of tree levels at which Commit hashes the two
+	// halves of a binary node concurrently when both changed.
+	parallel int
+}
+
+// New opens the trie whose nodes reader holds (nil for a new, empty trie),
+// reading only its root record.
+func New(reader NodeReader, hash HashFunc) (*Trie, error) {
+	if hash == nil {
+		return nil, errors.New("trie: nil hash function")
+	}
+	t := &Trie{
+		reader:  reader,
+		hash:    hash,
+		pending: make(map[Path]felt.Felt),
+		deleted: make(map[Path]struct{}),
+	}
+	if reader == nil {
+		return t, nil
+	}
+	n, found, err := t.load(Path{})
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		t.root = n
+	}
+	return t, nil
+}
+
+// SetParallelism sets how many levels of the trie Commit hashes with
+// concurrent goroutines (0, the default, hashes on the calling goroutine;
+// 2 uses up to 4 goroutines).
+func (t *Trie) SetParallelism(levels int) { t.parallel = max(levels, 0) }
+
+// Root returns the root hash as of the last Commit (or as opened).
+func (t *Trie) Root() felt.Felt {
+	if t.root == nil {
+		return felt.Zero
+	}
+	return t.root.hash
+}
+
+// Dirty reports whether Put or Delete were called since the last Commit.
+func (t *Trie) Dirty() bool { return len(t.pending) > 0 }
+
+// Put sets key to value; a zero value deletes the key. The change is visible
+// to Get at once and to Root after Commit.
+func (t *Trie) Put(key, value felt.Felt) error {
+	p, err := KeyPath(key)
+	if err != nil {
+		return err
+	}
+	t.pending[p] = value
+	return nil
+}
+
+// Delete removes key (the same as Put(key, 0)).
+func (t *Trie) Delete(key felt.Felt) error { return t.Put(key, felt.Zero) }
+
+// Get returns the value of key, 0 when absent.
+func (t *Trie) Get(key felt.Felt) (felt.Felt, error) {
+	p, err := KeyPath(key)
+	if err != nil {
+		return felt.Zero, err
+	}
+	if v, ok := t.pending[p]; ok {
+		return v, nil
+	}
+	n := t.root
+	for n != nil {
+		if err := t.resolve(n); err != nil {
+			return felt.Zero, err
+		}
+		switch n.kind {
+		case kindLeaf:
+			return n.hash, nil
+		case kindBinary:
+			n = n.child[p.Bit(n.path.Len())]
+		case kindEdge:
+			if p.Slice(n.path.Len(), n.path.Len()+n.edge.Len()) != n.edge {
+				return felt.Zero, nil
+			}
+			n = n.child[0]
+		}
+	}
+	return felt.Zero, nil
+}
+
+// load reads and decodes the stored node at path.
+func (t *Trie) load(path Path) (*mnode, bool, error) {
+	if t.reader == nil {
+		return nil, false, nil
+	}
+	data, found, err := t.reader.Node(path)
+	if err != nil {
+		return nil, false, fmt.Errorf("trie: read node %q: %w", path, err)
+	}
+	if !found {
+		return nil, false, nil
+	}
+	var rec Node
+	if err := rec.UnmarshalBinary(data); err != nil {
+		return nil, false, fmt.Errorf("trie: node %q: %w", path, err)
+	}
+	n := &mnode{kind: kindUnresolved, stored: true, path: path, hash: rec.Hash}
+	if err := n.fill(&rec); err != nil {
+		return nil, false, err
+	}
+	return n, true, nil
+}
+
+// fill turns an unresolved node into the node rec describes.
+func (n *mnode) fill(rec *Node) error {
+	depth := n.path.Len()
+	childAt := func(p Path, h felt.Felt) *mnode {
+		if p.Len() == Height {
+			return &mnode{kind: kindLeaf, path: p, hash: h}
+		}
+		return &mnode{kind: kindUnresolved, stored: true, path: p, hash: h}
+	}
+	switch rec.Kind {
+	case KindBinary:
+		if depth >= Height {
+			return fmt.Errorf("trie: binary node at depth %d", depth)
+		}
+		if rec.Left.IsZero() || rec.Right.IsZero() {
+			return fmt.Errorf("trie: binary node %q has an empty child", n.path)
+		}
+		n.kind = kindBinary
+		n.child[0] = childAt(n.path.Append(0), rec.Left)
+		n.child[1] = childAt(n.path.Append(1), rec.Right)
+	case KindEdge:
+		if depth+rec.Edge.Len() > Height {
+			return fmt.Errorf("trie: edge node %q of length %d passes depth %d", n.path, rec.Edge.Len(), Height)
+		}
+		if rec.Child.IsZero() {
+			return fmt.Errorf("trie: edge node %q has an empty child", n.path)
+		}
+		n.kind = kindEdge
+		n.edge = rec.Edge
+		n.child[0] = childAt(n.path.Concat(rec.Edge), rec.Child)
+	default:
+		return fmt.Errorf("trie: node %q: unknown kind %d", n.path, rec.Kind)
+	}
+	return nil
+}
+
+// resolve loads an unresolved node in place.
+func (t *Trie) resolve(n *mnode) error {
+	if n.kind != kindUnresolved {
+		return nil
+	}
+	if t.reader == nil {
+		return fmt.Errorf("trie: node %q is not in memory and there is no store", n.path)
+	}
+	data, found, err := t.reader.Node(n.path)
+	if err != nil {
+		return fmt.Errorf("trie: read node %q: %w", n.path, err)
+	}
+	if !found {
+		return fmt.Errorf("trie: node %q is missing from the store", n.path)
+	}
+	var rec Node
+	if err := rec.UnmarshalBinary(data); err != nil {
+		return fmt.Errorf("trie: node %q: %w", n.path, err)
+	}
+	if rec.Hash != n.hash {
+		return fmt.Errorf("trie: node %q has hash %s, its parent says %s", n.path, rec.Hash, n.hash)
+	}
+	return n.fill(&rec)
+}
+
+type kv struct {
+	key Path
+	val felt.Felt
+}
+
+func cmpKey(a, b kv) int {
+	for i := 3; i >= 0; i-- {
+		if a.key.b[i] != b.key.b[i] {
+			if a.key.b[i] < b.key.b[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+// Commit applies the pending changes, rehashes the touched paths and returns
+// the new root with the nodes to persist. After an error the Trie must be
+// discarded (it may hold part of the changes).
+func (t *Trie) Commit() (felt.Felt, *NodeSet, error) {
+	ups := make([]kv, 0, len(t.pending))
+	for k, v := range t.pending {
+		ups = append(ups, kv{k, v})
+	}
+	slices.SortFunc(ups, cmpKey)
+	clear(t.pending)
+
+	root, _, err := t.apply(t.root, Path{}, ups)
+	if err != nil {
+		return felt.Zero, nil, err
+	}
+	t.root = root
+	t.rehash(root, t.parallel)
+
+	set := &NodeSet{}
+	written := t.collect(root, set)
+	for p := range t.deleted {
+		if _, ok := written[p]; !ok {
+			set.Updates = append(set.Updates, NodeUpdate{Path: p})
+		}
+	}
+	clear(t.deleted)
+	slices.SortFunc(set.Updates, func(a, b NodeUpdate) int { return a.Path.Compare(b.Path) })
+	return t.Root(), set, nil
+}
+
+// discard records that the stored node n no longer exists at its path.
+func (t *Trie) discard(n *mnode) {
+	if n.stored {
+		t.deleted[n.path] = struct{}{}
+	}
+}
+
+func (t *Trie) newEdge(pos, edge Path, child *mnode) *mnode {
+	return &mnode{kind: kindEdge, dirty: true, path: pos, edge: edge, child: [2]*mnode{child}}
+}
+
+// edgeTo returns the subtree at pos that reaches c (positioned at
+// pos.Concat(e)) through the bits e, merging consecutive edges.
+func (t *Trie) edgeTo(pos, e Path, c *mnode) (*mnode, error) {
+	if c == nil {
+		return nil, nil
+	}
+	if e.Len() == 0 {
+		return c, nil
+	}
+	if err := t.resolve(c); err != nil {
+		return nil, err
+	}
+	if c.kind == kindEdge {
+		t.discard(c)
+		return t.newEdge(pos, e.Concat(c.edge), c.child[0]), nil
+	}
+	return t.newEdge(pos, e, c), nil
+}
+
+// apply applies ups (sorted, distinct keys, all starting with pos) to the
+// subtree n at pos and returns the new subtree and whether it changed.
+func (t *Trie) apply(n *mnode, pos Path, ups []kv) (*mnode, bool, error) {
+	if len(ups) == 0 {
+		return n, false, nil
+	}
+	if n == nil {
+		b, err := t.build(pos, ups)
+		return b, b != nil, err
+	}
+	if err := t.resolve(n); err != nil {
+		return nil, false, err
+	}
+	depth := pos.Len()
+	switch n.kind {
+	case kindLeaf:
+		v := ups[0].val
+		if v == n.hash {
+			return n, false, nil
+		}
+		if v.IsZero() {
+			return nil, true, nil
+		}
+		return &mnode{kind: kindLeaf, path: pos, hash: v}, true, nil
+
+	case kindBinary:
+		i := splitIndex(ups, depth)
+		l, cl, err := t.apply(n.child[0], pos.Append(0), ups[:i])
+		if err != nil {
+			return nil, false, err
+		}
+		r, cr, err := t.apply(n.child[1], pos.Append(1), ups[i:])
+		if err != nil {
+			return nil, false, err
+		}
+		if l != nil && r != nil {
+			if !cl && !cr {
+				return n, false, nil
+			}
+			n.child = [2]*mnode{l, r}
+			n.dirty = true
+			return n, true, nil
+		}
+		t.discard(n)
+		if l == nil && r == nil {
+			return nil, true, nil
+		}
+		if l != nil {
+			e, err := t.edgeTo(pos, Path{}.Append(0), l)
+			return e, true, err
+		}
+		e, err := t.edgeTo(pos, Path{}.Append(1), r)
+		return e, true, err
+
+	case kindEdge:
+		el := n.edge.Len()
+		m := el
+		for _, u := range ups {
+			m = min(m, u.key.Slice(depth, depth+el).CommonPrefix(n.edge))
+			if m == 0 {
+				break
+			}
+		}
+		if m == el {
+			c, changed, err := t.apply(n.child[0], pos.Concat(n.edge), ups)
+			if err != nil || !changed {
+				return n, false, err
+			}
+			t.discard(n)
+			e, err := t.edgeTo(pos, n.edge, c)
+			return e, true, err
+		}
+		// Some key leaves the edge after m bits: split it there into a
+		// binary node with the rest of the edge on one side.
+		t.discard(n)
+		binPos := pos.Concat(n.edge.Prefix(m))
+		bit := n.edge.Bit(m)
+		side := n.child[0]
+		if rest := n.edge.Slice(m+1, el); rest.Len() > 0 {
+			side = t.newEdge(binPos.Append(bit), rest, side)
+		}
+		bin := &mnode{kind: kindBinary, dirty: true, path: binPos}
+		bin.child[bit] = side
+		b, _, err := t.apply(bin, binPos, ups)
+		if err != nil {
+			return nil, false, err
+		}
+		e, err := t.edgeTo(pos, n.edge.Prefix(m), b)
+		return e, true, err
+	}
+	return nil, false, fmt.Errorf("trie: node %q of unknown kind %d", n.path, n.kind)
+}
+
+// splitIndex returns the first index of ups (sorted, sharing their first
+// depth bits) whose key has bit depth set.
+func splitIndex(ups []kv, depth int) int {
+	return sort.Search(len(ups), func(i int) bool { return ups[i].key.Bit(depth) == 1 })
+}
+
+// build returns the subtree at pos holding the non-zero entries of ups
+// (sorted, distinct, all starting with pos). It may reorder ups in place.
+func (t *Trie) build(pos Path, ups []kv) (*mnode, error) {
+	k := 0
+	for _, u := range ups {
+		if !u.val.IsZero() {
+			ups[k] = u
+			k++
+		}
+	}
+	ups = ups[:k]
+	depth := pos.Len()
+	switch {
+	case len(ups) == 0:
+		return nil, nil
+	case depth == Height:
+		return &mnode{kind: kindLeaf, path: pos, hash: ups[0].val}, nil
+	case len(ups) == 1:
+		leaf := &mnode{kind: kindLeaf, path: ups[0].key, hash: ups[0].val}
+		return t.newEdge(pos, ups[0].key.Slice(depth, Height), leaf), nil
+	}
+	first, last := ups[0].key, ups[len(ups)-1].key
+	if m := first.CommonPrefix(last); m > depth {
+		b, err := t.build(first.Prefix(m), ups)
+		if err != nil {
+			return nil, err
+		}
+		return t.newEdge(pos, first.Slice(depth, m), b), nil
+	}
+	i := splitIndex(ups, depth)
+	l, err := t.build(pos.Append(0), ups[:i])
+	if err != nil {
+		return nil, err
+	}
+	r, err := t.build(pos.Append(1), ups[i:])
+	if err != nil {
+		return nil, err
+	}
+	return &mnode{kind: kindBinary, dirty: true, path: pos, child: [2]*mnode{l, r}}, nil
+}
+
+// rehash recomputes the hashes of the dirty nodes of the subtree n,
+// hashing the two halves of binary nodes concurrently for par levels.
+func (t *Trie) rehash(n *mnode, par int) felt.Felt {
+	if n == nil {
+		return felt.Zero
+	}
+	if !n.dirty {
+		return n.hash
+	}
+	switch n.kind {
+	case kindBinary:
+		var l, r felt.Felt
+		if par > 0 && n.child[0].dirty && n.child[1].dirty {
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				l = t.rehash(n.child[0], par-1)
+			}()
+			r = t.rehash(n.child[1], par-1)
+			wg.Wait()
+		} else {
+			l = t.rehash(n.child[0], par)
+			r = t.rehash(n.child[1], par)
+		}
+		n.hash = t.hash(l, r)
+	case kindEdge:
+		c := t.rehash(n.child[0], par)
+		n.hash = t.hash(c, n.edge.Value()).Add(felt.FromUint64(uint64(n.edge.Len())))
+	}
+	return n.hash
+}
+
+// collect appends the records of the dirty nodes of n to set, marks them
+// clean and stored, and returns the set of written paths.
+func (t *Trie) collect(n *mnode, set *NodeSet) map[Path]struct{} {
+	written := make(map[Path]struct{})
+	var walk func(n *mnode)
+	walk = func(n *mnode) {
+		if n == nil || !n.dirty {
+			return
+		}
+		rec := &Node{Hash: n.hash}
+		switch n.kind {
+		case kindBinary:
+			rec.Kind = KindBinary
+			rec.Left, rec.Right = n.child[0].hash, n.child[1].hash
+			walk(n.child[0])
+			walk(n.child[1])
+		case kindEdge:
+			rec.Kind = KindEdge
+			rec.Child, rec.Edge = n.child[0].hash, n.edge
+			walk(n.child[0])
+		}
+		n.dirty = false
+		n.stored = true
+		set.Updates = append(set.Updates, NodeUpdate{Path: n.path, Node: rec})
+		written[n.path] = struct{}{}
+	}
+	walk(n)
+	return written
+}
