@@ -111,8 +111,8 @@ func TestNodeFormat(t *testing.T) {
 	}
 	bad := []string{
 		"", "02", "00" + word(1), // unknown kind, short
-		"01" + word(9) + word(5) + word(0x2a) + "05", // path longer than length
-		"01" + word(9) + word(5) + word(0) + "00", // length 0
+		"01" + word(9) + word(5) + word(0x2a) + "05",  // path longer than length
+		"01" + word(9) + word(5) + word(0) + "00",     // length 0
 		"00" + "ff" + word(0)[2:] + word(1) + word(2), // hash >= P
 	}
 	for _, h := range bad {

@@ -65,7 +65,7 @@ func UnmarshalProof(data []byte, h HashFunc) ([]ProofNode, error) {
 		Length *int    `json:"length"`
 	}
 	var raw []struct {
-		NodeHash *string        `json:"node_hash"`
+		NodeHash *string         `json:"node_hash"`
 		Node     json.RawMessage `json:"node"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
