@@ -1,0 +1,289 @@
+package commitment
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/kairo-dev/kairo/store/trie"
+	"github.com/kairo-dev/kairo/vm/felt"
+	"github.com/kairo-dev/kairo/vm/hash"
+)
+
+// Short strings of the commitment, as felts.
+var (
+	// StarknetStateV0 is the short string "STARKNET_STATE_V0".
+	StarknetStateV0 = felt.MustFromString("0x535441524b4e45545f53544154455f5630")
+	// ContractClassLeafV0 is the short string "CONTRACT_CLASS_LEAF_V0".
+	ContractClassLeafV0 = felt.MustFromString("0x434f4e54524143545f434c4153535f4c4541465f5630")
+)
+
+// ContractLeaf returns a contract's leaf in the contracts trie:
+// Pedersen(Pedersen(Pedersen(class_hash, storage_root), nonce), 0).
+func ContractLeaf(classHash, storageRoot, nonce felt.Felt) felt.Felt {
+	return hash.Pedersen(hash.Pedersen(hash.Pedersen(classHash, storageRoot), nonce), felt.Zero)
+}
+
+// ClassLeaf returns a class's leaf in the classes trie:
+// poseidon_hash("CONTRACT_CLASS_LEAF_V0", compiled_class_hash).
+func ClassLeaf(compiledClassHash felt.Felt) felt.Felt {
+	return hash.PoseidonHash(ContractClassLeafV0, compiledClassHash)
+}
+
+// RootRule chooses how the state root treats empty tries.
+type RootRule uint8
+
+const (
+	// RootRuleV014 is Starknet's rule since 0.14.0: the state root is 0
+	// when both roots are 0, otherwise poseidon_hash_many(
+	// ["STARKNET_STATE_V0", contracts_root, classes_root]).
+	RootRuleV014 RootRule = iota
+	// RootRuleLegacy is the rule before 0.14.0: a zero classes root makes
+	// the state root the contracts root (so block 0's state root is its
+	// contracts-trie root); otherwise as RootRuleV014.
+	RootRuleLegacy
+)
+
+// StateRoot combines the two roots into the global state root.
+func StateRoot(contractsRoot, classesRoot felt.Felt, rule RootRule) felt.Felt {
+	switch {
+	case contractsRoot.IsZero() && classesRoot.IsZero():
+		return felt.Zero
+	case classesRoot.IsZero() && rule == RootRuleLegacy:
+		return contractsRoot
+	}
+	return hash.PoseidonHashMany([]felt.Felt{StarknetStateV0, contractsRoot, classesRoot})
+}
+
+// TrieKind names one of the state's tries.
+type TrieKind uint8
+
+// The tries of the state.
+const (
+	ContractsTrie TrieKind = iota // Pedersen, keyed by address
+	ClassesTrie                   // Poseidon, keyed by class hash
+	StorageTrie                   // Pedersen, one per contract, keyed by storage key
+)
+
+// TrieID identifies one trie: Address is set for a StorageTrie only.
+type TrieID struct {
+	Kind    TrieKind
+	Address felt.Felt
+}
+
+func (id TrieID) String() string {
+	switch id.Kind {
+	case ContractsTrie:
+		return "contracts trie"
+	case ClassesTrie:
+		return "classes trie"
+	default:
+		return "storage trie of " + id.Address.String()
+	}
+}
+
+// Reader is what a Committer reads from the committed state.
+type Reader interface {
+	// TrieNodes returns the node reader of a trie (nil: the trie is empty).
+	TrieNodes(id TrieID) trie.NodeReader
+	// Contract returns the class hash and nonce of the contract at address,
+	// zeros when there is none.
+	Contract(address felt.Felt) (classHash, nonce felt.Felt, err error)
+}
+
+// ContractState is a contract after a commit.
+type ContractState struct {
+	Address     felt.Felt
+	ClassHash   felt.Felt
+	Nonce       felt.Felt
+	StorageRoot felt.Felt
+}
+
+// TrieNodes is the node set one trie's commit produced.
+type TrieNodes struct {
+	ID    TrieID
+	Nodes *trie.NodeSet
+}
+
+// Result is everything a commit produced.
+type Result struct {
+	// Contracts lists the diff's contracts in diff order, with their new
+	// class hash, nonce and storage root.
+	Contracts     []ContractState
+	ContractsRoot felt.Felt
+	ClassesRoot   felt.Felt
+	StateRoot     felt.Felt
+	// Nodes holds the node sets to persist, one per changed trie: storage
+	// tries in diff order, then the contracts trie, then the classes trie.
+	Nodes []TrieNodes
+}
+
+// Check compares the result with the roots the diff expects, if any, and
+// returns an error listing every mismatch.
+func (r *Result) Check(d *StateDiff) error {
+	var errs []error
+	for i, c := range d.Contracts {
+		if c.ExpectedStorageRoot != nil && i < len(r.Contracts) && r.Contracts[i].StorageRoot != *c.ExpectedStorageRoot {
+			errs = append(errs, fmt.Errorf("contract %s: storage root %s, expected %s", c.Address, r.Contracts[i].StorageRoot, *c.ExpectedStorageRoot))
+		}
+	}
+	if e := d.ExpectedContractsTrieRoot; e != nil && r.ContractsRoot != *e {
+		errs = append(errs, fmt.Errorf("contracts-trie root %s, expected %s", r.ContractsRoot, *e))
+	}
+	if e := d.ExpectedStateRoot; e != nil && r.StateRoot != *e {
+		errs = append(errs, fmt.Errorf("state root %s, expected %s", r.StateRoot, *e))
+	}
+	return errors.Join(errs...)
+}
+
+// Committer applies state diffs on top of the state a Reader holds.
+type Committer struct {
+	reader  Reader
+	workers int
+	rule    RootRule
+}
+
+// Option configures a Committer.
+type Option func(*Committer)
+
+// WithWorkers bounds the number of storage tries committed at once
+// (default GOMAXPROCS).
+func WithWorkers(n int) Option { return func(c *Committer) { c.workers = max(n, 1) } }
+
+// WithRootRule selects the state-root rule (default RootRuleV014).
+func WithRootRule(r RootRule) Option { return func(c *Committer) { c.rule = r } }
+
+// NewCommitter returns a Committer over reader.
+func NewCommitter(reader Reader, opts ...Option) *Committer {
+	c := &Committer{reader: reader, workers: runtime.GOMAXPROCS(0)}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+// Commit applies d and returns the new roots and the nodes to persist. It
+// does not modify the Reader's state: the caller writes Result.Nodes (and
+// its own flat state) in one transaction.
+func (c *Committer) Commit(d *StateDiff) (*Result, error) {
+	res := &Result{Contracts: make([]ContractState, len(d.Contracts))}
+	storageSets := make([]*trie.NodeSet, len(d.Contracts))
+
+	// Storage tries, in parallel over a bounded pool of workers.
+	errs := make([]error, len(d.Contracts))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(c.workers, max(len(d.Contracts), 1)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				res.Contracts[i], storageSets[i], errs[i] = c.commitContract(&d.Contracts[i])
+			}
+		}()
+	}
+	for i := range d.Contracts {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+
+	// The contracts and classes tries, side by side.
+	var classErr error
+	var classSet *trie.NodeSet
+	var cwg sync.WaitGroup
+	cwg.Add(1)
+	go func() {
+		defer cwg.Done()
+		res.ClassesRoot, classSet, classErr = c.commitClasses(d.Classes)
+	}()
+	contracts, err := trie.New(c.reader.TrieNodes(TrieID{Kind: ContractsTrie}), hash.Pedersen)
+	if err == nil {
+		if len(d.Contracts) >= 64 {
+			contracts.SetParallelism(1)
+		}
+		for _, st := range res.Contracts {
+			if err = contracts.Put(st.Address, ContractLeaf(st.ClassHash, st.StorageRoot, st.Nonce)); err != nil {
+				break
+			}
+		}
+	}
+	var contractSet *trie.NodeSet
+	if err == nil {
+		res.ContractsRoot, contractSet, err = contracts.Commit()
+	}
+	cwg.Wait()
+	if err != nil {
+		return nil, fmt.Errorf("contracts trie: %w", err)
+	}
+	if classErr != nil {
+		return nil, fmt.Errorf("classes trie: %w", classErr)
+	}
+	res.StateRoot = StateRoot(res.ContractsRoot, res.ClassesRoot, c.rule)
+
+	for i, st := range res.Contracts {
+		if storageSets[i] != nil && storageSets[i].Len() > 0 {
+			res.Nodes = append(res.Nodes, TrieNodes{ID: TrieID{Kind: StorageTrie, Address: st.Address}, Nodes: storageSets[i]})
+		}
+	}
+	if contractSet.Len() > 0 {
+		res.Nodes = append(res.Nodes, TrieNodes{ID: TrieID{Kind: ContractsTrie}, Nodes: contractSet})
+	}
+	if classSet != nil && classSet.Len() > 0 {
+		res.Nodes = append(res.Nodes, TrieNodes{ID: TrieID{Kind: ClassesTrie}, Nodes: classSet})
+	}
+	return res, nil
+}
+
+func (c *Committer) commitContract(cd *ContractDiff) (ContractState, *trie.NodeSet, error) {
+	st := ContractState{Address: cd.Address}
+	if cd.ClassHash == nil || cd.Nonce == nil {
+		ch, n, err := c.reader.Contract(cd.Address)
+		if err != nil {
+			return st, nil, fmt.Errorf("contract %s: %w", cd.Address, err)
+		}
+		st.ClassHash, st.Nonce = ch, n
+	}
+	if cd.ClassHash != nil {
+		st.ClassHash = *cd.ClassHash
+	}
+	if cd.Nonce != nil {
+		st.Nonce = *cd.Nonce
+	}
+	t, err := trie.New(c.reader.TrieNodes(TrieID{Kind: StorageTrie, Address: cd.Address}), hash.Pedersen)
+	if err != nil {
+		return st, nil, fmt.Errorf("storage trie of %s: %w", cd.Address, err)
+	}
+	for _, w := range cd.Storage {
+		if err := t.Put(w.Key, w.Value); err != nil {
+			return st, nil, fmt.Errorf("storage trie of %s: %w", cd.Address, err)
+		}
+	}
+	root, set, err := t.Commit()
+	if err != nil {
+		return st, nil, fmt.Errorf("storage trie of %s: %w", cd.Address, err)
+	}
+	st.StorageRoot = root
+	return st, set, nil
+}
+
+func (c *Committer) commitClasses(classes []ClassDiff) (felt.Felt, *trie.NodeSet, error) {
+	t, err := trie.New(c.reader.TrieNodes(TrieID{Kind: ClassesTrie}), hash.PoseidonHash)
+	if err != nil {
+		return felt.Zero, nil, err
+	}
+	for _, cl := range classes {
+		leaf := felt.Zero
+		if !cl.CompiledClassHash.IsZero() {
+			leaf = ClassLeaf(cl.CompiledClassHash)
+		}
+		if err := t.Put(cl.ClassHash, leaf); err != nil {
+			return felt.Zero, nil, err
+		}
+	}
+	return t.Commit()
+}
