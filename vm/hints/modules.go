@@ -1,0 +1,15 @@
+package hints
+
+// module is a group of hints of one common-library module, as listed by
+// `kairo hints list`.
+type module struct {
+	Name  string
+	Hints func() map[string]Func
+}
+
+// modules lists every hint module. Add a module here to register it.
+func modules() []module {
+	return []module{
+		{"alloc", allocHints},
+	}
+}

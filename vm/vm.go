@@ -1,0 +1,482 @@
+package vm
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/kairo-dev/kairo/vm/instruction"
+	"github.com/kairo-dev/kairo/vm/memory"
+)
+
+// Hint is code run before the instruction at a pc.
+type Hint interface {
+	Execute(vm *VM) error
+}
+
+// TraceEntry is the register state before one step. Offsets only: pc is in
+// the program segment and ap and fp in the execution segment unless the
+// entry is listed in the VM's trace exceptions.
+type TraceEntry struct {
+	PC, AP, FP uint64
+}
+
+// VM is the machine state of one run.
+type VM struct {
+	Mem        *memory.Memory
+	PC, AP, FP memory.Relocatable
+	Step       uint64
+
+	// Hints are indexed by pc offset in the program segment; nil where
+	// there is none.
+	Hints [][]Hint
+	// SkipInstruction, set by a hint, skips the current instruction.
+	SkipInstruction bool
+
+	// TraceEnabled records register states in Trace.
+	TraceEnabled bool
+	Trace        []TraceEntry
+	// traceOdd holds the full registers of entries whose pc is not in the
+	// program segment or whose ap/fp are not in the execution segment.
+	traceOdd map[int][3]memory.Relocatable
+
+	progSeg int
+	execSeg int
+	decoded []decodedInst
+}
+
+type decodedInst struct {
+	inst instruction.Instruction
+	ok   bool
+}
+
+// New returns a VM over mem whose program is in segment progSeg and whose
+// stack is in segment execSeg.
+func New(mem *memory.Memory, progSeg, execSeg int) *VM {
+	return &VM{Mem: mem, progSeg: progSeg, execSeg: execSeg}
+}
+
+// ProgramSegment and ExecutionSegment return the segments the VM was made
+// with.
+func (vm *VM) ProgramSegment() int   { return vm.progSeg }
+func (vm *VM) ExecutionSegment() int { return vm.execSeg }
+
+// TraceRegisters returns the full registers of trace entry i.
+func (vm *VM) TraceRegisters(i int) (pc, ap, fp memory.Relocatable) {
+	if r, ok := vm.traceOdd[i]; ok {
+		return r[0], r[1], r[2]
+	}
+	e := vm.Trace[i]
+	return memory.Relocatable{Segment: vm.progSeg, Offset: e.PC},
+		memory.Relocatable{Segment: vm.execSeg, Offset: e.AP},
+		memory.Relocatable{Segment: vm.execSeg, Offset: e.FP}
+}
+
+// Error is a failure at a pc, with the hint index when a hint failed.
+type Error struct {
+	PC        memory.Relocatable
+	FP        memory.Relocatable
+	HintIndex int // -1 when the instruction failed
+	Err       error
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("Error at pc=%s:\n%v", e.PC, e.Err) }
+func (e *Error) Unwrap() error { return e.Err }
+
+func (vm *VM) fail(err error, hint int) error {
+	return &Error{PC: vm.PC, FP: vm.FP, HintIndex: hint, Err: err}
+}
+
+// HintError wraps an error raised by a hint.
+type HintError struct {
+	Code string
+	Err  error
+}
+
+func (e *HintError) Error() string {
+	return fmt.Sprintf("Got an exception while executing a hint: %v", e.Err)
+}
+func (e *HintError) Unwrap() error { return e.Err }
+
+// UnknownHintError is returned for a hint that kairo does not implement.
+type UnknownHintError struct{ Code string }
+
+func (e *UnknownHintError) Error() string {
+	return "Unknown hint (not implemented by kairo):\n" + e.Code
+}
+
+// StepOnce runs the hints at pc and then one instruction.
+func (vm *VM) StepOnce() error {
+	vm.SkipInstruction = false
+	if vm.PC.Segment == vm.progSeg && vm.PC.Offset < uint64(len(vm.Hints)) {
+		if hs := vm.Hints[vm.PC.Offset]; hs != nil {
+			for i, h := range hs {
+				if err := h.Execute(vm); err != nil {
+					return vm.fail(err, i)
+				}
+				if vm.SkipInstruction {
+					return nil
+				}
+			}
+		}
+	}
+	inst, err := vm.decode()
+	if err != nil {
+		return vm.fail(err, -1)
+	}
+	if err := vm.run(inst); err != nil {
+		return vm.fail(err, -1)
+	}
+	return nil
+}
+
+func (vm *VM) decode() (*instruction.Instruction, error) {
+	pc := vm.PC
+	if pc.Segment == vm.progSeg && pc.Offset < uint64(len(vm.decoded)) {
+		if d := &vm.decoded[pc.Offset]; d.ok {
+			return &d.inst, nil
+		}
+	}
+	v := vm.Mem.Get(pc)
+	if !v.IsSet() {
+		return nil, fmt.Errorf("%w at address %s.", memory.ErrUnknownValue, pc)
+	}
+	if !v.IsFelt() {
+		return nil, fmt.Errorf("Instruction should be an int. Found: %s", v)
+	}
+	enc, ok := v.Felt().Uint64()
+	if !ok || enc >= instruction.MaxEncoding {
+		return nil, fmt.Errorf("Unsupported instruction: %s.", v.Felt())
+	}
+	inst, err := instruction.Decode(enc)
+	if err != nil {
+		return nil, err
+	}
+	if pc.Segment == vm.progSeg {
+		if pc.Offset >= uint64(len(vm.decoded)) {
+			if pc.Offset > 1<<32 {
+				return &inst, nil
+			}
+			n := uint64(len(vm.decoded)) * 2
+			if n <= pc.Offset {
+				n = pc.Offset + 1
+			}
+			nd := make([]decodedInst, n)
+			copy(nd, vm.decoded)
+			vm.decoded = nd
+		}
+		vm.decoded[pc.Offset] = decodedInst{inst: inst, ok: true}
+		return &vm.decoded[pc.Offset].inst, nil
+	}
+	return &inst, nil
+}
+
+// PrepareDecodeCache sizes the decode cache for a program of n words.
+func (vm *VM) PrepareDecodeCache(n int) {
+	if len(vm.decoded) < n {
+		vm.decoded = make([]decodedInst, n)
+	}
+}
+
+func addOffset(base memory.Relocatable, off int16) (memory.Relocatable, error) {
+	if off >= 0 {
+		return memory.Relocatable{Segment: base.Segment, Offset: base.Offset + uint64(off)}, nil
+	}
+	d := uint64(-int64(off))
+	if d > base.Offset {
+		return memory.Relocatable{}, fmt.Errorf("The offset of a relocatable value must be nonnegative. Found: %d:%d.", base.Segment, int64(base.Offset)-int64(d))
+	}
+	return memory.Relocatable{Segment: base.Segment, Offset: base.Offset - d}, nil
+}
+
+var errUnconstrainedAssert = errors.New("Res.UNCONSTRAINED cannot be used with Opcode.ASSERT_EQ")
+
+// run executes one decoded instruction: operands with deduction, opcode
+// assertions, trace, register updates.
+func (vm *VM) run(in *instruction.Instruction) error {
+	mem := vm.Mem
+	// Operand addresses.
+	dstBase := vm.AP
+	if in.DstReg == instruction.FP {
+		dstBase = vm.FP
+	}
+	dstAddr, err := addOffset(dstBase, in.OffDst)
+	if err != nil {
+		return err
+	}
+	op0Base := vm.AP
+	if in.Op0Reg == instruction.FP {
+		op0Base = vm.FP
+	}
+	op0Addr, err := addOffset(op0Base, in.OffOp0)
+	if err != nil {
+		return err
+	}
+	dst := mem.Get(dstAddr)
+	op0 := mem.Get(op0Addr)
+
+	var op1Base memory.Relocatable
+	switch in.Op1Src {
+	case instruction.Op1FP:
+		op1Base = vm.FP
+	case instruction.Op1AP:
+		op1Base = vm.AP
+	case instruction.Op1Imm:
+		if in.OffOp1 != 1 {
+			return errors.New("In immediate mode, off2 should be 1.")
+		}
+		op1Base = vm.PC
+	case instruction.Op1Op0:
+		if !op0.IsSet() {
+			return errors.New("op0 must be known in double dereference.")
+		}
+		if !op0.IsReloc() {
+			return fmt.Errorf("%w at address %s.", memory.ErrUnknownValue, op0)
+		}
+		op1Base = op0.Reloc()
+	}
+	op1Addr, err := addOffset(op1Base, in.OffOp1)
+	if err != nil {
+		return err
+	}
+	op1 := mem.Get(op1Addr)
+
+	var res memory.Value
+	// Auto-deduction by builtins.
+	if !op0.IsSet() {
+		if d, ok, err := mem.Deduce(op0Addr); err != nil {
+			return err
+		} else if ok {
+			if err := mem.Set(op0Addr, d); err != nil {
+				return err
+			}
+			op0 = d
+		}
+	}
+	if !op1.IsSet() {
+		if d, ok, err := mem.Deduce(op1Addr); err != nil {
+			return err
+		} else if ok {
+			if err := mem.Set(op1Addr, d); err != nil {
+				return err
+			}
+			op1 = d
+		}
+	}
+	updDst, updOp0, updOp1 := !dst.IsSet(), !op0.IsSet(), !op1.IsSet()
+
+	if !op0.IsSet() {
+		var r memory.Value
+		op0, r, err = vm.deduceOp0(in, dst, op1)
+		if err != nil {
+			return err
+		}
+		if !res.IsSet() {
+			res = r
+		}
+	}
+	if !op1.IsSet() {
+		var r memory.Value
+		op1, r, err = deduceOp1(in, dst, op0)
+		if err != nil {
+			return err
+		}
+		if !res.IsSet() {
+			res = r
+		}
+	}
+	if !op0.IsSet() {
+		return fmt.Errorf("%w at address %s.", memory.ErrUnknownValue, op0Addr)
+	}
+	if !op1.IsSet() {
+		return fmt.Errorf("%w at address %s.", memory.ErrUnknownValue, op1Addr)
+	}
+	if !res.IsSet() {
+		switch in.Res {
+		case instruction.ResOp1:
+			res = op1
+		case instruction.ResAdd:
+			if res, err = op0.Add(op1); err != nil {
+				return err
+			}
+		case instruction.ResMul:
+			if !op0.IsFelt() || !op1.IsFelt() {
+				return fmt.Errorf("Could not complete computation * of non pure values: (%s, %s).", op0, op1)
+			}
+			res = memory.FeltValue(op0.Felt().Mul(op1.Felt()))
+		}
+	}
+	if !dst.IsSet() {
+		switch {
+		case in.Opcode == instruction.OpAssertEq && res.IsSet():
+			dst = res
+		case in.Opcode == instruction.OpCall:
+			dst = memory.RelocValue(vm.FP)
+		}
+	}
+	if !dst.IsSet() {
+		return fmt.Errorf("%w at address %s.", memory.ErrUnknownValue, dstAddr)
+	}
+	if updDst {
+		if err := mem.Set(dstAddr, dst); err != nil {
+			return err
+		}
+	}
+	if updOp0 {
+		if err := mem.Set(op0Addr, op0); err != nil {
+			return err
+		}
+	}
+	if updOp1 {
+		if err := mem.Set(op1Addr, op1); err != nil {
+			return err
+		}
+	}
+
+	// Opcode assertions.
+	switch in.Opcode {
+	case instruction.OpAssertEq:
+		if !res.IsSet() {
+			return errUnconstrainedAssert
+		}
+		if dst != res {
+			return fmt.Errorf("An ASSERT_EQ instruction failed: %s != %s.", dst, res)
+		}
+	case instruction.OpCall:
+		ret := memory.RelocValue(vm.PC.Add(in.Size()))
+		if op0 != ret {
+			return fmt.Errorf("Call failed to write return-pc (inconsistent op0): %s != %s. Did you forget to increment ap?", op0, ret)
+		}
+		if fp := memory.RelocValue(vm.FP); dst != fp {
+			return fmt.Errorf("Call failed to write return-fp (inconsistent dst): %s != %s. Did you forget to increment ap?", dst, fp)
+		}
+	}
+
+	if vm.TraceEnabled {
+		if vm.PC.Segment != vm.progSeg || vm.AP.Segment != vm.execSeg || vm.FP.Segment != vm.execSeg {
+			if vm.traceOdd == nil {
+				vm.traceOdd = map[int][3]memory.Relocatable{}
+			}
+			vm.traceOdd[len(vm.Trace)] = [3]memory.Relocatable{vm.PC, vm.AP, vm.FP}
+		}
+		vm.Trace = append(vm.Trace, TraceEntry{PC: vm.PC.Offset, AP: vm.AP.Offset, FP: vm.FP.Offset})
+	}
+	mem.MarkAccessed(dstAddr)
+	mem.MarkAccessed(op0Addr)
+	mem.MarkAccessed(op1Addr)
+	mem.MarkAccessed(vm.PC)
+
+	// Register updates: fp, then ap, then pc.
+	newFP := vm.FP
+	switch in.FpUpdate {
+	case instruction.FpAPPlus2:
+		newFP = vm.AP.Add(2)
+	case instruction.FpDst:
+		if !dst.IsReloc() {
+			return fmt.Errorf("ret: fp must be an address, found %s", dst)
+		}
+		newFP = dst.Reloc()
+	}
+	newAP := vm.AP
+	switch in.ApUpdate {
+	case instruction.ApAdd:
+		if !res.IsSet() {
+			return errors.New("Res.UNCONSTRAINED cannot be used with ApUpdate.ADD")
+		}
+		if !res.IsFelt() {
+			return fmt.Errorf("cannot add two addresses (%s + %s)", vm.AP, res)
+		}
+		if newAP, err = vm.AP.AddFelt(res.Felt()); err != nil {
+			return err
+		}
+	case instruction.ApAdd1:
+		newAP = vm.AP.Add(1)
+	case instruction.ApAdd2:
+		newAP = vm.AP.Add(2)
+	}
+	vm.FP = newFP
+	vm.AP = newAP
+	switch in.PcUpdate {
+	case instruction.PcRegular:
+		vm.PC = vm.PC.Add(in.Size())
+	case instruction.PcJump:
+		if !res.IsSet() {
+			return errors.New("Res.UNCONSTRAINED cannot be used with PcUpdate.JUMP")
+		}
+		if !res.IsReloc() {
+			return fmt.Errorf("jmp abs: the target must be an address, found %s", res)
+		}
+		vm.PC = res.Reloc()
+	case instruction.PcJumpRel:
+		if !res.IsSet() {
+			return errors.New("Res.UNCONSTRAINED cannot be used with PcUpdate.JUMP_REL")
+		}
+		if !res.IsFelt() {
+			return fmt.Errorf("Could not complete computation jmp rel of non pure value: %s.", res)
+		}
+		if vm.PC, err = vm.PC.AddFelt(res.Felt()); err != nil {
+			return err
+		}
+	case instruction.PcJnz:
+		zero := false
+		switch {
+		case dst.IsFelt():
+			zero = dst.Felt().IsZero()
+		case dst.IsReloc():
+		default:
+			return fmt.Errorf("Could not complete computation jmp != 0 of non pure value: %s.", dst)
+		}
+		if zero {
+			vm.PC = vm.PC.Add(in.Size())
+		} else {
+			if !op1.IsFelt() {
+				return fmt.Errorf("cannot add two addresses (%s + %s)", vm.PC, op1)
+			}
+			if vm.PC, err = vm.PC.AddFelt(op1.Felt()); err != nil {
+				return err
+			}
+		}
+	}
+	vm.Step++
+	return nil
+}
+
+func (vm *VM) deduceOp0(in *instruction.Instruction, dst, op1 memory.Value) (op0, res memory.Value, err error) {
+	switch in.Opcode {
+	case instruction.OpCall:
+		return memory.RelocValue(vm.PC.Add(in.Size())), memory.Value{}, nil
+	case instruction.OpAssertEq:
+		switch {
+		case in.Res == instruction.ResAdd && dst.IsSet() && op1.IsSet():
+			v, err := dst.Sub(op1)
+			if err != nil {
+				return v, memory.Value{}, err
+			}
+			return v, dst, nil
+		case in.Res == instruction.ResMul && dst.IsFelt() && op1.IsFelt():
+			if op1.Felt().IsZero() {
+				return memory.Value{}, memory.Value{}, fmt.Errorf("Cannot deduce operand in '0 = ? * %s' (possibly due to division by 0).", dst)
+			}
+			return memory.FeltValue(dst.Felt().Div(op1.Felt())), dst, nil
+		}
+	}
+	return memory.Value{}, memory.Value{}, nil
+}
+
+func deduceOp1(in *instruction.Instruction, dst, op0 memory.Value) (op1, res memory.Value, err error) {
+	if in.Opcode != instruction.OpAssertEq {
+		return memory.Value{}, memory.Value{}, nil
+	}
+	switch {
+	case in.Res == instruction.ResOp1 && dst.IsSet():
+		return dst, dst, nil
+	case in.Res == instruction.ResAdd && dst.IsSet() && op0.IsSet():
+		v, err := dst.Sub(op0)
+		if err != nil {
+			return v, memory.Value{}, err
+		}
+		return v, dst, nil
+	case in.Res == instruction.ResMul && dst.IsFelt() && op0.IsFelt() && !op0.Felt().IsZero():
+		return memory.FeltValue(dst.Felt().Div(op0.Felt())), dst, nil
+	}
+	return memory.Value{}, memory.Value{}, nil
+}
