@@ -30,7 +30,7 @@ type Scope map[string]any
 
 // Runtime is the hint state of one run.
 type Runtime struct {
-	Program  *program.Program
+	Program *program.Program
 	// Builtins are the run's builtin runners by name ("ecdsa", ...); hints
 	// assert the small interface they need (e.g. AddSignature).
 	Builtins map[string]any

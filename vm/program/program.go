@@ -106,12 +106,12 @@ type InputFile struct {
 
 // Location is a span of Cairo source.
 type Location struct {
-	StartLine      int         `json:"start_line"`
-	StartCol       int         `json:"start_col"`
-	EndLine        int         `json:"end_line"`
-	EndCol         int         `json:"end_col"`
-	InputFile      InputFile   `json:"input_file"`
-	ParentLocation *ParentLoc  `json:"-"`
+	StartLine      int               `json:"start_line"`
+	StartCol       int               `json:"start_col"`
+	EndLine        int               `json:"end_line"`
+	EndCol         int               `json:"end_col"`
+	InputFile      InputFile         `json:"input_file"`
+	ParentLocation *ParentLoc        `json:"-"`
 	RawParent      []json.RawMessage `json:"parent_location,omitempty"`
 }
 
