@@ -158,6 +158,8 @@ func TestNoAllocations(t *testing.T) {
 		{"Pedersen", func() { Pedersen(a, b) }},
 		{"PoseidonHash", func() { PoseidonHash(a, b) }},
 		{"PoseidonHashMany", func() { PoseidonHashMany(vals) }},
+		{"Keccak256", func() { Keccak256([]byte("transfer")) }},
+		{"StarknetKeccak", func() { StarknetKeccak([]byte("transfer")) }},
 	}
 	for _, tc := range tests {
 		if n := testing.AllocsPerRun(20, tc.fn); n != 0 {
