@@ -77,6 +77,9 @@ type Error struct {
 	FP        memory.Relocatable
 	HintIndex int // -1 when the instruction failed
 	Err       error
+	// NoTraceback marks errors reported without a Cairo traceback (end of
+	// program not reached, execution past the end).
+	NoTraceback bool
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("Error at pc=%s:\n%v", e.PC, e.Err) }

@@ -13,6 +13,7 @@ package hints
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -39,6 +40,8 @@ type Runtime struct {
 	Scopes []Scope
 	// Funcs is the registry hints are matched against.
 	Funcs map[string]Func
+	// Out receives what hints print (print() in the Python originals).
+	Out io.Writer
 	// Extra is state that hint modules keep across hints (a dict manager,
 	// ...), keyed by module.
 	Extra map[string]any
@@ -62,6 +65,7 @@ func NewRuntime(p *program.Program, runners map[string]any, programInput any) *R
 		Builtins: runners,
 		Funcs:    Registry(),
 		Extra:    map[string]any{},
+		Out:      io.Discard,
 	}
 	if programInput == nil {
 		programInput = map[string]any{}
