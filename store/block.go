@@ -1,6 +1,9 @@
 package store
 
 import (
+	"fmt"
+
+	"github.com/kairo-dev/kairo/store/commitment"
 	"github.com/kairo-dev/kairo/vm/felt"
 	"github.com/kairo-dev/kairo/vm/hash"
 )
@@ -80,6 +83,51 @@ type Block struct {
 	// Receipts are in transaction order, one per transaction.
 	Receipts []Receipt
 	Events   []Event
+	// Diff is the block's state diff (nil: no state change). Its expected
+	// roots, if any, are ignored.
+	Diff *commitment.StateDiff
 	// Classes carries the artifacts of the classes the diff declares.
 	Classes []Class
+}
+
+// Validate checks the block's internal consistency: one receipt per
+// transaction, receipts matching the transactions' hashes, events pointing
+// at existing transactions in order, and artifacts only for classes the
+// diff declares.
+func (b *Block) Validate() error {
+	if len(b.Receipts) != len(b.Transactions) {
+		return fmt.Errorf("block has %d transactions but %d receipts", len(b.Transactions), len(b.Receipts))
+	}
+	for i, r := range b.Receipts {
+		if r.TxHash != b.Transactions[i].Hash {
+			return fmt.Errorf("receipt %d is for transaction %s, not %s", i, r.TxHash, b.Transactions[i].Hash)
+		}
+	}
+	seen := make(map[felt.Felt]int, len(b.Transactions))
+	for i, t := range b.Transactions {
+		if j, dup := seen[t.Hash]; dup {
+			return fmt.Errorf("transaction %d repeats the hash %s of transaction %d", i, t.Hash, j)
+		}
+		seen[t.Hash] = i
+	}
+	for i, e := range b.Events {
+		if e.TxIndex >= uint64(len(b.Transactions)) {
+			return fmt.Errorf("event %d belongs to transaction %d, but the block has %d", i, e.TxIndex, len(b.Transactions))
+		}
+		if i > 0 && e.TxIndex < b.Events[i-1].TxIndex {
+			return fmt.Errorf("event %d (transaction %d) comes after an event of transaction %d", i, e.TxIndex, b.Events[i-1].TxIndex)
+		}
+	}
+	declared := make(map[felt.Felt]bool)
+	if b.Diff != nil {
+		for _, c := range b.Diff.Classes {
+			declared[c.ClassHash] = !c.CompiledClassHash.IsZero()
+		}
+	}
+	for _, c := range b.Classes {
+		if !declared[c.ClassHash] {
+			return fmt.Errorf("artifacts for class %s, which the state diff does not declare", c.ClassHash)
+		}
+	}
+	return nil
 }

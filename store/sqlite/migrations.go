@@ -15,6 +15,10 @@ import (
 var migrations = [][]string{
 	// 1: chain, current state, history, trie nodes.
 	{
+		`CREATE TABLE meta (
+			key   TEXT PRIMARY KEY,
+			value TEXT NOT NULL
+		) WITHOUT ROWID`,
 		`CREATE TABLE blocks (
 			number            INTEGER PRIMARY KEY,
 			hash              BLOB NOT NULL UNIQUE,

@@ -11,6 +11,8 @@ import (
 	"os"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"github.com/kairo-dev/kairo/store/commitment"
 )
 
 // ApplicationID marks a SQLite file as a kairo store ("KAIR" in ASCII). It is
@@ -27,6 +29,9 @@ type Options struct {
 	Create bool
 	// ReadOnly opens the file read-only: no migration, no write.
 	ReadOnly bool
+	// RootRule is the state-root rule of a store created by this Open; an
+	// existing store keeps the rule it was created with.
+	RootRule commitment.RootRule
 }
 
 // checkFile inspects the first 100 bytes of an existing file, the SQLite

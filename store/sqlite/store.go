@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/kairo-dev/kairo/store"
+	"github.com/kairo-dev/kairo/store/commitment"
 	"github.com/kairo-dev/kairo/vm/felt"
 )
 
@@ -23,12 +24,16 @@ type Store struct {
 	path string
 	db   *sql.DB
 
+	// rule is the state-root rule, fixed when the store was created.
+	rule commitment.RootRule
+	w    writeStmts
+
 	// mu serialises writers in this process (commits, reverts); readers
 	// rely on SQLite's snapshot isolation.
 	mu sync.Mutex
 }
 
-// var _ store.Store = (*Store)(nil)
+var _ store.Store = (*Store)(nil)
 
 // Open opens the store at path, creating it when opts.Create is set, and
 // checks that the file is a kairo store of a known schema version.
@@ -38,12 +43,49 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	s := &Store{path: path, db: db}
-	if err := s.probe(ctx); err != nil {
+	if err := s.init(ctx, opts); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	return s, nil
 }
+
+// Root-rule names kept in the meta table.
+const (
+	ruleV014   = "v0.14"
+	ruleLegacy = "legacy"
+)
+
+func (s *Store) init(ctx context.Context, opts Options) error {
+	if !opts.ReadOnly {
+		name := ruleV014
+		if opts.RootRule == commitment.RootRuleLegacy {
+			name = ruleLegacy
+		}
+		if _, err := s.db.ExecContext(ctx, "INSERT OR IGNORE INTO meta (key, value) VALUES ('root_rule', ?)", name); err != nil {
+			return describe(err)
+		}
+	}
+	var name string
+	err := s.db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'root_rule'").Scan(&name)
+	switch {
+	case errors.Is(err, sql.ErrNoRows) || name == ruleV014:
+		s.rule = commitment.RootRuleV014
+	case err != nil:
+		return describe(err)
+	case name == ruleLegacy:
+		s.rule = commitment.RootRuleLegacy
+	default:
+		return fmt.Errorf("corrupt meta table: unknown root rule %q", name)
+	}
+	if err := s.probe(ctx); err != nil {
+		return err
+	}
+	return s.prepare(ctx)
+}
+
+// RootRule returns the state-root rule the store was created with.
+func (s *Store) RootRule() commitment.RootRule { return s.rule }
 
 // probe reads the head block and the root trie nodes, so that a file whose
 // damage the header check missed fails at Open, not in the middle of work.
@@ -63,6 +105,14 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes the store.
 func (s *Store) Close() error {
+	w := &s.w
+	for _, st := range []*sql.Stmt{w.node, w.putNode, w.delNode, w.contract, w.putContract, w.putStorage,
+		w.delStorage, w.putStorageHist, w.putNonceHist, w.putClassHashHist, w.putClass, w.delClass,
+		w.putBlock, w.putTx, w.putReceipt, w.putEvent, w.put} {
+		if st != nil {
+			st.Close()
+		}
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store %s: %w", s.path, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/kairo-dev/kairo/store/trie"
 	"github.com/kairo-dev/kairo/vm/felt"
@@ -36,18 +37,15 @@ func storageTrieID(addr felt.Felt) []byte {
 	return id
 }
 
-// querier is what both *sql.DB and *sql.Tx offer for reads.
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 const selectNode = "SELECT node FROM trie_nodes WHERE trie = ? AND path = ?"
 
-// nodeReader reads one trie's nodes from trie_nodes; it implements
-// trie.NodeReader.
+// nodeReader reads one trie's nodes from trie_nodes with the prepared
+// statement selectNode; it implements trie.NodeReader. mu, shared by every
+// reader of the statement, keeps one query at a time on it.
 type nodeReader struct {
 	ctx  context.Context
-	q    querier
+	mu   *sync.Mutex
+	stmt *sql.Stmt
 	trie []byte
 }
 
@@ -59,7 +57,9 @@ func (r nodeReader) Node(p trie.Path) ([]byte, bool, error) {
 		return nil, false, err
 	}
 	var data []byte
-	err = r.q.QueryRowContext(r.ctx, selectNode, r.trie, key).Scan(&data)
+	r.mu.Lock()
+	err = r.stmt.QueryRowContext(r.ctx, r.trie, key).Scan(&data)
+	r.mu.Unlock()
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}

@@ -1,0 +1,300 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/kairo-dev/kairo/store"
+	"github.com/kairo-dev/kairo/store/commitment"
+	"github.com/kairo-dev/kairo/store/trie"
+	"github.com/kairo-dev/kairo/vm/felt"
+)
+
+// writeStmts are the statements of a block commit, prepared once per store.
+type writeStmts struct {
+	node, putNode, delNode                     *sql.Stmt
+	contract, putContract                      *sql.Stmt
+	putStorage, delStorage, putStorageHist     *sql.Stmt
+	putNonceHist, putClassHashHist             *sql.Stmt
+	putClass, delClass                         *sql.Stmt
+	putBlock, putTx, putReceipt, putEvent, put *sql.Stmt
+}
+
+func (s *Store) prepare(ctx context.Context) error {
+	w := &s.w
+	for _, p := range []struct {
+		dst *(*sql.Stmt)
+		sql string
+	}{
+		{&w.node, selectNode},
+		{&w.putNode, "INSERT OR REPLACE INTO trie_nodes (trie, path, node) VALUES (?, ?, ?)"},
+		{&w.delNode, "DELETE FROM trie_nodes WHERE trie = ? AND path = ?"},
+		{&w.contract, "SELECT class_hash, nonce FROM contracts WHERE address = ?"},
+		{&w.putContract, "INSERT OR REPLACE INTO contracts (address, class_hash, nonce, storage_root) VALUES (?, ?, ?, ?)"},
+		{&w.putStorage, "INSERT OR REPLACE INTO storage (contract, key, value) VALUES (?, ?, ?)"},
+		{&w.delStorage, "DELETE FROM storage WHERE contract = ? AND key = ?"},
+		{&w.putStorageHist, "INSERT OR REPLACE INTO storage_history (contract, key, block, value) VALUES (?, ?, ?, ?)"},
+		{&w.putNonceHist, "INSERT OR REPLACE INTO nonce_history (contract, block, value) VALUES (?, ?, ?)"},
+		{&w.putClassHashHist, "INSERT OR REPLACE INTO class_hash_history (contract, block, value) VALUES (?, ?, ?)"},
+		{&w.putClass, "INSERT OR REPLACE INTO classes (class_hash, compiled_class_hash, block, definition, compiled) VALUES (?, ?, ?, ?, ?)"},
+		{&w.delClass, "DELETE FROM classes WHERE class_hash = ?"},
+		{&w.putBlock, "INSERT INTO blocks (" + headerCols + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+		{&w.putTx, "INSERT INTO transactions (block, idx, hash, type, payload) VALUES (?, ?, ?, ?, ?)"},
+		{&w.putReceipt, "INSERT INTO receipts (block, idx, tx_hash, status, actual_fee, revert_reason, payload) VALUES (?, ?, ?, ?, ?, ?, ?)"},
+		{&w.putEvent, "INSERT INTO events (block, tx_idx, idx, from_address, keys, data) VALUES (?, ?, ?, ?, ?, ?)"},
+		{&w.put, "INSERT INTO state_diffs (block, diff) VALUES (?, ?)"},
+	} {
+		st, err := s.db.PrepareContext(ctx, p.sql)
+		if err != nil {
+			return fmt.Errorf("prepare %q: %w", p.sql, describe(err))
+		}
+		*p.dst = st
+	}
+	return nil
+}
+
+// txState is the committed state as seen from inside a block's
+// transaction; it implements commitment.Reader. The committer reads from
+// several goroutines, and a statement runs one query at a time, so every
+// read holds mu from the query to the scan.
+type txState struct {
+	ctx      context.Context
+	mu       *sync.Mutex
+	node     *sql.Stmt
+	contract *sql.Stmt
+}
+
+func (r txState) TrieNodes(id commitment.TrieID) trie.NodeReader {
+	return nodeReader{ctx: r.ctx, mu: r.mu, stmt: r.node, trie: trieIDBytes(id)}
+}
+
+func (r txState) Contract(address felt.Felt) (classHash, nonce felt.Felt, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	err = r.contract.QueryRowContext(r.ctx, fb(address)).Scan(feltCol{&classHash}, feltCol{&nonce})
+	if errors.Is(err, sql.ErrNoRows) {
+		return felt.Zero, felt.Zero, nil
+	}
+	if err != nil {
+		return felt.Zero, felt.Zero, fmt.Errorf("read contract %s: %w", address, describe(err))
+	}
+	return classHash, nonce, nil
+}
+
+// trieIDBytes is the on-disk id of a trie (see trienodes.go).
+func trieIDBytes(id commitment.TrieID) []byte {
+	switch id.Kind {
+	case commitment.ContractsTrie:
+		return contractsTrieID()
+	case commitment.ClassesTrie:
+		return classesTrieID()
+	default:
+		return storageTrieID(id.Address)
+	}
+}
+
+// CommitBlock applies b's diff, computes the new roots and writes the block
+// in one SQLite transaction.
+func (s *Store) CommitBlock(ctx context.Context, b *store.Block) (store.Header, error) {
+	if err := b.Validate(); err != nil {
+		return store.Header{}, fmt.Errorf("store %s: commit block: %w", s.path, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h, err := s.commit(ctx, b)
+	if err != nil {
+		return store.Header{}, fmt.Errorf("store %s: commit block %d: %w", s.path, h.Number, describe(err))
+	}
+	return h, nil
+}
+
+func (s *Store) commit(ctx context.Context, b *store.Block) (h store.Header, err error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return h, err
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	st := func(p *sql.Stmt) *sql.Stmt { return tx.StmtContext(ctx, p) }
+
+	// The new block follows the head read inside the write transaction.
+	h = b.Header
+	h.Number, h.ParentHash = 0, felt.Zero
+	var head sql.NullInt64
+	if err := tx.QueryRowContext(ctx, "SELECT max(number) FROM blocks").Scan(&head); err != nil {
+		return h, err
+	}
+	if head.Valid {
+		h.Number = uint64(head.Int64) + 1
+		var parent felt.Felt
+		if err := tx.QueryRowContext(ctx, "SELECT hash FROM blocks WHERE number = ?", head.Int64).Scan(feltCol{&parent}); err != nil {
+			return h, err
+		}
+		h.ParentHash = parent
+	}
+
+	diff := b.Diff
+	if diff == nil {
+		diff = &commitment.StateDiff{}
+	}
+	reader := txState{ctx: ctx, mu: new(sync.Mutex), node: st(s.w.node), contract: st(s.w.contract)}
+	res, err := commitment.NewCommitter(reader, commitment.WithRootRule(s.rule)).Commit(diff)
+	if err != nil {
+		return h, err
+	}
+
+	nw := nodeWriter{put: st(s.w.putNode), del: st(s.w.delNode)}
+	for _, tn := range res.Nodes {
+		if err := nw.write(ctx, trieIDBytes(tn.ID), tn.Nodes); err != nil {
+			return h, fmt.Errorf("%s: %w", tn.ID, err)
+		}
+	}
+	if err := s.writeState(ctx, st, h.Number, diff, res, b.Classes); err != nil {
+		return h, err
+	}
+
+	h.StateRoot, h.ContractsRoot, h.ClassesRoot = res.StateRoot, res.ContractsRoot, res.ClassesRoot
+	h.TxCount, h.EventCount = uint64(len(b.Transactions)), uint64(len(b.Events))
+	if h.Hash.IsZero() {
+		h.Hash = store.DevnetBlockHash(h)
+	}
+	if err := s.writeBlock(ctx, st, h, b, diff); err != nil {
+		return h, err
+	}
+	return h, tx.Commit()
+}
+
+// writeState updates the current state and its history.
+func (s *Store) writeState(ctx context.Context, st func(*sql.Stmt) *sql.Stmt, n uint64, d *commitment.StateDiff, res *commitment.Result, artifacts []store.Class) error {
+	putContract, putStorage, delStorage := st(s.w.putContract), st(s.w.putStorage), st(s.w.delStorage)
+	putStorageHist, putNonceHist, putClassHashHist := st(s.w.putStorageHist), st(s.w.putNonceHist), st(s.w.putClassHashHist)
+	block := int64(n)
+	for i, c := range d.Contracts {
+		cs := res.Contracts[i]
+		addr := fb(c.Address)
+		if _, err := putContract.ExecContext(ctx, addr, fb(cs.ClassHash), fb(cs.Nonce), fb(cs.StorageRoot)); err != nil {
+			return fmt.Errorf("write contract %s: %w", c.Address, err)
+		}
+		if c.ClassHash != nil {
+			if _, err := putClassHashHist.ExecContext(ctx, addr, block, fb(*c.ClassHash)); err != nil {
+				return fmt.Errorf("write class hash of %s: %w", c.Address, err)
+			}
+		}
+		if c.Nonce != nil {
+			if _, err := putNonceHist.ExecContext(ctx, addr, block, fb(*c.Nonce)); err != nil {
+				return fmt.Errorf("write nonce of %s: %w", c.Address, err)
+			}
+		}
+		for _, w := range c.Storage {
+			key, val := fb(w.Key), fb(w.Value)
+			var err error
+			if w.Value.IsZero() {
+				_, err = delStorage.ExecContext(ctx, addr, key)
+			} else {
+				_, err = putStorage.ExecContext(ctx, addr, key, val)
+			}
+			if err == nil {
+				_, err = putStorageHist.ExecContext(ctx, addr, key, block, val)
+			}
+			if err != nil {
+				return fmt.Errorf("write storage %s of %s: %w", w.Key, c.Address, err)
+			}
+		}
+	}
+	byHash := make(map[felt.Felt]store.Class, len(artifacts))
+	for _, a := range artifacts {
+		byHash[a.ClassHash] = a
+	}
+	putClass, delClass := st(s.w.putClass), st(s.w.delClass)
+	for _, c := range d.Classes {
+		var err error
+		if c.CompiledClassHash.IsZero() {
+			_, err = delClass.ExecContext(ctx, fb(c.ClassHash))
+		} else {
+			a := byHash[c.ClassHash]
+			_, err = putClass.ExecContext(ctx, fb(c.ClassHash), fb(c.CompiledClassHash), block, a.Definition, a.Compiled)
+		}
+		if err != nil {
+			return fmt.Errorf("write class %s: %w", c.ClassHash, err)
+		}
+	}
+	return nil
+}
+
+// writeBlock writes the header, transactions, receipts, events and diff.
+func (s *Store) writeBlock(ctx context.Context, st func(*sql.Stmt) *sql.Stmt, h store.Header, b *store.Block, d *commitment.StateDiff) error {
+	n := int64(h.Number)
+	if _, err := st(s.w.putBlock).ExecContext(ctx, n, fb(h.Hash), fb(h.ParentHash), fb(h.StateRoot),
+		fb(h.ContractsRoot), fb(h.ClassesRoot), int64(h.Timestamp), fb(h.SequencerAddress), h.StarknetVersion,
+		int64(h.TxCount), int64(h.EventCount)); err != nil {
+		return fmt.Errorf("write header: %w", err)
+	}
+	putTx, putReceipt, putEvent := st(s.w.putTx), st(s.w.putReceipt), st(s.w.putEvent)
+	for i, t := range b.Transactions {
+		if _, err := putTx.ExecContext(ctx, n, i, fb(t.Hash), t.Type, nonNil(t.Payload)); err != nil {
+			return fmt.Errorf("write transaction %d: %w", i, err)
+		}
+	}
+	for i, r := range b.Receipts {
+		if _, err := putReceipt.ExecContext(ctx, n, i, fb(r.TxHash), r.Status, fb(r.ActualFee), r.RevertReason, nonNil(r.Payload)); err != nil {
+			return fmt.Errorf("write receipt %d: %w", i, err)
+		}
+	}
+	var prevTx uint64
+	idx := 0
+	for i, e := range b.Events {
+		if i == 0 || e.TxIndex != prevTx {
+			idx = 0
+		}
+		prevTx = e.TxIndex
+		if _, err := putEvent.ExecContext(ctx, n, int64(e.TxIndex), idx, fb(e.FromAddress), encodeFelts(e.Keys), encodeFelts(e.Data)); err != nil {
+			return fmt.Errorf("write event %d: %w", i, err)
+		}
+		idx++
+	}
+	plain := *d
+	plain.About, plain.ExpectedContractsTrieRoot, plain.ExpectedStateRoot = "", nil, nil
+	plain.Contracts = make([]commitment.ContractDiff, len(d.Contracts))
+	for i, c := range d.Contracts {
+		c.ExpectedStorageRoot = nil
+		plain.Contracts[i] = c
+	}
+	js, err := plain.MarshalJSON()
+	if err != nil {
+		return fmt.Errorf("encode state diff: %w", err)
+	}
+	if _, err := st(s.w.put).ExecContext(ctx, n, js); err != nil {
+		return fmt.Errorf("write state diff: %w", err)
+	}
+	return nil
+}
+
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+// StateDiff returns the state diff block n applied.
+func (s *Store) StateDiff(ctx context.Context, n uint64) (*commitment.StateDiff, error) {
+	var js []byte
+	err := s.db.QueryRowContext(ctx, "SELECT diff FROM state_diffs WHERE block = ?", int64(n)).Scan(&js)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("state diff of block %d: %w", n, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, s.wrap("read state diff", err)
+	}
+	d, err := commitment.ParseStateDiff(js)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: corrupt state diff of block %d: %w", s.path, n, err)
+	}
+	return d, nil
+}
