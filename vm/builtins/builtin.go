@@ -24,10 +24,12 @@ type Env struct {
 	VerifyDeduction func(addr memory.Relocatable) error
 }
 
-// SegmentAddresses are a builtin segment's base and stop pointer.
+// SegmentAddresses are a builtin segment's base and stop pointer. HasStop is
+// false until FinalStack has run (cairo-lang's stop_ptr is None then).
 type SegmentAddresses struct {
-	Begin memory.Relocatable
-	Stop  memory.Relocatable
+	Begin   memory.Relocatable
+	Stop    memory.Relocatable
+	HasStop bool
 }
 
 // Runner is a builtin runner; the method set follows cairo-lang's
@@ -82,7 +84,8 @@ type Runner interface {
 	// its outputs are the deduced ones (verify_secure_runner).
 	RunSecurityChecks(env *Env) error
 	// AirPrivateInput returns the builtin's entries of the AIR private
-	// input, keyed by builtin name, as JSON-encodable values.
+	// input, keyed by builtin name, as JSON-encodable values (nil when it
+	// has none). Entries are Objects that keep cairo-lang's key order.
 	AirPrivateInput(env *Env) (map[string]any, error)
 	// RangeCheckUsage returns the min and max 16-bit parts checked by the
 	// builtin, when it is a range-check builtin.
@@ -91,11 +94,17 @@ type Runner interface {
 	// cell checks.
 	UsedPermRangeCheckUnits(env *Env) (uint64, error)
 	UsedDilutedCheckUnits(spacing, nBits uint64) uint64
-	// MemoryAccesses lists the addresses the builtin counts as accessed.
-	MemoryAccesses(env *Env) []memory.Relocatable
+	// MemoryAccesses calls mark for every address the builtin counts as
+	// accessed (get_memory_accesses: not memory holes); mod builtins read
+	// their tables and may fail.
+	MemoryAccesses(env *Env, mark func(memory.Relocatable)) error
 	// AdditionalData is the builtin's Cairo PIE additional data (nil when
 	// none), JSON-encodable as cairo-lang writes it.
 	AdditionalData() any
+	// ExtendAdditionalData loads another run's additional data (decoded
+	// JSON, as encoding/json gives it), relocating its addresses; with
+	// trusted false, data that would skip validation is ignored.
+	ExtendAdditionalData(data any, relocate func(memory.Relocatable) memory.Relocatable, trusted bool) error
 	// CellsPerInstance and InputCellsPerInstance describe an instance.
 	CellsPerInstance() uint64
 	InputCellsPerInstance() uint64
