@@ -9,6 +9,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kairo-dev/kairo/cli/cmdutil"
+	"github.com/kairo-dev/kairo/cli/devnet"
+	"github.com/kairo-dev/kairo/cli/run"
+	"github.com/kairo-dev/kairo/cli/state"
 )
 
 // Version is kairo's version string, set at build time with -ldflags.
@@ -27,14 +30,22 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	root.SetIn(f.IO.In)
-	for _, add := range subcommands {
+	for _, add := range subcommands() {
 		root.AddCommand(add(f))
 	}
 	return root
 }
 
 // subcommands lists the command groups, each built from the factory.
-var subcommands = []func(*cmdutil.Factory) *cobra.Command{}
+func subcommands() []func(*cmdutil.Factory) *cobra.Command {
+	return []func(*cmdutil.Factory) *cobra.Command{
+		newCmdRun,
+		state.NewCmdState,
+		devnet.NewCmdDevnet,
+	}
+}
+
+func newCmdRun(f *cmdutil.Factory) *cobra.Command { return run.NewCmdRun(f, nil) }
 
 // Execute runs kairo with args on the given streams and returns the process
 // exit code. Errors are printed once, as one line, on the error stream.

@@ -1,0 +1,293 @@
+// Package run implements `kairo run`, a drop-in for cairo-lang's cairo-run:
+// the same flags (underscored or dashed), the same printed output and the
+// same trace, memory and AIR input files.
+package run
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kairo-dev/kairo/cli/cmdutil"
+	"github.com/kairo-dev/kairo/vm/builtins"
+	"github.com/kairo-dev/kairo/vm/program"
+	"github.com/kairo-dev/kairo/vm/runner"
+)
+
+// Options are cairo-run's flags.
+type Options struct {
+	IO *cmdutil.IOStreams
+
+	Program              string
+	Layout               string
+	LayoutParamsFile     string
+	PrintOutput          bool
+	PrintInfo            bool
+	PrintSegments        bool
+	PrintMemory          bool
+	RelocatePrints       bool
+	TraceFile            string
+	MemoryFile           string
+	ProofMode            bool
+	AirPublicInput       string
+	AirPrivateInput      string
+	CairoPieOutput       string
+	SecureRun            optionalBool
+	AllowMissingBuiltins optionalBool
+	Steps                uint64
+	MinSteps             uint64
+	NoEnd                bool
+	ProgramInput         string
+	Entrypoint           string
+}
+
+// NewCmdRun builds the command; runF replaces the run function in tests.
+func NewCmdRun(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "run [PROGRAM.json]",
+		Short: "Run a compiled Cairo 0 program, as cairo-run does",
+		Long: `Run a compiled Cairo 0 program (cairo-compile output) with cairo-run's flags and
+outputs: printed output and info, trace and memory files, AIR public and
+private inputs in proof mode, and Cairo PIEs. Flags may be spelled with
+underscores (--print_output) or dashes (--print-output).`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				if opts.Program != "" && opts.Program != args[0] {
+					return errors.New("give the program either as an argument or with --program, not both")
+				}
+				opts.Program = args[0]
+			}
+			if opts.Program == "" {
+				return errors.New("no program given: kairo run PROGRAM.json")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return Run(opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.SetNormalizeFunc(cmdutil.NormalizeUnderscores)
+	fl.StringVar(&opts.Program, "program", "", "the compiled program (JSON)")
+	fl.StringVar(&opts.Layout, "layout", "plain", "the layout of the Cairo AIR: "+fmt.Sprint(builtins.LayoutNames()))
+	fl.StringVar(&opts.LayoutParamsFile, "cairo_layout_params_file", "", "JSON parameters of the dynamic layout")
+	fl.BoolVar(&opts.PrintOutput, "print_output", false, "print the program output")
+	fl.BoolVar(&opts.PrintInfo, "print_info", false, "print steps, used memory cells and registers")
+	fl.BoolVar(&opts.PrintSegments, "print_segments", false, "print the segment relocation table")
+	fl.BoolVar(&opts.PrintMemory, "print_memory", false, "print the memory")
+	fl.BoolVar(&opts.RelocatePrints, "relocate_prints", false, "print relocated addresses in --print_memory and --print_info")
+	fl.StringVar(&opts.TraceFile, "trace_file", "", "write the binary trace to this file")
+	fl.StringVar(&opts.MemoryFile, "memory_file", "", "write the binary memory to this file")
+	fl.BoolVar(&opts.ProofMode, "proof_mode", false, "prepare a provable execution trace")
+	fl.StringVar(&opts.AirPublicInput, "air_public_input", "", "write the AIR public input (proof mode)")
+	fl.StringVar(&opts.AirPrivateInput, "air_private_input", "", "write the AIR private input (proof mode)")
+	fl.StringVar(&opts.CairoPieOutput, "cairo_pie_output", "", "write a Cairo PIE zip")
+	fl.Var(&opts.SecureRun, "secure_run", "verify the run is secure (default: on outside proof mode)")
+	fl.Lookup("secure_run").NoOptDefVal = "true"
+	fl.Var(&opts.AllowMissingBuiltins, "allow_missing_builtins", "allow builtins the layout lacks (default: on in proof mode)")
+	fl.Lookup("allow_missing_builtins").NoOptDefVal = "true"
+	fl.Uint64Var(&opts.Steps, "steps", 0, "run exactly this many steps")
+	fl.Uint64Var(&opts.MinSteps, "min_steps", 0, "run at least this many steps")
+	fl.BoolVar(&opts.NoEnd, "no_end", false, "do not require the end of the program (with --steps)")
+	fl.StringVar(&opts.ProgramInput, "program_input", "", "JSON file available to hints as program_input")
+	fl.StringVar(&opts.Entrypoint, "entrypoint", "", "function to run instead of main")
+	return cmd
+}
+
+// optionalBool is a flag that is unset, true or false (cairo-run's
+// `--secure_run [True|False]`).
+type optionalBool struct {
+	set bool
+	val bool
+}
+
+func (o *optionalBool) String() string {
+	if !o.set {
+		return ""
+	}
+	return fmt.Sprint(o.val)
+}
+
+func (o *optionalBool) Set(s string) error {
+	switch s {
+	case "true", "True", "1":
+		o.val = true
+	case "false", "False", "0":
+		o.val = false
+	default:
+		return fmt.Errorf("expected True or False, got %q", s)
+	}
+	o.set = true
+	return nil
+}
+
+func (o *optionalBool) Type() string { return "bool" }
+
+func (o optionalBool) or(def bool) bool {
+	if o.set {
+		return o.val
+	}
+	return def
+}
+
+// checkArgs mirrors cairo-run's argument assertions.
+func (o *Options) checkArgs() error {
+	switch {
+	case o.Steps != 0 && o.MinSteps != 0:
+		return errors.New("--steps and --min_steps cannot be both specified.")
+	case o.CairoPieOutput != "" && o.NoEnd:
+		return errors.New("--no_end and --cairo_pie_output cannot be both specified.")
+	case o.CairoPieOutput != "" && o.ProofMode:
+		return errors.New("--proof_mode and --cairo_pie_output cannot be both specified.")
+	case o.AirPublicInput != "" && !o.ProofMode:
+		return errors.New("--air_public_input can only be used in proof_mode.")
+	case o.AirPrivateInput != "" && !o.ProofMode:
+		return errors.New("--air_private_input can only be used in proof_mode.")
+	case o.AirPrivateInput != "" && o.TraceFile == "":
+		return errors.New("--trace_file must be set when --air_private_input is set.")
+	case o.AirPrivateInput != "" && o.MemoryFile == "":
+		return errors.New("--memory_file must be set when --air_private_input is set.")
+	case o.Layout == "dynamic" && o.LayoutParamsFile == "":
+		return errors.New("--cairo_layout_params_file must be given with --layout dynamic.")
+	case o.NoEnd && o.Steps == 0:
+		return errors.New("--steps must be specified when running with --no-end.")
+	}
+	return nil
+}
+
+// Run runs the program as the options say.
+func Run(o *Options) error {
+	if err := o.checkArgs(); err != nil {
+		return err
+	}
+	p, err := program.Load(o.Program)
+	if err != nil {
+		return err
+	}
+	var layout builtins.Layout
+	if o.Layout == "dynamic" {
+		b, err := os.ReadFile(o.LayoutParamsFile)
+		if err != nil {
+			return fmt.Errorf("read layout params: %w", err)
+		}
+		if layout, err = builtins.DynamicLayout(b); err != nil {
+			return fmt.Errorf("layout params %s: %w", o.LayoutParamsFile, err)
+		}
+	} else if layout, err = builtins.LayoutByName(o.Layout); err != nil {
+		return err
+	}
+	var input any
+	if o.ProgramInput != "" {
+		b, err := os.ReadFile(o.ProgramInput)
+		if err != nil {
+			return fmt.Errorf("read program input: %w", err)
+		}
+		if err := json.Unmarshal(b, &input); err != nil {
+			return fmt.Errorf("program input %s: invalid JSON: %w", o.ProgramInput, err)
+		}
+	}
+	out := bufio.NewWriterSize(o.IO.Out, 1<<16)
+	defer out.Flush()
+	cfg := runner.Config{
+		Layout:               layout,
+		ProofMode:            o.ProofMode,
+		SecureRun:            o.SecureRun.or(!o.ProofMode),
+		AllowMissingBuiltins: o.AllowMissingBuiltins.or(o.ProofMode),
+		Steps:                o.Steps,
+		MinSteps:             o.MinSteps,
+		NoEnd:                o.NoEnd,
+		Entrypoint:           o.Entrypoint,
+		ProgramInput:         input,
+		Trace:                o.TraceFile != "" || o.ProofMode,
+		Stdout:               out,
+	}
+	r, err := runner.New(p, cfg)
+	if err != nil {
+		return err
+	}
+	if err := r.Run(); err != nil {
+		out.Flush()
+		fmt.Fprintln(o.IO.ErrOut, r.FormatError(err))
+		return &cmdutil.ExitError{Code: 1}
+	}
+	if o.CairoPieOutput != "" {
+		if err := writeFile(o.CairoPieOutput, r.WriteCairoPie); err != nil {
+			return err
+		}
+	}
+	if err := r.Relocate(); err != nil {
+		return err
+	}
+	if o.PrintMemory {
+		r.PrintMemory(out)
+	}
+	if o.PrintOutput {
+		if err := r.PrintOutput(out); err != nil {
+			return err
+		}
+	}
+	if o.PrintInfo {
+		r.PrintInfo(out)
+		if o.ProofMode && !o.NoEnd {
+			u, err := r.BuiltinUsage()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(out, u)
+		}
+	}
+	if o.PrintSegments {
+		r.PrintSegments(out)
+	}
+	if o.TraceFile != "" {
+		if err := writeFile(o.TraceFile, r.WriteTrace); err != nil {
+			return err
+		}
+	}
+	if o.MemoryFile != "" {
+		if err := writeFile(o.MemoryFile, r.WriteMemory); err != nil {
+			return err
+		}
+	}
+	if o.AirPublicInput != "" {
+		b, err := r.AirPublicInput()
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(o.AirPublicInput, b, 0o644); err != nil {
+			return fmt.Errorf("write air public input: %w", err)
+		}
+	}
+	if o.AirPrivateInput != "" {
+		tp, _ := filepath.Abs(o.TraceFile)
+		mp, _ := filepath.Abs(o.MemoryFile)
+		b, err := r.AirPrivateInput(tp, mp)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(o.AirPrivateInput, b, 0o644); err != nil {
+			return fmt.Errorf("write air private input: %w", err)
+		}
+	}
+	return out.Flush()
+}
+
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
+}

@@ -1,0 +1,361 @@
+package runner
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/kairo-dev/kairo/vm/memory"
+)
+
+// Relocate computes the flat address of every segment (the first cell is
+// address 1); it fails when a segment outgrew its finalized size.
+func (r *Runner) Relocate() error {
+	for seg := 0; seg < r.Mem.NumSegments(); seg++ {
+		if fs, ok := r.Mem.FinalSize(seg); ok && fs < r.Mem.UsedSize(seg) {
+			return fmt.Errorf("Segment %d exceeded its allocated size.", seg)
+		}
+	}
+	r.Bases = r.Mem.RelocationTable()
+	return nil
+}
+
+// RelocateAddr flattens an address.
+func (r *Runner) RelocateAddr(a memory.Relocatable) (uint64, error) {
+	if a.Segment < 0 || a.Segment >= len(r.Bases)-1 {
+		return 0, fmt.Errorf("cannot relocate %s: no such segment", a)
+	}
+	return r.Bases[a.Segment] + a.Offset, nil
+}
+
+// WriteTrace writes the relocated trace: 24 bytes per step, ap, fp and pc
+// as little-endian u64.
+func (r *Runner) WriteTrace(w io.Writer) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	var buf [24]byte
+	pb, eb := r.Bases[r.programBase.Segment], r.Bases[r.executionBase.Segment]
+	for i, e := range r.VM.Trace {
+		ap, fp, pc := eb+e.AP, eb+e.FP, pb+e.PC
+		if _, odd := r.VM.TraceOdd(i); odd {
+			p, a, f := r.VM.TraceRegisters(i)
+			var err error
+			if pc, err = r.RelocateAddr(p); err != nil {
+				return err
+			}
+			if ap, err = r.RelocateAddr(a); err != nil {
+				return err
+			}
+			if fp, err = r.RelocateAddr(f); err != nil {
+				return err
+			}
+		}
+		binary.LittleEndian.PutUint64(buf[0:], ap)
+		binary.LittleEndian.PutUint64(buf[8:], fp)
+		binary.LittleEndian.PutUint64(buf[16:], pc)
+		if _, err := bw.Write(buf[:]); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// WriteMemory writes the relocated memory in address order: 40 bytes per
+// cell, the address as a little-endian u64 and the value as 32
+// little-endian bytes.
+func (r *Runner) WriteMemory(w io.Writer) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	var buf [40]byte
+	err := r.Mem.ForEachRelocated(r.Bases, func(addr uint64, v memory.Value) error {
+		val, err := memory.RelocateValue(v, r.Bases)
+		if err != nil {
+			return err
+		}
+		binary.LittleEndian.PutUint64(buf[:8], addr)
+		copy(buf[8:], val[:])
+		_, err = bw.Write(buf[:])
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// OutputValues returns the output builtin's cells as cairo-run prints them
+// (signed felts, addresses as segment:offset, "<missing>" for holes), or
+// nil without an output builtin.
+func (r *Runner) OutputValues() ([]string, bool, error) {
+	b := r.builtin("output")
+	if b == nil {
+		return nil, false, nil
+	}
+	_, size, err := b.UsedCellsAndAllocatedSize(r.env())
+	if err != nil {
+		return nil, true, err
+	}
+	out := make([]string, 0, size)
+	for i := uint64(0); i < size; i++ {
+		v := r.Mem.Get(b.Base().Add(i))
+		switch {
+		case !v.IsSet():
+			out = append(out, "<missing>")
+		case v.IsFelt():
+			out = append(out, v.Felt().SignedDecimal())
+		default:
+			out = append(out, v.String())
+		}
+	}
+	return out, true, nil
+}
+
+// PrintOutput prints "Program output:" and the output values.
+func (r *Runner) PrintOutput(w io.Writer) error {
+	vals, ok, err := r.OutputValues()
+	if err != nil || !ok {
+		return err
+	}
+	fmt.Fprintln(w, "Program output:")
+	for _, v := range vals {
+		fmt.Fprintf(w, "  %s\n", v)
+	}
+	fmt.Fprintln(w)
+	return nil
+}
+
+// UsedMemoryCells is the number of written cells (len(vm_memory)).
+func (r *Runner) UsedMemoryCells() int {
+	n := r.Mem.CountSet()
+	for _, s := range r.Mem.TempSegmentsInUse() {
+		for _, v := range r.Mem.Segment(s) {
+			if v.IsSet() {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// PrintInfo prints cairo-run's --print_info block.
+func (r *Runner) PrintInfo(w io.Writer) {
+	orig := ""
+	if r.OriginalSteps != nil {
+		orig = fmt.Sprintf("(originally, %d)", *r.OriginalSteps)
+	}
+	fmt.Fprintf(w, "Number of steps: %d %s\nUsed memory cells: %d\nRegister values after execution:\npc = %s\nap = %s\nfp = %s\n\n",
+		r.VM.Step, orig, r.UsedMemoryCells(), r.VM.PC, r.VM.AP, r.VM.FP)
+}
+
+// PrintMemory prints the (unrelocated) memory as cairo-run's --print_memory
+// does.
+func (r *Runner) PrintMemory(w io.Writer) {
+	fmt.Fprintln(w, "Addr  Value")
+	fmt.Fprintln(w, "-----------")
+	var last *memory.Relocatable
+	segs := make([]int, 0, r.Mem.NumSegments()+r.Mem.NumTempSegments())
+	for i := -r.Mem.NumTempSegments(); i < r.Mem.NumSegments(); i++ {
+		segs = append(segs, i)
+	}
+	sort.Ints(segs)
+	for _, seg := range segs {
+		for off, v := range r.Mem.Segment(seg) {
+			if !v.IsSet() {
+				continue
+			}
+			a := memory.Relocatable{Segment: seg, Offset: uint64(off)}
+			if last == nil || *last != (memory.Relocatable{Segment: seg, Offset: uint64(off) - 1}) || off == 0 {
+				fmt.Fprintln(w, "\u22ee")
+			}
+			val := v.String()
+			if v.IsFelt() {
+				val = v.Felt().SignedDecimal()
+			}
+			fmt.Fprintf(w, "%-5s %s\n", a.String(), val)
+			last = &a
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+// PrintSegments prints the segment relocation table.
+func (r *Runner) PrintSegments(w io.Writer) {
+	if r.Bases == nil {
+		return
+	}
+	fmt.Fprintln(w, "Segment relocation table:")
+	for i := 0; i < r.Mem.NumSegments(); i++ {
+		fmt.Fprintf(w, "%-5d %d\n", i, r.Bases[i])
+	}
+}
+
+type segmentAddrJSON struct {
+	BeginAddr uint64 `json:"begin_addr"`
+	StopPtr   uint64 `json:"stop_ptr"`
+}
+
+type publicMemoryEntry struct {
+	Address uint64 `json:"address"`
+	Value   string `json:"value"`
+	Page    uint64 `json:"page"`
+}
+
+// AirPublicInput builds the --air_public_input JSON document.
+func (r *Runner) AirPublicInput() ([]byte, error) {
+	if len(r.VM.Trace) == 0 {
+		return nil, fmt.Errorf("the run has no trace")
+	}
+	lo, hi, err := r.PermRangeCheckLimits()
+	if err != nil {
+		return nil, err
+	}
+	first, last := 0, len(r.VM.Trace)-1
+	flat := func(i int) (pc, ap uint64, err error) {
+		p, a, _ := r.VM.TraceRegisters(i)
+		if pc, err = r.RelocateAddr(p); err != nil {
+			return
+		}
+		ap, err = r.RelocateAddr(a)
+		return
+	}
+	pc0, ap0, err := flat(first)
+	if err != nil {
+		return nil, err
+	}
+	pcN, apN, err := flat(last)
+	if err != nil {
+		return nil, err
+	}
+	segs := map[string]segmentAddrJSON{
+		"program":   {BeginAddr: pc0, StopPtr: pcN},
+		"execution": {BeginAddr: ap0, StopPtr: apN},
+	}
+	included := map[string]bool{}
+	for _, n := range r.Program.Builtins {
+		included[n] = true
+	}
+	for _, b := range r.Builtins {
+		for name, sa := range b.SegmentAddresses() {
+			stop := sa.Begin
+			if included[name] {
+				if !sa.HasStop {
+					return nil, fmt.Errorf("The %s builtin stop pointer was not set.", name)
+				}
+				stop = sa.Stop
+			}
+			bb, err := r.RelocateAddr(sa.Begin)
+			if err != nil {
+				return nil, err
+			}
+			ss, err := r.RelocateAddr(stop)
+			if err != nil {
+				return nil, err
+			}
+			segs[name] = segmentAddrJSON{BeginAddr: bb, StopPtr: ss}
+		}
+	}
+	var pub []publicMemoryEntry
+	for seg := 0; seg < r.Mem.NumSegments(); seg++ {
+		for _, c := range r.Mem.PublicMemory(seg) {
+			a := memory.Relocatable{Segment: seg, Offset: c.Offset}
+			v, err := r.Mem.Read(a)
+			if err != nil {
+				return nil, fmt.Errorf("public memory: %w", err)
+			}
+			addr, err := r.RelocateAddr(a)
+			if err != nil {
+				return nil, err
+			}
+			var hex string
+			if v.IsFelt() {
+				hex = v.Felt().String()
+			} else {
+				fa, err := r.RelocateAddr(v.Reloc())
+				if err != nil {
+					return nil, err
+				}
+				hex = fmt.Sprintf("0x%x", fa)
+			}
+			pub = append(pub, publicMemoryEntry{Address: addr, Value: hex, Page: c.Page})
+		}
+	}
+	if pub == nil {
+		pub = []publicMemoryEntry{}
+	}
+	doc := struct {
+		Layout         string                     `json:"layout"`
+		RCMin          uint64                     `json:"rc_min"`
+		RCMax          uint64                     `json:"rc_max"`
+		NSteps         int                        `json:"n_steps"`
+		MemorySegments map[string]segmentAddrJSON `json:"memory_segments"`
+		PublicMemory   []publicMemoryEntry        `json:"public_memory"`
+		DynamicParams  any                        `json:"dynamic_params"`
+	}{r.Config.Layout.Name, lo, hi, len(r.VM.Trace), segs, pub, r.dynamicParams()}
+	b, err := json.MarshalIndent(doc, "", "    ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+func (r *Runner) dynamicParams() any {
+	if r.Config.Layout.DynamicParams == nil {
+		return nil
+	}
+	return r.Config.Layout.DynamicParams
+}
+
+// AirPrivateInput builds the --air_private_input JSON document.
+func (r *Runner) AirPrivateInput(tracePath, memoryPath string) ([]byte, error) {
+	fields := []field{{"trace_path", tracePath}, {"memory_path", memoryPath}}
+	env := r.env()
+	for _, b := range r.Builtins {
+		m, err := b.AirPrivateInput(env)
+		if err != nil {
+			return nil, err
+		}
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fields = append(fields, field{k, m[k]})
+		}
+	}
+	b, err := json.MarshalIndent(orderedObject(fields), "", "    ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+type field struct {
+	key   string
+	value any
+}
+
+// orderedObject marshals as a JSON object with keys in the given order.
+type orderedObject []field
+
+func (o orderedObject) MarshalJSON() ([]byte, error) {
+	buf := []byte{'{'}
+	for i, f := range o {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		k, err := json.Marshal(f.key)
+		if err != nil {
+			return nil, err
+		}
+		v, err := json.Marshal(f.value)
+		if err != nil {
+			return nil, err
+		}
+		buf = append(buf, k...)
+		buf = append(buf, ':')
+		buf = append(buf, v...)
+	}
+	return append(buf, '}'), nil
+}
