@@ -313,7 +313,9 @@ func modDef(name string, ratio, den uint64) BuiltinDef {
 
 var outputDef = BuiltinDef{Name: NameOutput}
 
-func diluted(log int64) *DilutedPool { return &DilutedPool{LogUnitsPerStep: log, Spacing: 4, NBits: 16} }
+func diluted(log int64) *DilutedPool {
+	return &DilutedPool{LogUnitsPerStep: log, Spacing: 4, NBits: 16}
+}
 
 // layoutNames is the order LayoutByName lists the layouts in (cairo-lang's
 // LAYOUTS, then all_cairo).

@@ -62,13 +62,13 @@ func (o *Output) InitialStack() []memory.Value {
 	return nil
 }
 
-func (o *Output) NeededAllocatedZeros() uint64           { return 0 }
-func (o *Output) SetAllocatedZeros(memory.Relocatable)   {}
-func (o *Output) AddValidationRules(*memory.Memory)      {}
-func (o *Output) AddAutoDeductionRules(*memory.Memory)   {}
-func (o *Output) RunSecurityChecks(*Env) error           { return nil }
-func (o *Output) UsedCells(env *Env) uint64              { return env.Mem.UsedSize(o.base.Segment) }
-func (o *Output) UsedInstances(env *Env) uint64          { return o.UsedCells(env) }
+func (o *Output) NeededAllocatedZeros() uint64         { return 0 }
+func (o *Output) SetAllocatedZeros(memory.Relocatable) {}
+func (o *Output) AddValidationRules(*memory.Memory)    {}
+func (o *Output) AddAutoDeductionRules(*memory.Memory) {}
+func (o *Output) RunSecurityChecks(*Env) error         { return nil }
+func (o *Output) UsedCells(env *Env) uint64            { return env.Mem.UsedSize(o.base.Segment) }
+func (o *Output) UsedInstances(env *Env) uint64        { return o.UsedCells(env) }
 func (o *Output) AllocatedInstances(env *Env) (uint64, error) {
 	return o.UsedInstances(env), nil
 }
@@ -138,7 +138,7 @@ func (o *Output) SegmentAddresses() map[string]SegmentAddresses {
 	return map[string]SegmentAddresses{NameOutput: {Begin: o.base, Stop: o.stop, HasStop: o.hasStop}}
 }
 
-func (o *Output) AirPrivateInput(*Env) (map[string]any, error)       { return nil, nil }
+func (o *Output) AirPrivateInput(*Env) (map[string]any, error)        { return nil, nil }
 func (o *Output) RangeCheckUsage(*Env) (uint64, uint64, bool)         { return 0, 0, false }
 func (o *Output) UsedPermRangeCheckUnits(*Env) (uint64, error)        { return 0, nil }
 func (o *Output) UsedDilutedCheckUnits(spacing, nBits uint64) uint64  { return 0 }
