@@ -2,6 +2,7 @@ package devnet
 
 import (
 	"fmt"
+	"io"
 	"text/tabwriter"
 	"time"
 
@@ -35,10 +36,13 @@ func newCmdSnapshots(f *cmdutil.Factory) *cobra.Command {
 				return nil
 			}
 			st := f.IO.Styles()
-			tty := f.IO.IsStdoutTTY()
-			w := tabwriter.NewWriter(f.IO.Out, 0, 0, 2, ' ', 0)
-			if !tty {
-				w = tabwriter.NewWriter(f.IO.Out, 0, 0, 0, ' ', tabwriter.TabIndent)
+			// A terminal gets aligned columns; a pipe gets tab-separated
+			// fields.
+			var w io.Writer = f.IO.Out
+			var tw *tabwriter.Writer
+			if f.IO.IsStdoutTTY() {
+				tw = tabwriter.NewWriter(f.IO.Out, 0, 0, 2, ' ', 0)
+				w = tw
 			}
 			fmt.Fprintln(w, st.Header.Render("NAME")+"\t"+st.Header.Render("BLOCK")+"\t"+
 				st.Header.Render("STATE ROOT")+"\t"+st.Header.Render("SIZE")+"\t"+st.Header.Render("CREATED"))
@@ -53,7 +57,10 @@ func newCmdSnapshots(f *cmdutil.Factory) *cobra.Command {
 				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", st.Key.Render(in.Name), block, root,
 					humanSize(in.Size), in.Created.UTC().Format(time.RFC3339))
 			}
-			return w.Flush()
+			if tw != nil {
+				return tw.Flush()
+			}
+			return nil
 		},
 	}
 }
