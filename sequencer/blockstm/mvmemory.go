@@ -1,0 +1,334 @@
+package blockstm
+
+import (
+	"sync"
+
+	"github.com/kairo-dev/kairo/sequencer/state"
+	"github.com/kairo-dev/kairo/vm/felt"
+)
+
+// Multi-version memory (paper §3, "MVMemory").
+//
+// Every state key the block touches has one entry. An entry holds the
+// versions written to the key, one per writing transaction, ordered by
+// transaction index; each version carries the incarnation that wrote it and
+// either a full value or a delta (a commutative addition, never observed by
+// its writer). A read by transaction j resolves to the highest version below
+// j: deltas are summed on the way down until a full value, or the base state,
+// is reached.
+//
+// Invariants:
+//   - versions of an entry are sorted by tx and hold at most one version per
+//     tx; they belong to the latest recorded incarnation of that tx;
+//   - a version marked estimate belongs to an aborted incarnation: a reader
+//     that reaches it must wait for its writer instead of using the value
+//     (the value is kept so that a rewrite of the same value is not a change);
+//   - with reader tracking (the dependents scheduler), every read of a
+//     version or of the base value registers (reader tx, incarnation) on it,
+//     under the entry's lock. A writer that changes what a registered reader
+//     would now see (value changed, version inserted below the reader, or
+//     version removed) aborts that reader. Registrations of old incarnations
+//     are dropped lazily: aborting them is a no-op.
+//
+// The key-to-entry index is sharded; entries are never removed during a
+// block, so a pointer to an entry stays valid and the view keeps it in its
+// read and write sets (no second lookup at record or validation time).
+type mvMemory struct {
+	base   state.Reader
+	track  bool
+	shards [numShards]shard
+}
+
+const shardBits = 8
+const numShards = 1 << shardBits
+
+type shard struct {
+	mu sync.RWMutex
+	m  map[state.Key]*entry
+	_  [32]byte // keep neighbouring shards' locks on separate cache lines
+}
+
+type entry struct {
+	mu          sync.Mutex
+	key         state.Key
+	vs          []version
+	baseLoaded  bool
+	base        felt.Felt
+	baseReaders []readerRef
+}
+
+type version struct {
+	tx       int32
+	inc      int32
+	delta    bool
+	estimate bool
+	val      felt.Felt
+	readers  []readerRef
+}
+
+type readerRef struct{ tx, inc int32 }
+
+// abortNote asks the scheduler to abort incarnation inc of tx, because the
+// writer (by, byInc) changed what it read from version (from, fromInc) of e.
+type abortNote struct {
+	tx, inc     int32
+	e           *entry
+	by, byInc   int32
+	from, fromI int32
+}
+
+func newMVMemory(base state.Reader, track bool, hint int) *mvMemory {
+	m := &mvMemory{base: base, track: track}
+	per := hint/numShards + 1
+	for i := range m.shards {
+		m.shards[i].m = make(map[state.Key]*entry, per)
+	}
+	return m
+}
+
+// entry returns the entry of k, creating it on first use.
+func (m *mvMemory) entry(k state.Key) *entry {
+	s := &m.shards[k.Hash()>>(64-shardBits)]
+	s.mu.RLock()
+	e := s.m[k]
+	s.mu.RUnlock()
+	if e != nil {
+		return e
+	}
+	s.mu.Lock()
+	if e = s.m[k]; e == nil {
+		e = &entry{key: k}
+		s.m[k] = e
+	}
+	s.mu.Unlock()
+	return e
+}
+
+// search returns the index of the first version with tx >= tx.
+func (e *entry) search(tx int32) int {
+	lo, hi := 0, len(e.vs)
+	// Writes mostly arrive in tx order: check the end first.
+	if hi > 0 && e.vs[hi-1].tx < tx {
+		return hi
+	}
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if e.vs[mid].tx < tx {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+// resolved is the outcome of reading an entry below some tx.
+type resolved struct {
+	val     felt.Felt
+	src     int32 // tx of the full value read, -1 for the base state
+	srcInc  int32
+	deltas  bool  // deltas of lower txs were added
+	blocker int32 // >= 0: an estimate of this tx was reached; nothing else is set
+}
+
+// resolve reads e as transaction tx sees it. With reg set (reader tracking)
+// the reader is registered on every version it passes and on the base.
+// The caller holds e.mu.
+func (m *mvMemory) resolve(e *entry, tx int32, reg *readerRef) (resolved, error) {
+	var acc felt.Felt
+	deltas := false
+	for i := e.search(tx) - 1; i >= 0; i-- {
+		v := &e.vs[i]
+		if v.estimate {
+			return resolved{blocker: v.tx}, nil
+		}
+		if reg != nil {
+			v.readers = append(v.readers, *reg)
+		}
+		if !v.delta {
+			return resolved{val: v.val.Add(acc), src: v.tx, srcInc: v.inc, deltas: deltas, blocker: -1}, nil
+		}
+		acc = acc.Add(v.val)
+		deltas = true
+	}
+	if !e.baseLoaded {
+		b, err := m.base.Get(e.key)
+		if err != nil {
+			return resolved{}, err
+		}
+		e.base, e.baseLoaded = b, true
+	}
+	if reg != nil {
+		e.baseReaders = append(e.baseReaders, *reg)
+	}
+	return resolved{val: e.base.Add(acc), src: -1, deltas: deltas, blocker: -1}, nil
+}
+
+// read resolves e for incarnation inc of tx, registering the reader when
+// tracking.
+func (m *mvMemory) read(e *entry, tx, inc int32) (resolved, error) {
+	e.mu.Lock()
+	var r resolved
+	var err error
+	if m.track {
+		r, err = m.resolve(e, tx, &readerRef{tx, inc})
+	} else {
+		r, err = m.resolve(e, tx, nil)
+	}
+	e.mu.Unlock()
+	return r, err
+}
+
+// record installs the write set ws of incarnation inc of tx in place of the
+// previous incarnation's write set old, and reports whether ws writes a key
+// that old did not (the paper's wrote_new_path). With reader tracking it
+// appends to aborts every registered reader whose read is changed.
+func (m *mvMemory) record(tx, inc int32, old, ws []Write, aborts *[]abortNote) (newPath bool) {
+	for i := range ws {
+		w := &ws[i]
+		e := w.e
+		e.mu.Lock()
+		p := e.search(tx)
+		if p < len(e.vs) && e.vs[p].tx == tx {
+			v := &e.vs[p]
+			changed := v.val != w.Value || v.delta != w.Delta
+			oldInc := v.inc
+			v.inc, v.estimate, v.val, v.delta = inc, false, w.Value, w.Delta
+			if m.track && changed {
+				v.readers = takeReaders(v.readers, -1, aborts, e, tx, inc, tx, oldInc)
+			}
+		} else {
+			newPath = true
+			e.vs = append(e.vs, version{})
+			copy(e.vs[p+1:], e.vs[p:])
+			e.vs[p] = version{tx: tx, inc: inc, delta: w.Delta, val: w.Value}
+			if m.track {
+				m.shadow(e, p, aborts)
+			}
+		}
+		e.mu.Unlock()
+	}
+	if len(old) == 0 {
+		return newPath
+	}
+	var written map[*entry]struct{}
+	if len(ws) > 16 {
+		written = make(map[*entry]struct{}, len(ws))
+		for i := range ws {
+			written[ws[i].e] = struct{}{}
+		}
+	}
+	for i := range old {
+		e := old[i].e
+		if written != nil {
+			if _, ok := written[e]; ok {
+				continue
+			}
+		} else if containsEntry(ws, e) {
+			continue
+		}
+		e.mu.Lock()
+		p := e.search(tx)
+		if p < len(e.vs) && e.vs[p].tx == tx {
+			if m.track {
+				takeReaders(e.vs[p].readers, -1, aborts, e, tx, inc, tx, e.vs[p].inc)
+			}
+			e.vs = append(e.vs[:p], e.vs[p+1:]...)
+		}
+		e.mu.Unlock()
+	}
+	return newPath
+}
+
+// shadow aborts the readers of the cell just below the new version at p
+// whose transaction is above it: they now read through the new version.
+// (Even when the value they saw is unchanged: their recorded source, which
+// the dependency graph reports, would be wrong.) The caller holds e.mu.
+func (m *mvMemory) shadow(e *entry, p int, aborts *[]abortNote) {
+	nv := &e.vs[p]
+	list, from, fromInc := &e.baseReaders, int32(-1), int32(0)
+	if p > 0 {
+		pv := &e.vs[p-1]
+		list, from, fromInc = &pv.readers, pv.tx, pv.inc
+	}
+	if len(*list) > 0 {
+		*list = takeReaders(*list, nv.tx, aborts, e, nv.tx, nv.inc, from, fromInc)
+	}
+}
+
+// takeReaders moves the readers above tx `above` (all when above < 0) from
+// list into aborts and returns what remains of the list.
+func takeReaders(list []readerRef, above int32, aborts *[]abortNote, e *entry, by, byInc, from, fromInc int32) []readerRef {
+	kept := list[:0]
+	for _, r := range list {
+		if r.tx > above {
+			*aborts = append(*aborts, abortNote{tx: r.tx, inc: r.inc, e: e, by: by, byInc: byInc, from: from, fromI: fromInc})
+		} else {
+			kept = append(kept, r)
+		}
+	}
+	return kept
+}
+
+func containsEntry(ws []Write, e *entry) bool {
+	for i := range ws {
+		if ws[i].e == e {
+			return true
+		}
+	}
+	return false
+}
+
+// markEstimates marks the versions tx wrote (ws, its last recorded write set)
+// as estimates: tx has been aborted and later readers must wait for it.
+func (m *mvMemory) markEstimates(tx int32, ws []Write) {
+	for i := range ws {
+		e := ws[i].e
+		e.mu.Lock()
+		if p := e.search(tx); p < len(e.vs) && e.vs[p].tx == tx {
+			e.vs[p].estimate = true
+		}
+		e.mu.Unlock()
+	}
+}
+
+// validate re-reads the read set of tx (paper: validate_read_set). It
+// returns -1 when every read still resolves to the same version and value,
+// else the index of the first read that does not, with what it resolves to
+// now.
+func (m *mvMemory) validate(tx int32, reads []Read) (int, resolved, error) {
+	for i := range reads {
+		r := &reads[i]
+		e := r.e
+		e.mu.Lock()
+		now, err := m.resolve(e, tx, nil)
+		e.mu.Unlock()
+		if err != nil {
+			return i, now, err
+		}
+		if now.blocker >= 0 || now.src != r.Source || now.srcInc != r.SourceInc || now.val != r.Value {
+			return i, now, nil
+		}
+	}
+	return -1, resolved{}, nil
+}
+
+// diff returns the final value of every key some transaction wrote, as seen
+// after the last one, sorted by key.
+func (m *mvMemory) diff(n int32) (state.Diff, error) {
+	var d state.Diff
+	for s := range m.shards {
+		for _, e := range m.shards[s].m {
+			if len(e.vs) == 0 {
+				continue
+			}
+			r, err := m.resolve(e, n, nil)
+			if err != nil {
+				return nil, err
+			}
+			d = append(d, state.KV{Key: e.key, Value: r.val})
+		}
+	}
+	d.Sort()
+	return d, nil
+}

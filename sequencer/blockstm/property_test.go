@@ -1,0 +1,75 @@
+package blockstm_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/kairo-dev/kairo/sequencer/blockstm"
+	"github.com/kairo-dev/kairo/sequencer/kvtx"
+)
+
+var workerCounts = []int{1, 2, 4, 8}
+var schedulers = []blockstm.SchedulerKind{blockstm.Classic, blockstm.Dependents}
+
+// blockCase is one generated block of the property test.
+type blockCase struct {
+	workload string
+	txs      int
+	accounts int
+}
+
+var propertyCases = []blockCase{
+	{"transfers", 120, 2},
+	{"transfers", 120, 10},
+	{"transfers", 120, 1000},
+	{"hotspot", 120, 4},
+	{"hotspot", 120, 100},
+	{"chain", 60, 0},
+	{"random", 120, 8},
+	{"random", 120, 64},
+}
+
+// TestParallelEqualsSequential runs hundreds of seeded blocks of every
+// workload on 1, 2, 4 and 8 workers with both schedulers, and requires the
+// result of sequential execution each time.
+func TestParallelEqualsSequential(t *testing.T) {
+	seeds := 200
+	if testing.Short() {
+		seeds = 5
+	}
+	for _, c := range propertyCases {
+		t.Run(fmt.Sprintf("%s-%d-%d", c.workload, c.txs, c.accounts), func(t *testing.T) {
+			t.Parallel()
+			var m blockstm.Metrics
+			for seed := range uint64(seeds) {
+				cost := time.Duration(seed%3) * time.Microsecond // vary the interleavings
+				b, err := kvtx.Generate(kvtx.GenConfig{Workload: c.workload, Txs: c.txs, Accounts: c.accounts, TxCost: cost, Seed: seed})
+				if err != nil {
+					t.Fatal(err)
+				}
+				txs := b.Transactions()
+				want, err := blockstm.Sequential(txs, b.Genesis)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, w := range workerCounts {
+					for _, s := range schedulers {
+						got, err := blockstm.Run(txs, b.Genesis, blockstm.Options{Workers: w, Scheduler: s})
+						if err != nil {
+							t.Fatal(err)
+						}
+						if err := blockstm.Compare(want, got, nil); err != nil {
+							t.Fatalf("seed %d, %d workers, %s: %v", seed, w, s, err)
+						}
+						m.Executions += got.Metrics.Executions
+						m.Aborts += got.Metrics.Aborts
+						m.Waits += got.Metrics.Waits
+						m.EarlyAborts += got.Metrics.EarlyAborts
+					}
+				}
+			}
+			t.Logf("executions %d, aborts %d, waits %d, early aborts %d", m.Executions, m.Aborts, m.Waits, m.EarlyAborts)
+		})
+	}
+}

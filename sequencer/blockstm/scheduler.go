@@ -1,0 +1,312 @@
+package blockstm
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// Collaborative scheduler (paper §4, "Scheduler").
+//
+// Workers ask the scheduler for tasks, run them, and hand back the follow-up
+// task the scheduler returns, if any. Two policies share the status machine
+// (status.go), the multi-version memory and the in-order commit:
+//
+// Classic (the paper). Two shared indices hand out tasks: execIdx, the next
+// transaction to execute for the first time, and valIdx, the next to
+// validate; the lower one goes first. An execution that writes a key its
+// previous incarnation did not write, or a failed validation, lowers valIdx
+// so that every higher transaction is validated again. A failed validation
+// aborts the transaction: its writes become estimates and the validating
+// worker re-executes it at once.
+//
+// Dependents (after Aptos' BlockSTMv2). No validation tasks: readers register
+// on what they read (mvmemory.go), and a recorded write that changes what a
+// registered reader saw aborts exactly that reader; if it is still running
+// it stops at its next state access. Aborted transactions go to a ready
+// queue ordered by index; workers take the lowest of the queue and of the
+// next never-executed transaction.
+//
+// In-order commit. Transaction j commits once every transaction below it has
+// committed and it is Executed. Classic also needs j validated after every
+// lower write j could have missed: valIdx carries a wave number, bumped at
+// every decrease; a transaction's triggerWave is the wave its writes asked
+// higher transactions to be validated at, commitWave the maximum over the
+// committed transactions, and j commits only when validated at a wave >=
+// max(commitWave, triggerWave of j). (Aptos' rolling commit uses the same
+// waves.) One worker commits at a time; a request made while another commits
+// is picked up by it before it lets go (commitReq), so none is lost.
+//
+// Idle workers sleep on a condition variable instead of spinning; every
+// event that makes a task available bumps epoch and wakes them. A worker
+// reads epoch before looking for a task and sleeps only if epoch has not
+// moved since, so a wake-up between the look and the sleep is not lost.
+type scheduler struct {
+	n     int32
+	kind  SchedulerKind
+	st    []txStatus
+	mv    *mvMemory
+	waves bool
+
+	// classic
+	execIdx atomic.Int64
+	valIdx  atomic.Uint64 // wave<<32 | index
+
+	// dependents
+	nextFresh atomic.Int64
+	readyMu   sync.Mutex
+	ready     txHeap
+	readyN    atomic.Int32
+
+	// in-order commit
+	commitMu   sync.Mutex
+	commitReq  atomic.Uint64
+	commitIdx  atomic.Int32
+	commitWave int64 // under commitMu
+
+	// end and idle
+	done     atomic.Bool
+	halted   atomic.Bool
+	epoch    atomic.Uint64
+	sleepers atomic.Int32
+	idleMu   sync.Mutex
+	idleCond sync.Cond
+}
+
+type taskKind uint8
+
+const (
+	taskNone taskKind = iota
+	taskExecute
+	taskValidate
+)
+
+type task struct {
+	kind taskKind
+	tx   int32
+	inc  int32
+	wave int64
+}
+
+func newScheduler(n int, kind SchedulerKind, mv *mvMemory) *scheduler {
+	s := &scheduler{n: int32(n), kind: kind, st: make([]txStatus, n), mv: mv, waves: kind == Classic}
+	for i := range s.st {
+		s.st[i].init()
+	}
+	s.idleCond.L = &s.idleMu
+	if n == 0 {
+		s.done.Store(true)
+	}
+	return s
+}
+
+// nextTask returns a task, or taskNone when none is available now.
+func (s *scheduler) nextTask() task {
+	if s.kind == Classic {
+		return s.nextClassic()
+	}
+	return s.nextDependents()
+}
+
+func (s *scheduler) nextClassic() task {
+	n := int64(s.n)
+	for {
+		v := s.valIdx.Load()
+		vi := int64(uint32(v))
+		ei := s.execIdx.Load()
+		if vi >= n && ei >= n {
+			return task{}
+		}
+		if vi < ei {
+			v = s.valIdx.Add(1) - 1
+			idx := int64(uint32(v))
+			if idx >= n {
+				continue
+			}
+			if inc, ok := s.st[idx].executed(); ok {
+				return task{kind: taskValidate, tx: int32(idx), inc: inc, wave: int64(v >> 32)}
+			}
+			continue
+		}
+		idx := s.execIdx.Add(1) - 1
+		if idx >= n {
+			continue
+		}
+		if inc, ok := s.st[idx].tryIncarnate(); ok {
+			return task{kind: taskExecute, tx: int32(idx), inc: inc}
+		}
+	}
+}
+
+func (s *scheduler) nextDependents() task {
+	for {
+		if s.readyN.Load() > 0 {
+			s.readyMu.Lock()
+			if len(s.ready) > 0 {
+				tx := s.ready.pop()
+				s.readyN.Add(-1)
+				s.readyMu.Unlock()
+				if inc, ok := s.st[tx].tryIncarnate(); ok {
+					return task{kind: taskExecute, tx: tx, inc: inc}
+				}
+				continue
+			}
+			s.readyMu.Unlock()
+		}
+		if s.nextFresh.Load() >= int64(s.n) {
+			return task{}
+		}
+		idx := s.nextFresh.Add(1) - 1
+		if idx >= int64(s.n) {
+			return task{}
+		}
+		if inc, ok := s.st[idx].tryIncarnate(); ok {
+			return task{kind: taskExecute, tx: int32(idx), inc: inc}
+		}
+	}
+}
+
+// pushReady queues an aborted transaction for re-execution (dependents).
+func (s *scheduler) pushReady(tx int32) {
+	s.readyMu.Lock()
+	s.ready.push(tx)
+	s.readyN.Add(1)
+	s.readyMu.Unlock()
+	s.notify()
+}
+
+// decreaseValIdx lowers valIdx to target, starting a new wave, and records
+// on trigger the wave at which higher transactions must now be validated
+// (paper: decrease_validation_idx). The caller holds trigger in Executing or
+// Aborting, so it cannot commit before its trigger wave is set.
+func (s *scheduler) decreaseValIdx(target int32, trigger int32) {
+	for {
+		v := s.valIdx.Load()
+		wave := v >> 32
+		if uint32(v) <= uint32(target) {
+			s.st[trigger].raiseTrigger(int64(wave))
+			return
+		}
+		if s.valIdx.CompareAndSwap(v, (wave+1)<<32|uint64(uint32(target))) {
+			s.st[trigger].raiseTrigger(int64(wave + 1))
+			s.notify()
+			return
+		}
+	}
+}
+
+// validationAfterExecution returns the validation task of incarnation inc of
+// tx, just executed, when valIdx has already passed tx (paper:
+// finish_execution); otherwise a later validation task will cover it.
+func (s *scheduler) validationAfterExecution(tx, inc int32) task {
+	v := s.valIdx.Load()
+	if uint32(v) > uint32(tx) {
+		return task{kind: taskValidate, tx: tx, inc: inc, wave: int64(v >> 32)}
+	}
+	return task{}
+}
+
+// tryCommit commits as many transactions, in order, as are ready. It
+// returns true when the block is done.
+func (s *scheduler) tryCommit() bool {
+	s.commitReq.Add(1)
+	for {
+		if !s.commitMu.TryLock() {
+			return s.done.Load()
+		}
+		seen := s.commitReq.Load()
+		idx := s.commitIdx.Load()
+		for idx < s.n {
+			ok, w := s.st[idx].tryCommit(s.waves, s.commitWave)
+			s.commitWave = w
+			if !ok {
+				break
+			}
+			idx++
+		}
+		s.commitIdx.Store(idx)
+		s.commitMu.Unlock()
+		if idx == s.n {
+			s.finish()
+			return true
+		}
+		if s.commitReq.Load() == seen {
+			return false
+		}
+	}
+}
+
+// finish marks the block done and wakes everyone.
+func (s *scheduler) finish() {
+	s.done.Store(true)
+	s.notify()
+}
+
+// halt stops the block after an engine failure.
+func (s *scheduler) halt() {
+	s.halted.Store(true)
+	s.finish()
+	for i := range s.st {
+		s.st[i].wake()
+	}
+}
+
+// notify tells sleeping workers that a task may be available.
+func (s *scheduler) notify() {
+	s.epoch.Add(1)
+	if s.sleepers.Load() > 0 {
+		s.idleMu.Lock()
+		s.idleCond.Broadcast()
+		s.idleMu.Unlock()
+	}
+}
+
+// sleep waits until epoch moves past seen or the block is done.
+func (s *scheduler) sleep(seen uint64) {
+	s.sleepers.Add(1)
+	s.idleMu.Lock()
+	for s.epoch.Load() == seen && !s.done.Load() {
+		s.idleCond.Wait()
+	}
+	s.idleMu.Unlock()
+	s.sleepers.Add(-1)
+}
+
+// txHeap is a min-heap of transaction indices.
+type txHeap []int32
+
+func (h *txHeap) push(x int32) {
+	*h = append(*h, x)
+	a := *h
+	for i := len(a) - 1; i > 0; {
+		p := (i - 1) / 2
+		if a[p] <= a[i] {
+			break
+		}
+		a[p], a[i] = a[i], a[p]
+		i = p
+	}
+}
+
+func (h *txHeap) pop() int32 {
+	a := *h
+	top := a[0]
+	last := len(a) - 1
+	a[0] = a[last]
+	a = a[:last]
+	for i := 0; ; {
+		l, m := 2*i+1, i
+		if l < len(a) && a[l] < a[m] {
+			m = l
+		}
+		if r := l + 1; r < len(a) && a[r] < a[m] {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		a[i], a[m] = a[m], a[i]
+		i = m
+	}
+	*h = a
+	return top
+}

@@ -1,0 +1,278 @@
+package blockstm
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kairo-dev/kairo/sequencer/state"
+	"github.com/kairo-dev/kairo/vm/felt"
+)
+
+// View is a transaction's window on the state while it executes.
+//
+// Read returns the value of a key as of the transaction's place in the
+// block, including its own earlier writes. Write buffers a write. AddDelta
+// adds to a key without reading it: deltas of different transactions
+// commute, so they do not make those transactions conflict (the way the fee
+// paid to the sequencer is handled); a transaction that reads a key it has
+// added to sees its own addition.
+//
+// Every method may return ErrAborted: the engine has stopped this execution
+// (a value it read has changed, or the block was halted). The transaction
+// must return promptly, propagating the error; the engine discards the
+// execution whatever the transaction returns.
+type View interface {
+	Read(state.Key) (felt.Felt, error)
+	Write(state.Key, felt.Felt) error
+	AddDelta(state.Key, felt.Felt) error
+}
+
+// Tx is a transaction. Execute must be deterministic: a function of the
+// values it reads. A returned error, or a panic, is the transaction's result
+// (it is reverted: none of its writes take effect); it is not an engine
+// failure. O is the transaction's output (a receipt).
+type Tx[O any] interface {
+	Execute(View) (O, error)
+}
+
+// ErrAborted is returned by a View when the engine stops the execution.
+var ErrAborted = errors.New("blockstm: execution aborted by the engine")
+
+// PanicError is the error of a transaction whose Execute panicked.
+type PanicError struct{ Value any }
+
+func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
+
+// Read is one read of a transaction's final execution.
+type Read struct {
+	Key   state.Key
+	Value felt.Felt // the value read, lower deltas folded in (not the tx's own)
+	// Source is the transaction whose full write was read, -1 for the base
+	// state; SourceInc its incarnation (0 in sequential execution).
+	Source    int32
+	SourceInc int32
+	Deltas    bool // deltas of transactions between Source and the reader were added
+	e         *entry
+}
+
+// Write is one write of a transaction's final execution.
+type Write struct {
+	Key   state.Key
+	Value felt.Felt
+	Delta bool // Value is added to the key rather than stored
+	e     *entry
+}
+
+// call runs tx, turning a panic into the transaction's error.
+func call[O any](tx Tx[O], v View) (out O, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &PanicError{Value: p}
+		}
+	}()
+	return tx.Execute(v)
+}
+
+const indexAbove = 16 // read/write sets larger than this get a map index
+
+// view is the View of one execution. A worker owns one and resets it for
+// each execution, so its buffers are reused. The same type serves sequential
+// execution (seq != nil), so both share the read-your-own-writes rules.
+type view struct {
+	tx, inc int32
+	reads   []Read
+	writes  []Write
+	ridx    map[state.Key]int32
+	widx    map[state.Key]int32
+
+	// parallel
+	s  *scheduler
+	st *txStatus
+	w  *workerStats
+	// sequential
+	seq *seqState
+
+	stopped bool  // the engine stopped this execution
+	fatal   error // the base state failed
+}
+
+func (v *view) reset(tx, inc int32) {
+	v.tx, v.inc = tx, inc
+	v.reads = v.reads[:0]
+	v.writes = v.writes[:0]
+	if v.ridx != nil {
+		clear(v.ridx)
+	}
+	if v.widx != nil {
+		clear(v.widx)
+	}
+	v.stopped, v.fatal = false, nil
+	if v.s != nil {
+		v.st = &v.s.st[tx]
+	}
+}
+
+// check reports whether the execution must stop.
+func (v *view) check() error {
+	if v.stopped {
+		return ErrAborted
+	}
+	if v.s != nil && (v.st.abortInc.Load() == v.inc || v.s.halted.Load()) {
+		v.stopped = true
+		return ErrAborted
+	}
+	return nil
+}
+
+func (v *view) findRead(k state.Key) int {
+	if len(v.reads) > indexAbove {
+		if v.ridx == nil {
+			v.ridx = make(map[state.Key]int32)
+		}
+		if len(v.ridx) < len(v.reads) {
+			for i := len(v.ridx); i < len(v.reads); i++ {
+				v.ridx[v.reads[i].Key] = int32(i)
+			}
+		}
+		if i, ok := v.ridx[k]; ok {
+			return int(i)
+		}
+		return -1
+	}
+	for i := range v.reads {
+		if v.reads[i].Key == k {
+			return i
+		}
+	}
+	return -1
+}
+
+func (v *view) findWrite(k state.Key) int {
+	if len(v.writes) > indexAbove {
+		if v.widx == nil {
+			v.widx = make(map[state.Key]int32)
+		}
+		if len(v.widx) < len(v.writes) {
+			for i := len(v.widx); i < len(v.writes); i++ {
+				v.widx[v.writes[i].Key] = int32(i)
+			}
+		}
+		if i, ok := v.widx[k]; ok {
+			return int(i)
+		}
+		return -1
+	}
+	for i := range v.writes {
+		if v.writes[i].Key == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// Read implements View.
+func (v *view) Read(k state.Key) (felt.Felt, error) {
+	if err := v.check(); err != nil {
+		return felt.Zero, err
+	}
+	var own felt.Felt
+	if i := v.findWrite(k); i >= 0 {
+		w := &v.writes[i]
+		if !w.Delta {
+			return w.Value, nil
+		}
+		own = w.Value
+	}
+	if i := v.findRead(k); i >= 0 {
+		return v.reads[i].Value.Add(own), nil
+	}
+	var r Read
+	var err error
+	if v.seq != nil {
+		if r, err = v.seq.read(k); err != nil {
+			v.fatal, v.stopped = err, true
+			err = ErrAborted
+		}
+	} else {
+		r, err = v.readMV(k)
+	}
+	if err != nil {
+		return felt.Zero, err
+	}
+	v.reads = append(v.reads, r)
+	return r.Value.Add(own), nil
+}
+
+// readMV reads k from the multi-version memory, waiting for the writer of
+// an estimate until it has executed again.
+func (v *view) readMV(k state.Key) (Read, error) {
+	e := v.s.mv.entry(k)
+	for {
+		r, err := v.s.mv.read(e, v.tx, v.inc)
+		if err != nil {
+			v.fatal, v.stopped = err, true
+			return Read{}, ErrAborted
+		}
+		if r.blocker < 0 {
+			return Read{Key: k, Value: r.val, Source: r.src, SourceInc: r.srcInc, Deltas: r.deltas, e: e}, nil
+		}
+		v.w.waitFor(v, r.blocker, e)
+		if err := v.check(); err != nil {
+			return Read{}, err
+		}
+	}
+}
+
+// entryFor returns the multi-version entry of k, from the read set when k
+// was read.
+func (v *view) entryFor(k state.Key) *entry {
+	if v.seq != nil {
+		return nil
+	}
+	if i := v.findRead(k); i >= 0 {
+		return v.reads[i].e
+	}
+	return v.s.mv.entry(k)
+}
+
+// Write implements View.
+func (v *view) Write(k state.Key, val felt.Felt) error {
+	if err := v.check(); err != nil {
+		return err
+	}
+	if i := v.findWrite(k); i >= 0 {
+		v.writes[i].Value, v.writes[i].Delta = val, false
+		return nil
+	}
+	v.writes = append(v.writes, Write{Key: k, Value: val, e: v.entryFor(k)})
+	return nil
+}
+
+// AddDelta implements View.
+func (v *view) AddDelta(k state.Key, d felt.Felt) error {
+	if err := v.check(); err != nil {
+		return err
+	}
+	if i := v.findWrite(k); i >= 0 {
+		v.writes[i].Value = v.writes[i].Value.Add(d)
+		return nil
+	}
+	v.writes = append(v.writes, Write{Key: k, Value: d, Delta: true, e: v.entryFor(k)})
+	return nil
+}
+
+// waitFor blocks the execution in v until tx blocker, whose estimate it met
+// at e, has executed again.
+func (w *workerStats) waitFor(v *view, blocker int32, e *entry) {
+	t0 := time.Now()
+	v.s.st[blocker].waitExecuted(&v.s.halted)
+	d := time.Since(t0)
+	w.waits++
+	w.waitTime += d
+	if w.trace {
+		start := t0.Sub(w.start)
+		w.events = append(w.events, Event{Kind: EventWait, Worker: w.id, Tx: v.tx, Inc: v.inc,
+			Start: start, End: start + d, Key: e.key, By: blocker, ByInc: -1, From: -1})
+	}
+}
