@@ -31,12 +31,12 @@ func (b *Bitwise) AddValidationRules(m *memory.Memory) {
 
 func (b *Bitwise) checkInput(addr memory.Relocatable, v memory.Value) ([4]uint64, error) {
 	if !v.IsFelt() {
-		return [4]uint64{}, fmt.Errorf("%s builtin: Expected integer at address %s. Got: %s.", b.name, addr, v)
+		return [4]uint64{}, fmt.Errorf("%s builtin: Expected integer at address %s. Got: %s.", b.name, addr, pyStr(v))
 	}
 	l := v.Felt().Limbs()
 	if v.Felt().BitLen() > int(b.def.TotalNBits) {
 		return l, fmt.Errorf("%s builtin: Expected integer at address %s to be smaller than 2^%d. Got: %s.",
-			b.name, addr, b.def.TotalNBits, v)
+			b.name, addr, b.def.TotalNBits, pyStr(v))
 	}
 	return l, nil
 }
@@ -126,7 +126,7 @@ func inputEntries(m *memory.Memory, s *simple, order *inputOrder, names []string
 		}
 		v := seg[off]
 		if !v.IsFelt() {
-			return fmt.Errorf("%s builtin: expected an integer at %s, found %s", s.name, s.base.Add(off), v)
+			return fmt.Errorf("%s builtin: expected an integer at %s, found %s", s.name, s.base.Add(off), pyStr(v))
 		}
 		e.seen |= 1 << typ
 		e.obj = append(e.obj, Field{names[typ], v.Felt().String()})

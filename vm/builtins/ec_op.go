@@ -59,7 +59,7 @@ func (e *EcOp) deduce(m *memory.Memory, addr memory.Relocatable) (memory.Value, 
 	var in [inputCellsEcOp]felt.Felt
 	for i, v := range vals {
 		if !v.IsFelt() {
-			return memory.Value{}, false, fmt.Errorf("ec_op builtin: Expected integer at address %s.Got: %s.", first.Add(uint64(i)), v)
+			return memory.Value{}, false, fmt.Errorf("ec_op builtin: Expected integer at address %s.Got: %s.", first.Add(uint64(i)), pyStr(v))
 		}
 		in[i] = v.Felt()
 	}
@@ -68,7 +68,7 @@ func (e *EcOp) deduce(m *memory.Memory, addr memory.Relocatable) (memory.Value, 
 	for _, pair := range [2][2]int{{0, 1}, {2, 3}} {
 		x, y := in[pair[0]], in[pair[1]]
 		if !onCurve(x, y) {
-			return memory.Value{}, false, fmt.Errorf("ec_op builtin: point (%s, %s) is not on the curve.", x.Decimal(), y.Decimal())
+			return memory.Value{}, false, fmt.Errorf("ec_op builtin: point (%s, %s) is not on the curve.", x.BigInt().String(), y.BigInt().String())
 		}
 	}
 	r, err := ecOp(in[0], in[1], in[2], in[3], in[4], int(e.def.ScalarHeight))
@@ -87,7 +87,7 @@ func ecOp(px, py, qx, qy, m felt.Felt, height int) ([2]felt.Felt, error) {
 	if !ok {
 		return [2]felt.Felt{}, fmt.Errorf("Cannot apply EC operation: computation reached two points with the same x coordinate.\n"+
 			"Attempting to compute P + m * Q where:\nP = (%s, %s)\nm = %s\nQ = (%s, %s).",
-			px.Decimal(), py.Decimal(), m.Decimal(), qx.Decimal(), qy.Decimal())
+			px.BigInt().String(), py.BigInt().String(), m.BigInt().String(), qx.BigInt().String(), qy.BigInt().String())
 	}
 	var r starkcurve.G1Affine
 	r.FromJacobian(&acc)

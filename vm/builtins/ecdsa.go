@@ -96,7 +96,7 @@ func (e *Ecdsa) AddValidationRules(m *memory.Memory) {
 		}
 		if !valid {
 			return fmt.Errorf("Signature %s, is invalid, with respect to the public key %s, and the message hash %s.",
-				sig, pub, msg)
+				sig, pyStr(pub), pyStr(msg))
 		}
 		return nil
 	})
@@ -124,7 +124,7 @@ func VerifyECDSA(msgHash felt.Felt, r, s *big.Int, pubX felt.Felt) (bool, error)
 		return false, fmt.Errorf("w = %s", w)
 	}
 	if msgHash.BitLen() > 251 {
-		return false, fmt.Errorf("msg_hash = %s", msgHash.Decimal())
+		return false, fmt.Errorf("msg_hash = %s", msgHash.BigInt().String())
 	}
 	ySq := pubX.Square().Mul(pubX).Add(pubX).Add(curveBeta)
 	y, ok := ySq.Sqrt()

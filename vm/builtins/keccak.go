@@ -63,10 +63,10 @@ func (k *Keccak) deduce(m *memory.Memory, addr memory.Relocatable) (memory.Value
 		a := first.Add(uint64(i))
 		v := m.Get(a)
 		if !v.IsFelt() {
-			return memory.Value{}, false, fmt.Errorf("Keccak builtin: Expected integer at address %s. Got: %s.", a, v)
+			return memory.Value{}, false, fmt.Errorf("Keccak builtin: Expected integer at address %s. Got: %s.", a, pyStr(v))
 		}
 		if v.Felt().BitLen() > int(nbits) {
-			return memory.Value{}, false, fmt.Errorf("Keccak builtin: Expected integer at address %s to be smaller than 2^%d. Got: %s.", a, nbits, v)
+			return memory.Value{}, false, fmt.Errorf("Keccak builtin: Expected integer at address %s to be smaller than 2^%d. Got: %s.", a, nbits, pyStr(v))
 		}
 		le := v.Felt().BytesLE()
 		n := int(nbits / 8)

@@ -169,10 +169,10 @@ func (m *Mod) readWords(mem *memory.Memory, addr memory.Relocatable) ([]*big.Int
 			return words, nil, nil
 		}
 		if !v.IsFelt() {
-			return words, nil, fmt.Errorf("Expected integer at address %s. Got: %s.", a, v)
+			return words, nil, fmt.Errorf("Expected integer at address %s. Got: %s.", a, pyStr(v))
 		}
 		if v.Felt().BitLen() > int(m.wordBits) {
-			return words, nil, fmt.Errorf("Expected integer at address %s to be smaller than 2^%d. Got: %s.", a, m.wordBits, v)
+			return words, nil, fmt.Errorf("Expected integer at address %s to be smaller than 2^%d. Got: %s.", a, m.wordBits, pyStr(v))
 		}
 		w := v.Felt().BigInt()
 		words = append(words, w)
@@ -187,7 +187,7 @@ func (m *Mod) readPtr(mem *memory.Memory, addr memory.Relocatable) (memory.Reloc
 		return memory.Relocatable{}, err
 	}
 	if !v.IsReloc() {
-		return memory.Relocatable{}, fmt.Errorf("%s builtin: Expected RelocatableValue at address %s. Got: %s.", m.name, addr, v)
+		return memory.Relocatable{}, fmt.Errorf("%s builtin: Expected RelocatableValue at address %s. Got: %s.", m.name, addr, pyStr(v))
 	}
 	return v.Reloc(), nil
 }
@@ -209,7 +209,7 @@ func (m *Mod) readInputs(mem *memory.Memory, addr memory.Relocatable, readN bool
 			return nil, err
 		}
 		if !v.IsFelt() {
-			return nil, fmt.Errorf("%s builtin: Expected integer at address %s. Got: %s.", m.name, nAddr, v)
+			return nil, fmt.Errorf("%s builtin: Expected integer at address %s. Got: %s.", m.name, nAddr, pyStr(v))
 		}
 		if v.Felt().IsZero() {
 			return nil, fmt.Errorf("%s builtin: Expected n >= 1. Got: 0.", m.name)
@@ -254,7 +254,7 @@ func (m *Mod) readMemoryVars(mem *memory.Memory, valuesPtr, offsetsPtr memory.Re
 			return nil, vals, err
 		}
 		if !ov.IsFelt() {
-			return nil, vals, fmt.Errorf("%s builtin: Expected integer at address %s. Got: %s.", m.name, offsetsPtr.Add(uint64(i)), ov)
+			return nil, vals, fmt.Errorf("%s builtin: Expected integer at address %s. Got: %s.", m.name, offsetsPtr.Add(uint64(i)), pyStr(ov))
 		}
 		d = append(d, Field{string(s) + "_offset", ov.Felt().BigInt()})
 		va, ok := valueAddr(valuesPtr, ov.Felt())
@@ -360,7 +360,7 @@ func (m *Mod) MemoryAccesses(env *Env, mark func(memory.Relocatable)) error {
 				return err
 			}
 			if !ov.IsFelt() {
-				return fmt.Errorf("%s builtin: Expected integer at address %s. Got: %s.", m.name, oa, ov)
+				return fmt.Errorf("%s builtin: Expected integer at address %s. Got: %s.", m.name, oa, pyStr(ov))
 			}
 			va, ok := valueAddr(values, ov.Felt())
 			if !ok {
@@ -383,7 +383,7 @@ func (m *Mod) readAnyPtr(mem *memory.Memory, addr memory.Relocatable) (memory.Re
 		return memory.Relocatable{}, err
 	}
 	if !v.IsReloc() {
-		return memory.Relocatable{}, fmt.Errorf("%s builtin: Expected RelocatableValue at address %s. Got: %s.", m.name, addr, v)
+		return memory.Relocatable{}, fmt.Errorf("%s builtin: Expected RelocatableValue at address %s. Got: %s.", m.name, addr, pyStr(v))
 	}
 	return v.Reloc(), nil
 }
@@ -490,7 +490,7 @@ func (m *Mod) AirPrivateInput(env *Env) (map[string]any, error) {
 					return nil, err
 				}
 				if !ov.IsFelt() {
-					return nil, fmt.Errorf("%s builtin: Expected integer at address %s. Got: %s.", m.name, oa, ov)
+					return nil, fmt.Errorf("%s builtin: Expected integer at address %s. Got: %s.", m.name, oa, pyStr(ov))
 				}
 				e.batch[b] = append(e.batch[b], Field{string(s) + "_offset", jsonInteger(ov.Felt().BigInt())})
 				va, ok := valueAddr(e.values, ov.Felt())
@@ -659,7 +659,7 @@ func FillMemory(mem *memory.Memory, add, mul *ModFill) error {
 			case v.IsFelt():
 				nComputed = v.Felt().BigInt()
 			default:
-				return fmt.Errorf("%s builtin: Expected integer at address %s. Got: %s.", r.name, nPtr, v)
+				return fmt.Errorf("%s builtin: Expected integer at address %s. Got: %s.", r.name, nPtr, pyStr(v))
 			}
 			mulIn.n = nComputed
 			if err := r.fillOffsets(mem, mulIn, mulN, new(big.Int).Sub(nComputed, new(big.Int).SetUint64(mulN))); err != nil {
@@ -766,7 +766,7 @@ func (m *Mod) fillValue(mem *memory.Memory, in *modInputs, index uint64) (fillRe
 			return 0, err
 		}
 		if !ov.IsFelt() {
-			return 0, fmt.Errorf("%s builtin: Expected integer at address %s. Got: %s.", m.name, in.offsetsPtr.Add(3*index+uint64(k)), ov)
+			return 0, fmt.Errorf("%s builtin: Expected integer at address %s. Got: %s.", m.name, in.offsetsPtr.Add(3*index+uint64(k)), pyStr(ov))
 		}
 		a, ok := valueAddr(in.valuesPtr, ov.Felt())
 		if !ok {

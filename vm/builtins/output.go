@@ -96,7 +96,7 @@ func (o *Output) FinalStack(env *Env, pointer memory.Relocatable) (memory.Reloca
 	}
 	expected := o.base.Add(o.UsedCells(env))
 	if !v.IsReloc() || v.Reloc() != expected {
-		return pointer, fmt.Errorf("Invalid stop pointer for output. Expected: %s, found: %s", expected, v)
+		return pointer, fmt.Errorf("Invalid stop pointer for output. Expected: %s, found: %s", expected, pyStr(v))
 	}
 	o.stop, o.hasStop = v.Reloc(), true
 	return ptrAddr, nil

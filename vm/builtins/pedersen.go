@@ -46,10 +46,10 @@ func (p *Pedersen) deduce(m *memory.Memory, addr memory.Relocatable) (memory.Val
 		return memory.Value{}, false, nil
 	}
 	if !x.IsFelt() {
-		return memory.Value{}, false, fmt.Errorf("%s builtin: Expected integer at address %s. Got: %s.", p.name, xAddr, x)
+		return memory.Value{}, false, fmt.Errorf("%s builtin: Expected integer at address %s. Got: %s.", p.name, xAddr, pyStr(x))
 	}
 	if !y.IsFelt() {
-		return memory.Value{}, false, fmt.Errorf("%s builtin: Expected integer at address %s. Got: %s.", p.name, yAddr, y)
+		return memory.Value{}, false, fmt.Errorf("%s builtin: Expected integer at address %s. Got: %s.", p.name, yAddr, pyStr(y))
 	}
 	res := hash.Pedersen(x.Felt(), y.Felt())
 	p.verified[addr.Offset] = struct{}{}

@@ -53,7 +53,7 @@ func (p *Poseidon) deduce(m *memory.Memory, addr memory.Relocatable) (memory.Val
 	for i, v := range vals {
 		if !v.IsFelt() {
 			return memory.Value{}, false, fmt.Errorf("%s builtin: Expected integer at address %s. Got: %s.",
-				p.name, first.Add(uint64(i)), v)
+				p.name, first.Add(uint64(i)), pyStr(v))
 		}
 		state[i] = v.Felt()
 	}

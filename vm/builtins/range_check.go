@@ -47,11 +47,11 @@ func (r *RangeCheck) AddValidationRules(m *memory.Memory) {
 	m.SetValidationRule(r.base.Segment, func(m *memory.Memory, addr memory.Relocatable) error {
 		v := m.Get(addr)
 		if !v.IsFelt() {
-			return fmt.Errorf("Range-check builtin: Expected value at address %s to be an integer. Got: %s.", addr, v)
+			return fmt.Errorf("Range-check builtin: Expected value at address %s to be an integer. Got: %s.", addr, pyStr(v))
 		}
 		if !r.inBound(v.Felt().Limbs()) {
 			return fmt.Errorf("Value %s, in range check builtin %d, is out of range [0, %s).",
-				v, addr.Offset-r.base.Offset, r.boundString())
+				pyStr(v), addr.Offset-r.base.Offset, r.boundString())
 		}
 		return nil
 	})
@@ -66,7 +66,7 @@ func (r *RangeCheck) AirPrivateInput(env *Env) (map[string]any, error) {
 			continue
 		}
 		if !v.IsFelt() {
-			return nil, fmt.Errorf("%s builtin: expected an integer at %s, found %s", r.name, r.base.Add(uint64(i)), v)
+			return nil, fmt.Errorf("%s builtin: expected an integer at %s, found %s", r.name, r.base.Add(uint64(i)), pyStr(v))
 		}
 		out = append(out, Object{{"index", i}, {"value", v.Felt().String()}})
 	}

@@ -106,7 +106,7 @@ func (s *simple) finalStack(env *Env, pointer memory.Relocatable, usedInstances 
 	}
 	expected := s.base.Add(usedInstances * s.cellsPerInstance)
 	if !v.IsReloc() || v.Reloc() != expected {
-		return pointer, fmt.Errorf("Invalid stop pointer for %s. Expected: %s, found: %s", s.name, expected, v)
+		return pointer, fmt.Errorf("Invalid stop pointer for %s. Expected: %s, found: %s", s.name, expected, pyStr(v))
 	}
 	s.stop, s.hasStop = v.Reloc(), true
 	return ptrAddr, nil
@@ -260,7 +260,7 @@ func verifyDeduction(env *Env, addr memory.Relocatable) error {
 		return err
 	}
 	if cur := env.Mem.Get(addr); cur.IsSet() && cur != v {
-		return fmt.Errorf("Inconsistent auto-deduction rule at address %s. %s != %s.", addr, cur, v)
+		return fmt.Errorf("Inconsistent auto-deduction rule at address %s. %s != %s.", addr, cur, pyStr(v))
 	}
 	return nil
 }
@@ -300,3 +300,13 @@ type inputOrder struct {
 func (o *inputOrder) record(off uint64) { o.offsets = append(o.offsets, off) }
 
 func sortUint64(s []uint64) { sort.Slice(s, func(a, b int) bool { return s[a] < s[b] }) }
+
+// pyStr formats a memory value as cairo-lang prints it in messages: a
+// field element as its canonical (non-negative) decimal, an address as
+// "segment:offset".
+func pyStr(v memory.Value) string {
+	if v.IsFelt() {
+		return v.Felt().BigInt().String()
+	}
+	return v.String()
+}
