@@ -27,6 +27,7 @@ type Store struct {
 	// rule is the state-root rule, fixed when the store was created.
 	rule commitment.RootRule
 	w    writeStmts
+	r    readStmts
 
 	// mu serialises writers in this process (commits, reverts); readers
 	// rely on SQLite's snapshot isolation.
@@ -81,7 +82,19 @@ func (s *Store) init(ctx context.Context, opts Options) error {
 	if err := s.probe(ctx); err != nil {
 		return err
 	}
+	if s.r.storage, err = s.db.PrepareContext(ctx, "SELECT value FROM storage WHERE contract = ? AND key = ?"); err != nil {
+		return describe(err)
+	}
+	if s.r.storageAt, err = s.db.PrepareContext(ctx, `SELECT (SELECT max(number) FROM blocks),
+		(SELECT value FROM storage_history WHERE contract = ?1 AND key = ?2 AND block <= ?3 ORDER BY block DESC LIMIT 1)`); err != nil {
+		return describe(err)
+	}
 	return s.prepare(ctx)
+}
+
+// readStmts are the prepared statements of the hot reads.
+type readStmts struct {
+	storage, storageAt *sql.Stmt
 }
 
 // RootRule returns the state-root rule the store was created with.
@@ -106,7 +119,7 @@ func (s *Store) Path() string { return s.path }
 // Close closes the store.
 func (s *Store) Close() error {
 	w := &s.w
-	for _, st := range []*sql.Stmt{w.node, w.putNode, w.delNode, w.contract, w.putContract, w.putStorage,
+	for _, st := range []*sql.Stmt{s.r.storage, s.r.storageAt, w.node, w.putNode, w.delNode, w.contract, w.putContract, w.putStorage,
 		w.delStorage, w.putStorageHist, w.putNonceHist, w.putClassHashHist, w.putClass, w.delClass,
 		w.putBlock, w.putTx, w.putReceipt, w.putEvent, w.put} {
 		if st != nil {
@@ -187,8 +200,15 @@ func (s *Store) queryFelt(ctx context.Context, what, q string, args ...any) (fel
 
 // Storage returns the value at key in contract's storage at the head.
 func (s *Store) Storage(ctx context.Context, contract, key felt.Felt) (felt.Felt, error) {
-	return s.queryFelt(ctx, "read storage",
-		"SELECT value FROM storage WHERE contract = ? AND key = ?", fb(contract), fb(key))
+	var v felt.Felt
+	err := s.r.storage.QueryRowContext(ctx, fb(contract), fb(key)).Scan(feltCol{&v})
+	if errors.Is(err, sql.ErrNoRows) {
+		return felt.Zero, nil
+	}
+	if err != nil {
+		return felt.Zero, s.wrap("read storage", err)
+	}
+	return v, nil
 }
 
 // Nonce returns contract's nonce at the head.
@@ -238,9 +258,22 @@ func (s *Store) historyAt(ctx context.Context, what string, block uint64, q stri
 // StorageAt returns the value at key in contract's storage right after
 // block was committed.
 func (s *Store) StorageAt(ctx context.Context, contract, key felt.Felt, block uint64) (felt.Felt, error) {
-	return s.historyAt(ctx, "read storage history", block,
-		"SELECT value FROM storage_history WHERE contract = ? AND key = ? AND block <= ? ORDER BY block DESC LIMIT 1",
-		fb(contract), fb(key))
+	var head sql.NullInt64
+	var v []byte
+	if err := s.r.storageAt.QueryRowContext(ctx, fb(contract), fb(key), int64(block)).Scan(&head, &v); err != nil {
+		return felt.Zero, s.wrap("read storage history", err)
+	}
+	if !head.Valid || uint64(head.Int64) < block {
+		return felt.Zero, fmt.Errorf("block %d: %w", block, store.ErrNotFound)
+	}
+	if v == nil {
+		return felt.Zero, nil
+	}
+	var f felt.Felt
+	if err := (feltCol{&f}).Scan(v); err != nil {
+		return felt.Zero, s.wrap("read storage history", err)
+	}
+	return f, nil
 }
 
 // NonceAt returns contract's nonce right after block was committed.
