@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kairo-dev/kairo/cli/asm"
 	"github.com/kairo-dev/kairo/cli/cmdutil"
 	"github.com/kairo-dev/kairo/cli/devnet"
 	"github.com/kairo-dev/kairo/cli/run"
@@ -42,6 +43,8 @@ func subcommands() []func(*cmdutil.Factory) *cobra.Command {
 		newCmdRun,
 		state.NewCmdState,
 		devnet.NewCmdDevnet,
+		asm.NewCmdAsm,
+		asm.NewCmdDisasm,
 	}
 }
 
