@@ -11,5 +11,13 @@ type module struct {
 func modules() []module {
 	return []module{
 		{"alloc", allocHints},
+		{"cairo_secp.bigint", secpBigintHints},
+		{"cairo_secp.field", secpFieldHints},
+		{"cairo_secp.ec", secpECHints},
+		{"cairo_secp.signature", secpSignatureHints},
+		{"ec_recover", secpRecoverHints},
+		{"ec_bigint", ecBigintHints},
+		{"vrf", vrfHints},
+		{"uint384", uint384Hints},
 	}
 }
