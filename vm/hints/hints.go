@@ -265,20 +265,46 @@ func (c *Context) refValue(name string) (memory.Value, cairoType, expr, error) {
 	default:
 		return memory.Value{}, cairoType{}, nil, fmt.Errorf("Unsupported identifier type '%s' of identifier '%s'.", id.Type, name)
 	}
+	ref, err := c.reference(full, name)
+	if err != nil {
+		return memory.Value{}, cairoType{}, nil, err
+	}
+	v, t, err := evalRef(ref.e, c.regs(ref), c.VM.Mem)
+	return v, t, ref.e, err
+}
+
+// reference returns the parsed reference of the identifier full (name as
+// the hint wrote it) visible at the hint.
+func (c *Context) reference(full, name string) (*parsedRef, error) {
 	idx, ok := c.hint.FlowTrackingData.ReferenceIDs[full]
 	if !ok {
-		return memory.Value{}, cairoType{}, nil, fmt.Errorf("Reference '%s' is revoked.", name)
+		return nil, fmt.Errorf("Reference '%s' is revoked.", name)
 	}
 	if idx < 0 || idx >= len(c.rt.refs) {
-		return memory.Value{}, cairoType{}, nil, fmt.Errorf("reference %d of '%s' is out of range", idx, name)
+		return nil, fmt.Errorf("reference %d of '%s' is out of range", idx, name)
 	}
 	ref := &c.rt.refs[idx]
 	if ref.err != nil {
-		return memory.Value{}, cairoType{}, nil, ref.err
+		return nil, ref.err
 	}
-	r := c.regs(ref)
-	v, t, err := eval(ref.e, r, c.VM.Mem)
-	return v, t, ref.e, err
+	return ref, nil
+}
+
+// evalRef evaluates a reference expression. A dereference of a struct
+// pointer ([cast(fp, T*)], a struct-typed reference) is not read: such a
+// reference denotes the struct at that address, whose cells may not be
+// written yet.
+func evalRef(e expr, r regs, mem *memory.Memory) (memory.Value, cairoType, error) {
+	if d, ok := e.(exprDeref); ok {
+		a, t, err := eval(d.addr, r, mem)
+		if err != nil {
+			return a, t, err
+		}
+		if t.ptr == 1 && t.isStruct() {
+			return memory.Value{}, cairoType{name: t.name}, nil
+		}
+	}
+	return eval(e, r, mem)
 }
 
 func (c *Context) regs(ref *parsedRef) regs {
@@ -415,16 +441,22 @@ func (c *Context) Reloc(name string) (memory.Relocatable, error) {
 func (c *Context) Addr(name string) (memory.Relocatable, error) {
 	path := strings.Split(name, ".")
 	if len(path) == 1 {
-		_, t, e, err := c.refValue(name)
+		full, id, err := c.resolve(name)
 		if err != nil {
 			return memory.Relocatable{}, err
 		}
-		_ = t
-		d, ok := unwrapDeref(e)
+		if id.Type != "reference" {
+			return memory.Relocatable{}, fmt.Errorf("%s does not reference memory and cannot be assigned.", name)
+		}
+		ref, err := c.reference(full, name)
+		if err != nil {
+			return memory.Relocatable{}, err
+		}
+		d, ok := unwrapDeref(ref.e)
 		if !ok {
 			return memory.Relocatable{}, fmt.Errorf("%s does not reference memory and cannot be assigned.", name)
 		}
-		a, _, err := eval(d.addr, c.regs(c.refFor(name)), c.VM.Mem)
+		a, _, err := eval(d.addr, c.regs(ref), c.VM.Mem)
 		if err != nil {
 			return memory.Relocatable{}, err
 		}
