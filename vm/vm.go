@@ -34,6 +34,9 @@ type VM struct {
 
 	// TraceEnabled records register states in Trace.
 	TraceEnabled bool
+	// TrackAccesses records which cells instructions access, for memory
+	// holes (proof mode, Cairo PIEs, contract execution resources).
+	TrackAccesses bool
 	Trace        []TraceEntry
 	// traceOdd holds the full registers of entries whose pc is not in the
 	// program segment or whose ap/fp are not in the execution segment.
@@ -47,6 +50,13 @@ type VM struct {
 type decodedInst struct {
 	inst instruction.Instruction
 	ok   bool
+	// imm is the immediate at pc+1 when the instruction has one (the
+	// program segment is write-once, so it never changes); immSmall says
+	// whether it is a small signed integer immInt, which jumps and ap
+	// updates use without leaving Montgomery form.
+	imm      memory.Value
+	immSmall bool
+	immInt   int64
 }
 
 // New returns a VM over mem whose program is in segment progSeg and whose
@@ -69,6 +79,13 @@ func (vm *VM) TraceRegisters(i int) (pc, ap, fp memory.Relocatable) {
 	return memory.Relocatable{Segment: vm.progSeg, Offset: e.PC},
 		memory.Relocatable{Segment: vm.execSeg, Offset: e.AP},
 		memory.Relocatable{Segment: vm.execSeg, Offset: e.FP}
+}
+
+// TraceOdd reports whether trace entry i has registers outside the program
+// and execution segments, and returns them.
+func (vm *VM) TraceOdd(i int) ([3]memory.Relocatable, bool) {
+	r, ok := vm.traceOdd[i]
+	return r, ok
 }
 
 // Error is a failure at a pc, with the hint index when a hint failed.
@@ -122,21 +139,21 @@ func (vm *VM) StepOnce() error {
 			}
 		}
 	}
-	inst, err := vm.decode()
+	d, err := vm.decode()
 	if err != nil {
 		return vm.fail(err, -1)
 	}
-	if err := vm.run(inst); err != nil {
+	if err := vm.run(d); err != nil {
 		return vm.fail(err, -1)
 	}
 	return nil
 }
 
-func (vm *VM) decode() (*instruction.Instruction, error) {
+func (vm *VM) decode() (*decodedInst, error) {
 	pc := vm.PC
 	if pc.Segment == vm.progSeg && pc.Offset < uint64(len(vm.decoded)) {
 		if d := &vm.decoded[pc.Offset]; d.ok {
-			return &d.inst, nil
+			return d, nil
 		}
 	}
 	v := vm.Mem.Get(pc)
@@ -154,23 +171,45 @@ func (vm *VM) decode() (*instruction.Instruction, error) {
 	if err != nil {
 		return nil, err
 	}
-	if pc.Segment == vm.progSeg {
-		if pc.Offset >= uint64(len(vm.decoded)) {
-			if pc.Offset > 1<<32 {
-				return &inst, nil
-			}
-			n := uint64(len(vm.decoded)) * 2
-			if n <= pc.Offset {
-				n = pc.Offset + 1
-			}
-			nd := make([]decodedInst, n)
-			copy(nd, vm.decoded)
-			vm.decoded = nd
-		}
-		vm.decoded[pc.Offset] = decodedInst{inst: inst, ok: true}
-		return &vm.decoded[pc.Offset].inst, nil
+	d := decodedInst{inst: inst}
+	if pc.Segment != vm.progSeg || pc.Offset > 1<<32 {
+		return &d, nil
 	}
-	return &inst, nil
+	if inst.Op1Src == instruction.Op1Imm {
+		d.imm = vm.Mem.Get(pc.Add(1))
+		if !d.imm.IsSet() {
+			// Not cacheable yet: the immediate may be deduced later.
+			return &d, nil
+		}
+		if d.imm.IsFelt() {
+			f := d.imm.Felt()
+			if u, ok := f.Uint64(); ok && u < 1<<62 {
+				d.immSmall, d.immInt = true, int64(u)
+			} else if u, ok := f.Neg().Uint64(); ok && u < 1<<62 {
+				d.immSmall, d.immInt = true, -int64(u)
+			}
+		}
+	}
+	d.ok = true
+	if pc.Offset >= uint64(len(vm.decoded)) {
+		n := uint64(len(vm.decoded)) * 2
+		if n <= pc.Offset {
+			n = pc.Offset + 1
+		}
+		nd := make([]decodedInst, n)
+		copy(nd, vm.decoded)
+		vm.decoded = nd
+	}
+	vm.decoded[pc.Offset] = d
+	return &vm.decoded[pc.Offset], nil
+}
+
+// addSmall moves r by a small signed amount.
+func addSmall(r memory.Relocatable, n int64) (memory.Relocatable, error) {
+	if n < 0 && uint64(-n) > r.Offset {
+		return memory.Relocatable{}, fmt.Errorf("address %s%+d has a negative offset", r, n)
+	}
+	return memory.Relocatable{Segment: r.Segment, Offset: uint64(int64(r.Offset) + n)}, nil
 }
 
 // PrepareDecodeCache sizes the decode cache for a program of n words.
@@ -195,7 +234,8 @@ var errUnconstrainedAssert = errors.New("Res.UNCONSTRAINED cannot be used with O
 
 // run executes one decoded instruction: operands with deduction, opcode
 // assertions, trace, register updates.
-func (vm *VM) run(in *instruction.Instruction) error {
+func (vm *VM) run(d *decodedInst) error {
+	in := &d.inst
 	mem := vm.Mem
 	// Operand addresses.
 	dstBase := vm.AP
@@ -241,7 +281,12 @@ func (vm *VM) run(in *instruction.Instruction) error {
 	if err != nil {
 		return err
 	}
-	op1 := mem.Get(op1Addr)
+	var op1 memory.Value
+	if d.ok && in.Op1Src == instruction.Op1Imm {
+		op1 = d.imm
+	} else {
+		op1 = mem.Get(op1Addr)
+	}
 
 	var res memory.Value
 	// Auto-deduction by builtins.
@@ -363,10 +408,12 @@ func (vm *VM) run(in *instruction.Instruction) error {
 		}
 		vm.Trace = append(vm.Trace, TraceEntry{PC: vm.PC.Offset, AP: vm.AP.Offset, FP: vm.FP.Offset})
 	}
-	mem.MarkAccessed(dstAddr)
-	mem.MarkAccessed(op0Addr)
-	mem.MarkAccessed(op1Addr)
-	mem.MarkAccessed(vm.PC)
+	if vm.TrackAccesses {
+		mem.MarkAccessed(dstAddr)
+		mem.MarkAccessed(op0Addr)
+		mem.MarkAccessed(op1Addr)
+		mem.MarkAccessed(vm.PC)
+	}
 
 	// Register updates: fp, then ap, then pc.
 	newFP := vm.FP
@@ -388,7 +435,12 @@ func (vm *VM) run(in *instruction.Instruction) error {
 		if !res.IsFelt() {
 			return fmt.Errorf("cannot add two addresses (%s + %s)", vm.AP, res)
 		}
-		if newAP, err = vm.AP.AddFelt(res.Felt()); err != nil {
+		if d.immSmall && in.Res == instruction.ResOp1 {
+			newAP, err = addSmall(vm.AP, d.immInt)
+		} else {
+			newAP, err = vm.AP.AddFelt(res.Felt())
+		}
+		if err != nil {
 			return err
 		}
 	case instruction.ApAdd1:
@@ -416,7 +468,12 @@ func (vm *VM) run(in *instruction.Instruction) error {
 		if !res.IsFelt() {
 			return fmt.Errorf("Could not complete computation jmp rel of non pure value: %s.", res)
 		}
-		if vm.PC, err = vm.PC.AddFelt(res.Felt()); err != nil {
+		if d.immSmall && in.Res == instruction.ResOp1 {
+			vm.PC, err = addSmall(vm.PC, d.immInt)
+		} else {
+			vm.PC, err = vm.PC.AddFelt(res.Felt())
+		}
+		if err != nil {
 			return err
 		}
 	case instruction.PcJnz:
@@ -434,7 +491,12 @@ func (vm *VM) run(in *instruction.Instruction) error {
 			if !op1.IsFelt() {
 				return fmt.Errorf("cannot add two addresses (%s + %s)", vm.PC, op1)
 			}
-			if vm.PC, err = vm.PC.AddFelt(op1.Felt()); err != nil {
+			if d.immSmall {
+				vm.PC, err = addSmall(vm.PC, d.immInt)
+			} else {
+				vm.PC, err = vm.PC.AddFelt(op1.Felt())
+			}
+			if err != nil {
 				return err
 			}
 		}

@@ -1,8 +1,9 @@
 package cmdutil
 
 import (
-	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -20,18 +21,23 @@ type Factory struct {
 // environment variables (KAIRO_DEVNET_DB sets devnet.db).
 func NewFactory(io *IOStreams) (*Factory, error) {
 	v := viper.New()
-	v.SetConfigName("kairo")
 	v.SetConfigType("toml")
-	v.AddConfigPath(".")
-	v.AddConfigPath("$HOME/.config/kairo")
 	v.SetEnvPrefix("KAIRO")
 	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_", "-", "_"))
 	v.AutomaticEnv()
-	if err := v.ReadInConfig(); err != nil {
-		var nf viper.ConfigFileNotFoundError
-		if !errors.As(err, &nf) {
-			return nil, fmt.Errorf("read config %s: %w", v.ConfigFileUsed(), err)
+	candidates := []string{"kairo.toml"}
+	if home, err := os.UserHomeDir(); err == nil {
+		candidates = append(candidates, filepath.Join(home, ".config", "kairo", "kairo.toml"))
+	}
+	for _, path := range candidates {
+		if _, err := os.Stat(path); err != nil {
+			continue
 		}
+		v.SetConfigFile(path)
+		if err := v.ReadInConfig(); err != nil {
+			return nil, fmt.Errorf("read config %s: %w", path, err)
+		}
+		break
 	}
 	return &Factory{IO: io, Config: v}, nil
 }

@@ -207,6 +207,7 @@ func Run(o *Options) error {
 		Entrypoint:           o.Entrypoint,
 		ProgramInput:         input,
 		Trace:                o.TraceFile != "" || o.ProofMode,
+		TrackAccesses:        o.CairoPieOutput != "",
 		Stdout:               out,
 	}
 	r, err := runner.New(p, cfg)

@@ -243,8 +243,9 @@ func (f Felt) BytesLE() [32]byte {
 // String returns the canonical value in 0x-prefixed lower-case hex.
 func (f Felt) String() string { return "0x" + f.el().Text(16) }
 
-// Decimal returns the canonical value in decimal.
-func (f Felt) Decimal() string { return f.el().Text(10) }
+// Decimal returns the canonical value in decimal (gnark's Text prints values
+// near P as negative numbers, so this goes through big.Int).
+func (f Felt) Decimal() string { return f.BigInt().String() }
 
 // SignedDecimal returns the signed representative in decimal.
 func (f Felt) SignedDecimal() string { return f.SignedBigInt().String() }

@@ -110,7 +110,7 @@ func (m *Memory) Get(addr Relocatable) Value {
 		return Value{}
 	}
 	v := s.data[addr.Offset]
-	if v.seg < 0 && v.kind == KindReloc && len(m.relocationRules) > 0 {
+	if len(m.relocationRules) > 0 && v.IsReloc() && v.segment() < 0 {
 		v = RelocValue(m.RelocateAddr(v.Reloc()))
 	}
 	return v
@@ -159,7 +159,7 @@ func (m *Memory) Set(addr Relocatable, v Value) error {
 		s.grow(off + 1)
 	}
 	cur := &s.data[off]
-	if cur.kind != KindNone {
+	if cur.IsSet() {
 		if *cur != v {
 			return &InconsistentError{Addr: addr, Old: *cur, New: v}
 		}
@@ -395,7 +395,7 @@ func (m *Memory) RelocateTemporary() error {
 		return nil
 	}
 	fix := func(v Value) Value {
-		if v.kind == KindReloc && v.seg < 0 {
+		if v.IsReloc() && v.segment() < 0 {
 			return RelocValue(m.RelocateAddr(v.Reloc()))
 		}
 		return v
@@ -459,7 +459,7 @@ type Relocated struct {
 
 // RelocateValue flattens a value with a relocation table.
 func RelocateValue(v Value, bases []uint64) ([32]byte, error) {
-	switch v.kind {
+	switch v.Kind() {
 	case KindFelt:
 		return v.Felt().BytesLE(), nil
 	case KindReloc:

@@ -64,43 +64,67 @@ const (
 	KindReloc             // an address
 )
 
-// Value is a field element or an address (cairo-lang's MaybeRelocatable). The
-// zero Value is "unset". It is 40 bytes: the felt's limbs (or the offset in
-// the first limb), the segment and the kind.
+// Value is a field element or an address (cairo-lang's MaybeRelocatable),
+// in 32 bytes. A felt is stored in Montgomery form; since every reduced
+// element is below P < 2^252, the top bits of the last limb are free and
+// hold the kind. An address keeps its offset in the first limb and its
+// segment in the second. The zero Value is "unset".
 type Value struct {
-	w    [4]uint64
-	seg  int32
-	kind Kind
+	w [4]uint64
 }
 
+const (
+	tagFelt  = uint64(1) << 62
+	tagReloc = uint64(1) << 63
+	tagMask  = tagFelt | tagReloc
+)
+
 // FeltValue wraps a field element.
-func FeltValue(f felt.Felt) Value { return Value{w: f, kind: KindFelt} }
+func FeltValue(f felt.Felt) Value {
+	f[3] |= tagFelt
+	return Value{w: f}
+}
 
 // Uint64Value wraps a small integer.
 func Uint64Value(u uint64) Value { return FeltValue(felt.FromUint64(u)) }
 
 // RelocValue wraps an address.
 func RelocValue(r Relocatable) Value {
-	return Value{w: [4]uint64{r.Offset}, seg: int32(r.Segment), kind: KindReloc}
+	return Value{w: [4]uint64{r.Offset, uint64(int64(r.Segment)), 0, tagReloc}}
 }
 
 // Kind returns what v holds.
-func (v Value) Kind() Kind { return v.kind }
+func (v Value) Kind() Kind {
+	switch v.w[3] & tagMask {
+	case tagFelt:
+		return KindFelt
+	case tagReloc:
+		return KindReloc
+	}
+	return KindNone
+}
 
 // IsSet reports whether v holds anything.
-func (v Value) IsSet() bool { return v.kind != KindNone }
+func (v Value) IsSet() bool { return v.w[3]&tagMask != 0 }
 
 // IsFelt reports whether v is a field element.
-func (v Value) IsFelt() bool { return v.kind == KindFelt }
+func (v Value) IsFelt() bool { return v.w[3]&tagFelt != 0 }
 
 // IsReloc reports whether v is an address.
-func (v Value) IsReloc() bool { return v.kind == KindReloc }
+func (v Value) IsReloc() bool { return v.w[3]&tagReloc != 0 }
 
 // Felt returns v's field element; v must be a felt.
-func (v Value) Felt() felt.Felt { return felt.Felt(v.w) }
+func (v Value) Felt() felt.Felt {
+	f := felt.Felt(v.w)
+	f[3] &^= tagMask
+	return f
+}
 
 // Reloc returns v's address; v must be an address.
-func (v Value) Reloc() Relocatable { return Relocatable{int(v.seg), v.w[0]} }
+func (v Value) Reloc() Relocatable { return Relocatable{int(int64(v.w[1])), v.w[0]} }
+
+// segment returns the segment of an address value.
+func (v Value) segment() int { return int(int64(v.w[1])) }
 
 // ErrNotFelt and ErrNotReloc describe values of the wrong kind.
 var (
@@ -110,7 +134,7 @@ var (
 
 // AsFelt returns v's field element or an error naming what v is.
 func (v Value) AsFelt() (felt.Felt, error) {
-	if v.kind != KindFelt {
+	if !v.IsFelt() {
 		return felt.Zero, fmt.Errorf("%w, found %s", ErrNotFelt, v.describe())
 	}
 	return v.Felt(), nil
@@ -118,14 +142,14 @@ func (v Value) AsFelt() (felt.Felt, error) {
 
 // AsReloc returns v's address or an error naming what v is.
 func (v Value) AsReloc() (Relocatable, error) {
-	if v.kind != KindReloc {
+	if !v.IsReloc() {
 		return Relocatable{}, fmt.Errorf("%w, found %s", ErrNotReloc, v.describe())
 	}
 	return v.Reloc(), nil
 }
 
 func (v Value) describe() string {
-	switch v.kind {
+	switch v.Kind() {
 	case KindFelt:
 		return "the field element " + v.Felt().SignedDecimal()
 	case KindReloc:
@@ -136,16 +160,17 @@ func (v Value) describe() string {
 
 // Add returns v + o: felt + felt, address + felt or felt + address.
 func (v Value) Add(o Value) (Value, error) {
+	vk, ok := v.Kind(), o.Kind()
 	switch {
-	case v.kind == KindFelt && o.kind == KindFelt:
+	case vk == KindFelt && ok == KindFelt:
 		return FeltValue(v.Felt().Add(o.Felt())), nil
-	case v.kind == KindReloc && o.kind == KindFelt:
+	case vk == KindReloc && ok == KindFelt:
 		r, err := v.Reloc().AddFelt(o.Felt())
 		return RelocValue(r), err
-	case v.kind == KindFelt && o.kind == KindReloc:
+	case vk == KindFelt && ok == KindReloc:
 		r, err := o.Reloc().AddFelt(v.Felt())
 		return RelocValue(r), err
-	case v.kind == KindReloc && o.kind == KindReloc:
+	case vk == KindReloc && ok == KindReloc:
 		return Value{}, fmt.Errorf("cannot add two addresses (%s + %s)", v, o)
 	}
 	return Value{}, fmt.Errorf("cannot add %s and %s", v.describe(), o.describe())
@@ -154,13 +179,14 @@ func (v Value) Add(o Value) (Value, error) {
 // Sub returns v - o: felt - felt, address - felt, or address - address in
 // one segment (a felt).
 func (v Value) Sub(o Value) (Value, error) {
+	vk, ok := v.Kind(), o.Kind()
 	switch {
-	case v.kind == KindFelt && o.kind == KindFelt:
+	case vk == KindFelt && ok == KindFelt:
 		return FeltValue(v.Felt().Sub(o.Felt())), nil
-	case v.kind == KindReloc && o.kind == KindFelt:
+	case vk == KindReloc && ok == KindFelt:
 		r, err := v.Reloc().AddFelt(o.Felt().Neg())
 		return RelocValue(r), err
-	case v.kind == KindReloc && o.kind == KindReloc:
+	case vk == KindReloc && ok == KindReloc:
 		a, b := v.Reloc(), o.Reloc()
 		if a.Segment != b.Segment {
 			return Value{}, fmt.Errorf("cannot subtract addresses of different segments (%s - %s)", a, b)
@@ -172,7 +198,7 @@ func (v Value) Sub(o Value) (Value, error) {
 
 // Mul returns v * o; both must be felts.
 func (v Value) Mul(o Value) (Value, error) {
-	if v.kind == KindFelt && o.kind == KindFelt {
+	if v.IsFelt() && o.IsFelt() {
 		return FeltValue(v.Felt().Mul(o.Felt())), nil
 	}
 	return Value{}, fmt.Errorf("cannot multiply %s by %s", v.describe(), o.describe())
@@ -180,7 +206,7 @@ func (v Value) Mul(o Value) (Value, error) {
 
 // String formats v as cairo-lang does: a decimal felt or "segment:offset".
 func (v Value) String() string {
-	switch v.kind {
+	switch v.Kind() {
 	case KindFelt:
 		return v.Felt().Decimal()
 	case KindReloc:

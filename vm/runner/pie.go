@@ -37,6 +37,9 @@ func (r *Runner) WriteCairoPie(w io.Writer) error {
 	if !r.runEnded {
 		return errors.New("a Cairo PIE needs a finished run")
 	}
+	if !r.VM.TrackAccesses {
+		return errors.New("a Cairo PIE needs the run to track memory accesses (Config.TrackAccesses)")
+	}
 	mainPC, ok := r.entrypointPC()
 	if !ok {
 		return errors.New("a Cairo PIE needs a main function")

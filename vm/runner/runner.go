@@ -43,6 +43,10 @@ type Config struct {
 	// Trace records the register trace (needed for trace files and proof
 	// mode).
 	Trace bool
+	// TrackAccesses records the cells instructions access, for memory
+	// holes (always on in proof mode; needed for Cairo PIEs and contract
+	// execution resources).
+	TrackAccesses bool
 	// Stdout receives what hints print and the padding warnings.
 	Stdout io.Writer
 }
@@ -82,6 +86,7 @@ func New(p *program.Program, cfg Config) (*Runner, error) {
 	r := &Runner{Program: p, Config: cfg, Mem: memory.New()}
 	if cfg.ProofMode {
 		r.Config.Trace = true
+		r.Config.TrackAccesses = true
 	}
 	runners, err := builtins.New(builtins.Config{
 		Layout:               cfg.Layout,
@@ -224,6 +229,7 @@ func (r *Runner) initializeVM() error {
 	m := vm.New(r.Mem, r.programBase.Segment, r.executionBase.Segment)
 	m.PC, m.AP, m.FP = r.initialPC, r.initialAP, r.initialAP
 	m.TraceEnabled = r.Config.Trace
+	m.TrackAccesses = r.Config.TrackAccesses
 	m.PrepareDecodeCache(len(r.Program.Data))
 	byName := make(map[string]any, len(r.Builtins))
 	for _, b := range r.Builtins {
@@ -233,8 +239,10 @@ func (r *Runner) initializeVM() error {
 	r.Hints.Out = r.Config.Stdout
 	m.Hints = r.Hints.Compile()
 	r.VM = m
-	for i := range r.Program.Data {
-		r.Mem.MarkAccessed(r.programBase.Add(uint64(i)))
+	if m.TrackAccesses {
+		for i := range r.Program.Data {
+			r.Mem.MarkAccessed(r.programBase.Add(uint64(i)))
+		}
 	}
 	for _, b := range r.Builtins {
 		b.AddValidationRules(r.Mem)

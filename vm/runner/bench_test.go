@@ -1,0 +1,64 @@
+package runner
+
+import (
+	"io"
+	"path/filepath"
+	"testing"
+
+	"github.com/kairo-dev/kairo/vm/builtins"
+	"github.com/kairo-dev/kairo/vm/program"
+)
+
+// benchProgram runs a fixture program b.N times and reports steps/s.
+func benchProgram(b *testing.B, rel, layoutName string, trace bool) {
+	dir := fixturesDir()
+	p, err := program.Load(filepath.Join(dir, "cairo0", "programs", rel))
+	if err != nil {
+		b.Skipf("fixture %s unavailable: %v", rel, err)
+	}
+	layout, err := builtins.LayoutByName(layoutName)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var steps uint64
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := New(p, Config{Layout: layout, SecureRun: true, Trace: trace, Stdout: io.Discard})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := r.Run(); err != nil {
+			b.Fatal(r.FormatError(err))
+		}
+		if trace {
+			if err := r.Relocate(); err != nil {
+				b.Fatal(err)
+			}
+			if err := r.WriteTrace(io.Discard); err != nil {
+				b.Fatal(err)
+			}
+			if err := r.WriteMemory(io.Discard); err != nil {
+				b.Fatal(err)
+			}
+		}
+		steps += r.VM.Step
+	}
+	b.ReportMetric(float64(steps)/b.Elapsed().Seconds(), "steps/s")
+}
+
+func BenchmarkFibonacciLoop(b *testing.B) {
+	benchProgram(b, "cairo-vm-go/integration_tests__cairo_files_benchmarks__big_fib_compiled.json", "plain", false)
+}
+
+func BenchmarkFibonacciLoopWithTraceAndMemory(b *testing.B) {
+	benchProgram(b, "cairo-vm-go/integration_tests__cairo_files_benchmarks__big_fib_compiled.json", "plain", true)
+}
+
+func BenchmarkFactorial(b *testing.B) {
+	benchProgram(b, "giza/examples__src__factorial__factorial.json", "plain", false)
+}
+
+func BenchmarkPedersen(b *testing.B) {
+	benchProgram(b, "ziggy-starkdust/benchmarks__pedersen.json", "small", false)
+}
