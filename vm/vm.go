@@ -37,7 +37,7 @@ type VM struct {
 	// TrackAccesses records which cells instructions access, for memory
 	// holes (proof mode, Cairo PIEs, contract execution resources).
 	TrackAccesses bool
-	Trace        []TraceEntry
+	Trace         []TraceEntry
 	// traceOdd holds the full registers of entries whose pc is not in the
 	// program segment or whose ap/fp are not in the execution segment.
 	traceOdd map[int][3]memory.Relocatable
