@@ -11,14 +11,6 @@ type module struct {
 func modules() []module {
 	return []module{
 		{"alloc", allocHints},
-		{"cairo_secp.bigint", secpBigintHints},
-		{"cairo_secp.field", secpFieldHints},
-		{"cairo_secp.ec", secpECHints},
-		{"cairo_secp.signature", secpSignatureHints},
-		{"ec_recover", secpRecoverHints},
-		{"ec_bigint", ecBigintHints},
-		{"vrf", vrfHints},
-		{"uint384", uint384Hints},
 		{"memcpy", memcpyHints},
 		{"memset", memsetHints},
 		{"scopes", scopeHints},
@@ -33,5 +25,16 @@ func modules() []module {
 		{"storage", storageHints},
 		{"builtin_poseidon", poseidonHints},
 		{"misc", miscHints},
+		{"cairo_secp.bigint", secpBigintHints},
+		{"cairo_secp.field", secpFieldHints},
+		{"cairo_secp.ec", secpECHints},
+		{"cairo_secp.signature", secpSignatureHints},
+		{"ec_recover", secpRecoverHints},
+		{"ec_bigint", ecBigintHints},
+		{"vrf", vrfHints},
+		{"uint384", uint384Hints},
+		{"dict", dictHints},
+		{"squash_dict", squashDictHints},
+		{"uint256", uint256Hints},
 	}
 }
