@@ -103,7 +103,6 @@ func (b *Bitwise) UsedDilutedCheckUnits(spacing, nBits uint64) uint64 {
 // instance that lacks an input.
 func inputEntries(m *memory.Memory, s *simple, order *inputOrder, names []string,
 	missing func(idx uint64, name string) string) ([]Object, error) {
-	seg := m.Segment(s.base.Segment)
 	type entry struct {
 		obj  Object
 		seen uint64 // bitset of the names present
@@ -112,7 +111,8 @@ func inputEntries(m *memory.Memory, s *simple, order *inputOrder, names []string
 	var indexes []uint64
 	add := func(off uint64) error {
 		idx, typ := off/s.cellsPerInstance, off%s.cellsPerInstance
-		if typ >= uint64(len(names)) || off >= uint64(len(seg)) || !seg[off].IsSet() {
+		v := m.Get(memory.Relocatable{Segment: s.base.Segment, Offset: off})
+		if typ >= uint64(len(names)) || !v.IsSet() {
 			return nil
 		}
 		e := byIndex[idx]
@@ -124,7 +124,6 @@ func inputEntries(m *memory.Memory, s *simple, order *inputOrder, names []string
 		if e.seen&(1<<typ) != 0 {
 			return nil
 		}
-		v := seg[off]
 		if !v.IsFelt() {
 			return fmt.Errorf("%s builtin: expected an integer at %s, found %s", s.name, s.base.Add(off), pyStr(v))
 		}
@@ -139,8 +138,8 @@ func inputEntries(m *memory.Memory, s *simple, order *inputOrder, names []string
 			return nil, err
 		}
 	}
-	for off := range seg {
-		if err := add(uint64(off)); err != nil {
+	for off := range m.Cells(s.base.Segment) {
+		if err := add(off); err != nil {
 			return nil, err
 		}
 	}

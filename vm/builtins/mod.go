@@ -397,7 +397,6 @@ func jsonInteger(b *big.Int) json.Number { return json.Number(b.String()) }
 // relocated address of the zero segment.
 func (m *Mod) AirPrivateInput(env *Env) (map[string]any, error) {
 	mem := env.Mem
-	seg := mem.Segment(m.base.Segment)
 	bases := mem.RelocationTable()
 	relocate := func(r memory.Relocatable) (uint64, error) {
 		if r.Segment < 0 || r.Segment >= len(bases)-1 {
@@ -417,7 +416,8 @@ func (m *Mod) AirPrivateInput(env *Env) (map[string]any, error) {
 	byIdx := map[uint64]*inst{}
 	var idxs []uint64
 	add := func(off uint64) error {
-		if off >= uint64(len(seg)) || !seg[off].IsSet() {
+		v := mem.Get(memory.Relocatable{Segment: m.base.Segment, Offset: off})
+		if !v.IsSet() {
 			return nil
 		}
 		idx, typ := off/modInputCells, off%modInputCells
@@ -434,7 +434,6 @@ func (m *Mod) AirPrivateInput(env *Env) (map[string]any, error) {
 			return nil
 		}
 		e.seen |= 1 << typ
-		v := seg[off]
 		name := modInputNames[typ]
 		var val any
 		if v.IsReloc() {
@@ -468,8 +467,8 @@ func (m *Mod) AirPrivateInput(env *Env) (map[string]any, error) {
 			return nil, err
 		}
 	}
-	for off := range seg {
-		if err := add(uint64(off)); err != nil {
+	for off := range mem.Cells(m.base.Segment) {
+		if err := add(off); err != nil {
 			return nil, err
 		}
 	}

@@ -58,15 +58,10 @@ func (r *RangeCheck) AddValidationRules(m *memory.Memory) {
 }
 
 func (r *RangeCheck) AirPrivateInput(env *Env) (map[string]any, error) {
-	seg := env.Mem.Segment(r.base.Segment)
-	out := make([]Object, 0, len(seg))
-	for i := range seg {
-		v := seg[i]
-		if !v.IsSet() {
-			continue
-		}
+	out := []Object{}
+	for i, v := range env.Mem.Cells(r.base.Segment) {
 		if !v.IsFelt() {
-			return nil, fmt.Errorf("%s builtin: expected an integer at %s, found %s", r.name, r.base.Add(uint64(i)), pyStr(v))
+			return nil, fmt.Errorf("%s builtin: expected an integer at %s, found %s", r.name, r.base.Add(i), pyStr(v))
 		}
 		out = append(out, Object{{"index", i}, {"value", v.Felt().String()}})
 	}
@@ -76,11 +71,9 @@ func (r *RangeCheck) AirPrivateInput(env *Env) (map[string]any, error) {
 // RangeCheckUsage returns the smallest and largest 16-bit part of the
 // written values.
 func (r *RangeCheck) RangeCheckUsage(env *Env) (uint64, uint64, bool) {
-	seg := env.Mem.Segment(r.base.Segment)
 	minV, maxV := uint64(1<<16), uint64(0)
 	found := false
-	for i := range seg {
-		v := seg[i]
+	for _, v := range env.Mem.Cells(r.base.Segment) {
 		if !v.IsFelt() {
 			continue
 		}

@@ -180,12 +180,9 @@ func (s *simple) SegmentAddresses() map[string]SegmentAddresses {
 
 // offsets returns the written offsets of the builtin's segment.
 func (s *simple) writtenOffsets(m *memory.Memory) []uint64 {
-	seg := m.Segment(s.base.Segment)
 	var out []uint64
-	for i := range seg {
-		if seg[i].IsSet() {
-			out = append(out, uint64(i))
-		}
+	for off := range m.Cells(s.base.Segment) {
+		out = append(out, off)
 	}
 	return out
 }
@@ -195,13 +192,10 @@ func (s *simple) writtenOffsets(m *memory.Memory) []uint64 {
 // rules accept its unwritten outputs.
 func (s *simple) RunSecurityChecks(env *Env) error {
 	m := env.Mem
-	seg := m.Segment(s.base.Segment)
 	var count, maxOff uint64
-	for i := range seg {
-		if seg[i].IsSet() {
-			count++
-			maxOff = uint64(i)
-		}
+	for off := range m.Cells(s.base.Segment) {
+		count++
+		maxOff = off
 	}
 	if count == 0 {
 		return nil
@@ -210,7 +204,9 @@ func (s *simple) RunSecurityChecks(env *Env) error {
 	if n > count/s.nInputCells {
 		return fmt.Errorf("Missing memory cells for %s.", s.name)
 	}
-	isSet := func(off uint64) bool { return off < uint64(len(seg)) && seg[off].IsSet() }
+	isSet := func(off uint64) bool {
+		return m.Get(memory.Relocatable{Segment: s.base.Segment, Offset: off}).IsSet()
+	}
 	var missing []uint64
 	for i := uint64(0); i < n; i++ {
 		for j := uint64(0); j < s.nInputCells; j++ {

@@ -3,6 +3,7 @@ package memory
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"math/bits"
 	"sort"
 )
@@ -28,11 +29,82 @@ type ValidationRule func(m *Memory, addr Relocatable) error
 // cells it depends on; it reports false when it cannot.
 type Deducer func(m *Memory, addr Relocatable) (Value, bool, error)
 
+// Cells live in pages of pageSize, so a growing segment never moves: the
+// first page grows by doubling up to pageSize (small segments stay small),
+// later pages are allocated whole when first written.
+const (
+	pageBits = 15
+	pageSize = 1 << pageBits
+	pageMask = pageSize - 1
+)
+
 type segment struct {
-	data     []Value
+	pages    [][]Value
+	hi       uint64   // one past the highest written offset
 	accessed []uint64 // bitset of accessed offsets
 	validate ValidationRule
 	deduce   Deducer
+}
+
+func (s *segment) get(off uint64) Value {
+	p := off >> pageBits
+	if p >= uint64(len(s.pages)) {
+		return Value{}
+	}
+	pg := s.pages[p]
+	i := off & pageMask
+	if i >= uint64(len(pg)) {
+		return Value{}
+	}
+	return pg[i]
+}
+
+// cell returns the cell at off, allocating its page.
+func (s *segment) cell(off uint64) *Value {
+	p := off >> pageBits
+	i := off & pageMask
+	if p < uint64(len(s.pages)) {
+		if pg := s.pages[p]; i < uint64(len(pg)) {
+			return &pg[i]
+		}
+	}
+	for uint64(len(s.pages)) <= p {
+		s.pages = append(s.pages, nil)
+	}
+	pg := s.pages[p]
+	if p > 0 {
+		pg = make([]Value, pageSize)
+	} else {
+		n := uint64(len(pg)) * 2
+		if n < 64 {
+			n = 64
+		}
+		for n <= i {
+			n *= 2
+		}
+		if n > pageSize {
+			n = pageSize
+		}
+		np := make([]Value, n)
+		copy(np, pg)
+		pg = np
+	}
+	s.pages[p] = pg
+	return &pg[i]
+}
+
+// each calls fn for every set cell in offset order until fn returns false.
+func (s *segment) each(fn func(off uint64, v Value) bool) {
+	for p, pg := range s.pages {
+		base := uint64(p) << pageBits
+		for i := range pg {
+			if pg[i].IsSet() {
+				if !fn(base+uint64(i), pg[i]) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // Memory is the VM's write-once memory: real segments (index >= 0) and
@@ -106,10 +178,7 @@ func (m *Memory) Get(addr Relocatable) Value {
 	} else if s = m.seg(addr.Segment); s == nil {
 		return Value{}
 	}
-	if addr.Offset >= uint64(len(s.data)) {
-		return Value{}
-	}
-	v := s.data[addr.Offset]
+	v := s.get(addr.Offset)
 	if len(m.relocationRules) > 0 && v.IsReloc() && v.segment() < 0 {
 		v = RelocValue(m.RelocateAddr(v.Reloc()))
 	}
@@ -152,13 +221,10 @@ func (m *Memory) Set(addr Relocatable, v Value) error {
 		return fmt.Errorf("cannot write an unset value to %s", addr)
 	}
 	off := addr.Offset
-	if off >= uint64(len(s.data)) {
-		if off >= 1<<40 {
-			return fmt.Errorf("cannot write to address %s: offset too large", addr)
-		}
-		s.grow(off + 1)
+	if off >= 1<<40 {
+		return fmt.Errorf("cannot write to address %s: offset too large", addr)
 	}
-	cur := &s.data[off]
+	cur := s.cell(off)
 	if cur.IsSet() {
 		if *cur != v {
 			return &InconsistentError{Addr: addr, Old: *cur, New: v}
@@ -166,29 +232,15 @@ func (m *Memory) Set(addr Relocatable, v Value) error {
 		return nil
 	}
 	*cur = v
+	if off >= s.hi {
+		s.hi = off + 1
+	}
 	if s.validate != nil {
 		if err := s.validate(m, addr); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func (s *segment) grow(n uint64) {
-	if n <= uint64(cap(s.data)) {
-		s.data = s.data[:n]
-		return
-	}
-	c := uint64(cap(s.data)) * 2
-	if c < n {
-		c = n
-	}
-	if c < 64 {
-		c = 64
-	}
-	nd := make([]Value, n, c)
-	copy(nd, s.data)
-	s.data = nd
 }
 
 // Load writes data at consecutive addresses from addr and returns the
@@ -202,13 +254,13 @@ func (m *Memory) Load(addr Relocatable, data []Value) (Relocatable, error) {
 	return addr.Add(uint64(len(data))), nil
 }
 
-// Segment returns the raw cells of a segment (unset cells included). The
-// slice must not be modified.
-func (m *Memory) Segment(index int) []Value {
-	if s := m.seg(index); s != nil {
-		return s.data
+// Cells iterates over the set cells of a segment in offset order.
+func (m *Memory) Cells(index int) iter.Seq2[uint64, Value] {
+	return func(yield func(uint64, Value) bool) {
+		if s := m.seg(index); s != nil {
+			s.each(yield)
+		}
 	}
-	return nil
 }
 
 // SetValidationRule installs the rule checked on every write to a segment.
@@ -225,12 +277,13 @@ func (m *Memory) ValidateExisting() error {
 		if s.validate == nil {
 			continue
 		}
-		for off, v := range s.data {
-			if v.IsSet() {
-				if err := s.validate(m, Relocatable{i, uint64(off)}); err != nil {
-					return err
-				}
-			}
+		var err error
+		s.each(func(off uint64, _ Value) bool {
+			err = s.validate(m, Relocatable{i, off})
+			return err == nil
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -306,11 +359,7 @@ func (m *Memory) UsedSize(index int) uint64 {
 	if s == nil {
 		return 0
 	}
-	n := len(s.data)
-	for n > 0 && !s.data[n-1].IsSet() {
-		n--
-	}
-	return uint64(n)
+	return s.hi
 }
 
 // Finalize fixes a segment's size (used in relocation instead of its used
@@ -349,11 +398,7 @@ func (m *Memory) Unfreeze() { m.frozen = false }
 func (m *Memory) CountSet() int {
 	n := 0
 	for i := range m.segs {
-		for _, v := range m.segs[i].data {
-			if v.IsSet() {
-				n++
-			}
-		}
+		m.segs[i].each(func(uint64, Value) bool { n++; return true })
 	}
 	return n
 }
@@ -400,11 +445,15 @@ func (m *Memory) RelocateTemporary() error {
 		}
 		return v
 	}
-	for i := range m.segs {
-		d := m.segs[i].data
-		for j := range d {
-			d[j] = fix(d[j])
+	fixAll := func(s *segment) {
+		for _, pg := range s.pages {
+			for j := range pg {
+				pg[j] = fix(pg[j])
+			}
 		}
+	}
+	for i := range m.segs {
+		fixAll(&m.segs[i])
 	}
 	for ti := range m.temps {
 		idx := -(ti + 1)
@@ -412,26 +461,24 @@ func (m *Memory) RelocateTemporary() error {
 			continue
 		}
 		base := m.RelocateAddr(Relocatable{Segment: idx})
-		src := m.temps[ti].data
-		m.temps[ti].data = nil
-		for off, v := range src {
-			if !v.IsSet() {
-				continue
-			}
-			dst := base.Add(uint64(off))
+		src := m.temps[ti]
+		m.temps[ti] = segment{}
+		var err error
+		src.each(func(off uint64, v Value) bool {
+			dst := base.Add(off)
 			if dst.Segment < 0 {
-				return fmt.Errorf("relocation of segment %d leads to temporary segment %d", idx, dst.Segment)
+				err = fmt.Errorf("relocation of segment %d leads to temporary segment %d", idx, dst.Segment)
+				return false
 			}
-			if err := m.Set(dst, fix(v)); err != nil {
-				return err
-			}
+			err = m.Set(dst, fix(v))
+			return err == nil
+		})
+		if err != nil {
+			return err
 		}
 	}
 	for ti := range m.temps {
-		d := m.temps[ti].data
-		for j := range d {
-			d[j] = fix(d[j])
-		}
+		fixAll(&m.temps[ti])
 	}
 	m.relocationRules = map[int]Relocatable{}
 	return nil
@@ -477,17 +524,17 @@ func RelocateValue(v Value, bases []uint64) ([32]byte, error) {
 	return [32]byte{}, errors.New("cannot relocate an unset value")
 }
 
-// RelocatedAddrs returns the flat addresses of all set cells of real
-// segments, in address order, with a function to fetch their values.
+// ForEachRelocated calls fn with the flat address and value of every set
+// cell of the real segments, in address order.
 func (m *Memory) ForEachRelocated(bases []uint64, fn func(addr uint64, v Value) error) error {
+	var err error
 	for i := range m.segs {
-		for off, v := range m.segs[i].data {
-			if !v.IsSet() {
-				continue
-			}
-			if err := fn(bases[i]+uint64(off), v); err != nil {
-				return err
-			}
+		m.segs[i].each(func(off uint64, v Value) bool {
+			err = fn(bases[i]+off, v)
+			return err == nil
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -497,11 +544,8 @@ func (m *Memory) ForEachRelocated(bases []uint64, fn func(addr uint64, v Value) 
 func (m *Memory) TempSegmentsInUse() []int {
 	var out []int
 	for ti := range m.temps {
-		for _, v := range m.temps[ti].data {
-			if v.IsSet() {
-				out = append(out, -(ti + 1))
-				break
-			}
+		if m.temps[ti].hi > 0 {
+			out = append(out, -(ti + 1))
 		}
 	}
 	sort.Ints(out)

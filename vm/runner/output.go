@@ -129,10 +129,8 @@ func (r *Runner) PrintOutput(w io.Writer) error {
 func (r *Runner) UsedMemoryCells() int {
 	n := r.Mem.CountSet()
 	for _, s := range r.Mem.TempSegmentsInUse() {
-		for _, v := range r.Mem.Segment(s) {
-			if v.IsSet() {
-				n++
-			}
+		for range r.Mem.Cells(s) {
+			n++
 		}
 	}
 	return n
@@ -160,12 +158,9 @@ func (r *Runner) PrintMemory(w io.Writer) {
 	}
 	sort.Ints(segs)
 	for _, seg := range segs {
-		for off, v := range r.Mem.Segment(seg) {
-			if !v.IsSet() {
-				continue
-			}
-			a := memory.Relocatable{Segment: seg, Offset: uint64(off)}
-			if last == nil || *last != (memory.Relocatable{Segment: seg, Offset: uint64(off) - 1}) || off == 0 {
+		for off, v := range r.Mem.Cells(seg) {
+			a := memory.Relocatable{Segment: seg, Offset: off}
+			if last == nil || off == 0 || *last != (memory.Relocatable{Segment: seg, Offset: off - 1}) {
 				fmt.Fprintln(w, "\u22ee")
 			}
 			val := v.String()

@@ -153,11 +153,8 @@ func jsonBody(v any) func(io.Writer) error {
 func (r *Runner) writePieMemory(w io.Writer) error {
 	var buf [8 + pieFieldBytes]byte
 	for seg := 0; seg < r.Mem.NumSegments(); seg++ {
-		for off, v := range r.Mem.Segment(seg) {
-			if !v.IsSet() {
-				continue
-			}
-			binary.LittleEndian.PutUint64(buf[:8], 1<<63|uint64(seg)<<pieOffsetBits|uint64(off))
+		for off, v := range r.Mem.Cells(seg) {
+			binary.LittleEndian.PutUint64(buf[:8], 1<<63|uint64(seg)<<pieOffsetBits|off)
 			for i := range buf[8:] {
 				buf[8+i] = 0
 			}

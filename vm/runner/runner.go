@@ -449,11 +449,8 @@ func (r *Runner) verifyAutoDeductions() error {
 		if !r.Mem.HasDeducer(seg) {
 			continue
 		}
-		for off, v := range r.Mem.Segment(seg) {
-			if !v.IsSet() {
-				continue
-			}
-			if err := r.verifyDeductionAt(memory.Relocatable{Segment: seg, Offset: uint64(off)}); err != nil {
+		for off := range r.Mem.Cells(seg) {
+			if err := r.verifyDeductionAt(memory.Relocatable{Segment: seg, Offset: off}); err != nil {
 				return err
 			}
 		}

@@ -1,0 +1,198 @@
+package memory
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/kairo-dev/kairo/vm/felt"
+)
+
+func TestValueKinds(t *testing.T) {
+	zero := FeltValue(felt.Zero)
+	if !zero.IsSet() || !zero.IsFelt() || zero.IsReloc() || !zero.Felt().IsZero() {
+		t.Fatalf("felt 0 = %+v", zero)
+	}
+	if (Value{}).IsSet() {
+		t.Fatal("zero Value is set")
+	}
+	big := FeltValue(felt.FromInt64(-1))
+	if big.Felt() != felt.FromInt64(-1) {
+		t.Fatal("P-1 does not round-trip through a Value")
+	}
+	r := RelocValue(Relocatable{Segment: -3, Offset: 7})
+	if !r.IsReloc() || r.Reloc() != (Relocatable{Segment: -3, Offset: 7}) || r.String() != "-3:7" {
+		t.Fatalf("reloc = %v", r)
+	}
+}
+
+func TestValueArithmetic(t *testing.T) {
+	a := RelocValue(Relocatable{1, 10})
+	five := Uint64Value(5)
+	tests := []struct {
+		name    string
+		op      func() (Value, error)
+		want    string
+		wantErr bool
+	}{
+		{"felt+felt", func() (Value, error) { return five.Add(five) }, "10", false},
+		{"addr+felt", func() (Value, error) { return a.Add(five) }, "1:15", false},
+		{"felt+addr", func() (Value, error) { return five.Add(a) }, "1:15", false},
+		{"addr+addr", func() (Value, error) { return a.Add(a) }, "", true},
+		{"addr-felt", func() (Value, error) { return a.Sub(five) }, "1:5", false},
+		{"addr+(-1)", func() (Value, error) { return a.Add(FeltValue(felt.FromInt64(-1))) }, "1:9", false},
+		{"addr-addr", func() (Value, error) { return RelocValue(Relocatable{1, 15}).Sub(a) }, "5", false},
+		{"addr-addr other segment", func() (Value, error) { return RelocValue(Relocatable{2, 15}).Sub(a) }, "", true},
+		{"addr below 0", func() (Value, error) { return a.Sub(Uint64Value(11)) }, "", true},
+		{"felt*felt", func() (Value, error) { return five.Mul(five) }, "25", false},
+		{"addr*felt", func() (Value, error) { return a.Mul(five) }, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.op()
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
+			}
+			if !tt.wantErr && got.String() != tt.want {
+				t.Fatalf("got %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestWriteOnce(t *testing.T) {
+	m := New()
+	s := m.AddSegment()
+	a := s.Add(3)
+	if err := m.Set(a, Uint64Value(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Set(a, Uint64Value(1)); err != nil {
+		t.Fatalf("rewriting the same value: %v", err)
+	}
+	err := m.Set(a, Uint64Value(2))
+	var ie *InconsistentError
+	if !errors.As(err, &ie) || err.Error() != "Inconsistent memory assignment at address 0:3. 1 != 2." {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := m.Read(s.Add(2)); !errors.Is(err, ErrUnknownValue) {
+		t.Fatalf("read of unset cell: %v", err)
+	}
+	if m.UsedSize(0) != 4 {
+		t.Fatalf("used size %d", m.UsedSize(0))
+	}
+	if err := m.Set(Relocatable{Segment: 5}, Uint64Value(1)); err == nil {
+		t.Fatal("write to a missing segment accepted")
+	}
+	m.Freeze()
+	if err := m.Set(s.Add(9), Uint64Value(1)); err == nil {
+		t.Fatal("write to frozen memory accepted")
+	}
+}
+
+func TestPagesAndCells(t *testing.T) {
+	m := New()
+	s := m.AddSegment()
+	offs := []uint64{0, 1, pageSize - 1, pageSize, 3*pageSize + 5}
+	for _, o := range offs {
+		if err := m.Set(s.Add(o), Uint64Value(o)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []uint64
+	for off, v := range m.Cells(0) {
+		if u, _ := v.Felt().Uint64(); u != off {
+			t.Fatalf("cell %d holds %v", off, v)
+		}
+		got = append(got, off)
+	}
+	if len(got) != len(offs) {
+		t.Fatalf("cells %v, want %v", got, offs)
+	}
+	for i := range offs {
+		if got[i] != offs[i] {
+			t.Fatalf("cells %v, want %v", got, offs)
+		}
+	}
+	if m.UsedSize(0) != 3*pageSize+6 || m.CountSet() != len(offs) {
+		t.Fatalf("used %d count %d", m.UsedSize(0), m.CountSet())
+	}
+	if m.Get(s.Add(2*pageSize)).IsSet() {
+		t.Fatal("unwritten page reads as set")
+	}
+}
+
+func TestValidationRule(t *testing.T) {
+	m := New()
+	s := m.AddSegment()
+	m.SetValidationRule(0, func(m *Memory, a Relocatable) error {
+		if v := m.Get(a); !v.IsFelt() {
+			return errors.New("not a felt")
+		}
+		return nil
+	})
+	if err := m.Set(s, Uint64Value(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Set(s.Add(1), RelocValue(s)); err == nil {
+		t.Fatal("rule not applied")
+	}
+}
+
+func TestRelocationRules(t *testing.T) {
+	m := New()
+	real := m.AddSegment()
+	other := m.AddSegment()
+	tmp := m.AddTempSegment()
+	if tmp.Segment != -1 {
+		t.Fatalf("temp segment %d", tmp.Segment)
+	}
+	if err := m.Set(tmp.Add(1), Uint64Value(42)); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Set(other, RelocValue(tmp.Add(1))); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.AddRelocationRule(tmp, real.Add(10)); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.AddRelocationRule(tmp, real); err == nil {
+		t.Fatal("second rule for one segment accepted")
+	}
+	if err := m.AddRelocationRule(real, real); err == nil {
+		t.Fatal("rule from a real segment accepted")
+	}
+	if got := m.Get(other); got != RelocValue(real.Add(11)) {
+		t.Fatalf("read through rule = %v", got)
+	}
+	if err := m.RelocateTemporary(); err != nil {
+		t.Fatal(err)
+	}
+	if v := m.Get(real.Add(11)); v != Uint64Value(42) {
+		t.Fatalf("moved cell = %v", v)
+	}
+	if len(m.TempSegmentsInUse()) != 0 {
+		t.Fatal("temporary segment still holds cells")
+	}
+}
+
+func TestRelocationTable(t *testing.T) {
+	m := New()
+	for i := 0; i < 3; i++ {
+		m.AddSegment()
+	}
+	_ = m.Set(Relocatable{0, 4}, Uint64Value(1))
+	_ = m.Set(Relocatable{2, 0}, RelocValue(Relocatable{0, 2}))
+	size := uint64(10)
+	m.Finalize(1, &size, nil)
+	bases := m.RelocationTable()
+	want := []uint64{1, 6, 16, 17}
+	for i := range want {
+		if bases[i] != want[i] {
+			t.Fatalf("bases = %v, want %v", bases, want)
+		}
+	}
+	b, err := RelocateValue(m.Get(Relocatable{2, 0}), bases)
+	if err != nil || b[0] != 3 {
+		t.Fatalf("relocated address = %v, %v", b[:8], err)
+	}
+}
