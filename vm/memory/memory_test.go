@@ -116,7 +116,7 @@ func TestPagesAndCells(t *testing.T) {
 	if m.UsedSize(0) != 3*pageSize+6 || m.CountSet() != len(offs) {
 		t.Fatalf("used %d count %d", m.UsedSize(0), m.CountSet())
 	}
-	if m.Get(s.Add(2*pageSize)).IsSet() {
+	if m.Get(s.Add(2 * pageSize)).IsSet() {
 		t.Fatal("unwritten page reads as set")
 	}
 }
