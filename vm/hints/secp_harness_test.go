@@ -1,7 +1,10 @@
 package hints
 
 import (
+	"encoding/json"
 	"math/big"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -206,4 +209,45 @@ func bigDecimal(s string) *big.Int {
 		panic("bad decimal " + s)
 	}
 	return v
+}
+
+// TestSecpWhitelistCovered checks that every hint of the elliptic-curve and
+// big-integer whitelists (cairo_secp, vrf, 384_bit_prime_field,
+// ec_recover, ec_bigint) is registered. The common math hints these
+// whitelists repeat (also in 0.6.0.json) belong to the math module.
+func TestSecpWhitelistCovered(t *testing.T) {
+	path := filepath.Join("..", "..", "..", "shared", "vectors", "cairo0-hint-whitelist.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("whitelist not available: %v", err)
+	}
+	var wl struct {
+		Hints []struct {
+			Code       string   `json:"code"`
+			Whitelists []string `json:"whitelists"`
+		} `json:"hints"`
+	}
+	if err := json.Unmarshal(data, &wl); err != nil {
+		t.Fatal(err)
+	}
+	groups := map[string]bool{"cairo_secp.json": true, "vrf.json": true, "384_bit_prime_field.json": true, "ec_recover.json": true, "ec_bigint.json": true}
+	reg := Registry()
+	n := 0
+	for _, h := range wl.Hints {
+		mine, common := false, false
+		for _, w := range h.Whitelists {
+			mine = mine || groups[w]
+			common = common || w == "0.6.0.json"
+		}
+		if !mine || common {
+			continue
+		}
+		n++
+		if _, ok := reg[NormalizeCode(h.Code)]; !ok {
+			t.Errorf("not registered:\n%s", h.Code)
+		}
+	}
+	if n < 60 {
+		t.Fatalf("only %d hints in the groups", n)
+	}
 }
