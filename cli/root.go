@@ -9,8 +9,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kairo-dev/kairo/cli/asm"
+	"github.com/kairo-dev/kairo/cli/block"
 	"github.com/kairo-dev/kairo/cli/cmdutil"
 	"github.com/kairo-dev/kairo/cli/devnet"
+	"github.com/kairo-dev/kairo/cli/hints"
 	"github.com/kairo-dev/kairo/cli/run"
 	"github.com/kairo-dev/kairo/cli/state"
 )
@@ -45,6 +47,8 @@ func subcommands() []func(*cmdutil.Factory) *cobra.Command {
 		devnet.NewCmdDevnet,
 		asm.NewCmdAsm,
 		asm.NewCmdDisasm,
+		block.NewCmdBlock,
+		hints.NewCmdHints,
 	}
 }
 
