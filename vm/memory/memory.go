@@ -9,7 +9,7 @@ import (
 )
 
 // ErrUnknownValue is wrapped when a read finds an unset cell.
-var ErrUnknownValue = errors.New("unknown value for memory cell")
+var ErrUnknownValue = errors.New("Unknown value for memory cell")
 
 // InconsistentError reports a write that would change a written cell.
 type InconsistentError struct {
