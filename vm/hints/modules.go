@@ -36,5 +36,6 @@ func modules() []module {
 		{"dict", dictHints},
 		{"squash_dict", squashDictHints},
 		{"uint256", uint256Hints},
+		{"keccak", keccakHints},
 	}
 }
