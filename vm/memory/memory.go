@@ -172,17 +172,33 @@ func (m *Memory) seg(i int) *segment {
 // segments that have a relocation rule are returned relocated, as
 // cairo-lang's memory does.
 func (m *Memory) Get(addr Relocatable) Value {
-	var s *segment
-	if addr.Segment >= 0 && addr.Segment < len(m.segs) {
-		s = &m.segs[addr.Segment]
-	} else if s = m.seg(addr.Segment); s == nil {
+	if uint(addr.Segment) < uint(len(m.segs)) {
+		v := m.segs[addr.Segment].get(addr.Offset)
+		if len(m.relocationRules) != 0 && v.IsReloc() {
+			return m.relocated(v)
+		}
+		return v
+	}
+	return m.getSlow(addr)
+}
+
+func (m *Memory) getSlow(addr Relocatable) Value {
+	s := m.seg(addr.Segment)
+	if s == nil {
 		return Value{}
 	}
 	v := s.get(addr.Offset)
-	if len(m.relocationRules) > 0 && v.IsReloc() && v.segment() < 0 {
-		v = RelocValue(m.RelocateAddr(v.Reloc()))
+	if len(m.relocationRules) != 0 && v.IsReloc() {
+		return m.relocated(v)
 	}
 	return v
+}
+
+func (m *Memory) relocated(v Value) Value {
+	if v.segment() >= 0 {
+		return v
+	}
+	return RelocValue(m.RelocateAddr(v.Reloc()))
 }
 
 // Read returns the value at addr or an error when the cell is unset.

@@ -160,6 +160,9 @@ func (v Value) describe() string {
 
 // Add returns v + o: felt + felt, address + felt or felt + address.
 func (v Value) Add(o Value) (Value, error) {
+	if v.w[3]&o.w[3]&tagFelt != 0 {
+		return FeltValue(v.Felt().Add(o.Felt())), nil
+	}
 	vk, ok := v.Kind(), o.Kind()
 	switch {
 	case vk == KindFelt && ok == KindFelt:

@@ -62,3 +62,30 @@ func BenchmarkFactorial(b *testing.B) {
 func BenchmarkPedersen(b *testing.B) {
 	benchProgram(b, "ziggy-starkdust/benchmarks__pedersen.json", "small", false)
 }
+
+// benchAsm runs one of our own assembly programs b.N times.
+func benchAsm(b *testing.B, name, layoutName string) {
+	p := loadAsm(b, name)
+	layout, err := builtins.LayoutByName(layoutName)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var steps uint64
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := New(p, Config{Layout: layout, SecureRun: true, Stdout: io.Discard})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := r.Run(); err != nil {
+			b.Fatal(r.FormatError(err))
+		}
+		steps += r.VM.Step
+	}
+	b.ReportMetric(float64(steps)/b.Elapsed().Seconds(), "steps/s")
+}
+
+func BenchmarkFeltLoop(b *testing.B) { benchAsm(b, "felt_loop.casm", "small") }
+
+func BenchmarkFibonacciRecursive(b *testing.B) { benchAsm(b, "fibonacci_recursive.casm", "small") }
