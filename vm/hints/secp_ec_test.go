@@ -287,3 +287,50 @@ func TestSecpScalarHints(t *testing.T) {
 		t.Fatal("pop from an empty list accepted")
 	}
 }
+
+// BenchmarkSecpECDouble runs cairo_secp's ec_double hint sequence
+// (doubling slope, nondet_bigint3, new_x, nondet_bigint3, new_y) on G.
+func BenchmarkSecpECDouble(b *testing.B) {
+	t := &testing.T{}
+	codes := secpTestCurves(t)[0]
+	e := newSecpEnv(t, map[string]string{"point": "EcPoint", "slope": "BigInt3", "res": "BigInt3"})
+	secpRunDouble(e, codes, k1G[0], k1G[1])
+	nondet := "from starkware.cairo.common.cairo_secp.secp_utils import split\n\nsegments.write_arg(ids.res.address_, split(value))"
+	seq := []*compiled{}
+	for _, code := range []string{codes.doubleSlope, nondet, codes.newX, codes.newY} {
+		seq = append(seq, &compiled{rt: e.RT, hint: &e.hint, fn: e.RT.lookup(code)})
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, h := range seq {
+			if err := h.Execute(e.VM); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.N*len(seq))/b.Elapsed().Seconds(), "hints/s")
+}
+
+// BenchmarkSecpFastECAdd runs fast_ec_add's hints (slope, new_x, new_y).
+func BenchmarkSecpFastECAdd(b *testing.B) {
+	t := &testing.T{}
+	codes := secpTestCurves(t)[0]
+	e := newSecpEnv(t, map[string]string{"point0": "EcPoint", "point1": "EcPoint", "slope": "BigInt3"})
+	e.setPoint("point0", k1G[0], k1G[1])
+	e.setPoint("point1", k12G[0], k12G[1])
+	e.mustRun(codes.addSlope)
+	e.setBigInt3("slope", e.scope("slope"))
+	seq := []*compiled{}
+	for _, code := range []string{codes.addSlope, codes.addX, codes.addY} {
+		seq = append(seq, &compiled{rt: e.RT, hint: &e.hint, fn: e.RT.lookup(code)})
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, h := range seq {
+			if err := h.Execute(e.VM); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.N*len(seq))/b.Elapsed().Seconds(), "hints/s")
+}

@@ -76,19 +76,44 @@ func secpAsInt(f felt.Felt) *big.Int {
 // secpPack is secp_utils.pack(ids.name, PRIME): the limbs d0, d1, d2 of an
 // (unreduced) BigInt3, each lifted with as_int, in base 2**86.
 func secpPack(c *Context, name string) (*big.Int, error) {
-	d0, err := c.Felt(name + ".d0")
+	l, err := secpLimbs(c, name, u384Limbs3)
 	if err != nil {
 		return nil, err
 	}
-	d1, err := c.Felt(name + ".d1")
+	return secpPackLimbs(secpAsInt(l[0]), secpAsInt(l[1]), secpAsInt(l[2])), nil
+}
+
+// secpLimbs reads the felt members of the struct ids.name, resolving the
+// reference once (ids.name.d0, ids.name.d1, ... one by one would resolve
+// it for each member).
+func secpLimbs(c *Context, name string, members []string) ([]felt.Felt, error) {
+	base, err := c.Value(name)
 	if err != nil {
 		return nil, err
 	}
-	d2, err := c.Felt(name + ".d2")
+	t, err := c.typeOf(name)
 	if err != nil {
 		return nil, err
 	}
-	return secpPackLimbs(secpAsInt(d0), secpAsInt(d1), secpAsInt(d2)), nil
+	if !base.IsReloc() {
+		return nil, fmt.Errorf("ids.%s is not a struct reference", name)
+	}
+	out := make([]felt.Felt, len(members))
+	for i, m := range members {
+		_, off, err := c.member(t, m)
+		if err != nil {
+			return nil, err
+		}
+		v, err := c.Mem().Read(base.Reloc().Add(uint64(off)))
+		if err != nil {
+			return nil, fmt.Errorf("ids.%s.%s: %w", name, m, err)
+		}
+		if !v.IsFelt() {
+			return nil, fmt.Errorf("ids.%s.%s: expected a field element, found the address %s", name, m, v)
+		}
+		out[i] = v.Felt()
+	}
+	return out, nil
 }
 
 // secpPackLimbs returns d0 + d1*BASE + d2*BASE**2.
@@ -121,14 +146,14 @@ func secpSplit(num *big.Int) ([3]*big.Int, error) {
 // ids.name.<member> with the given bit shift, like the 384-bit and vrf
 // hints' local pack functions.
 func secpPackUnsigned(c *Context, name string, members []string, shift uint) (*big.Int, error) {
+	l, err := secpLimbs(c, name, members)
+	if err != nil {
+		return nil, err
+	}
 	r := new(big.Int)
-	for i := len(members) - 1; i >= 0; i-- {
-		f, err := c.Felt(name + "." + members[i])
-		if err != nil {
-			return nil, err
-		}
+	for i := len(l) - 1; i >= 0; i-- {
 		r.Lsh(r, shift)
-		r.Add(r, f.BigInt())
+		r.Add(r, l[i].BigInt())
 	}
 	return r, nil
 }
