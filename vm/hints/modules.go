@@ -33,9 +33,12 @@ func modules() []module {
 		{"ec_bigint", ecBigintHints},
 		{"vrf", vrfHints},
 		{"uint384", uint384Hints},
+		{"ec", ecOpHints},
 		{"dict", dictHints},
 		{"squash_dict", squashDictHints},
 		{"uint256", uint256Hints},
 		{"keccak", keccakHints},
+		{"sha256", sha256Hints},
+		{"blake2s", blake2sHints},
 	}
 }
