@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/kairo-dev/kairo/vm"
 	"github.com/kairo-dev/kairo/vm/builtins"
@@ -14,8 +15,8 @@ import (
 
 // Function describes a run of one function of a program, as cairo-lang's
 // CairoFunctionRunner.run_from_entrypoint does it: the stack holds the
-// arguments, then return fp 0 and the end pc (a fresh segment), and the run
-// stops when pc reaches the end.
+// arguments, then the return fp and the end pc (a fresh segment), and the
+// run stops when pc reaches the end.
 type Function struct {
 	// Layout sizes the builtins (only their presence matters outside
 	// proof mode).
@@ -64,7 +65,11 @@ func NewFunction(p *program.Program, f Function) (*Runner, error) {
 		}
 	}
 	end := r.Mem.AddSegment()
-	stack := append(args, memory.Uint64Value(0), memory.RelocValue(end))
+	// cairo-lang passes 0 as the return fp; kairo's VM keeps fp an address
+	// through the final ret, so the return fp is an empty segment of its
+	// own (it adds no memory cell and no hole).
+	returnFP := r.Mem.AddSegment()
+	stack := append(args, memory.RelocValue(returnFP), memory.RelocValue(end))
 	if err := r.initializeState(f.Entry, stack); err != nil {
 		return nil, err
 	}
@@ -200,4 +205,38 @@ func (r *Runner) UsedInstances() map[string]uint64 {
 		}
 	}
 	return out
+}
+
+// FormatFunctionError renders a failed function run the way cairo-lang's
+// VmException reads in Starknet's errors: the error_message attributes
+// around the pc, "Error at pc=...:" with the error (for a hint, "Got an
+// exception while executing a hint."), the Cairo traceback, and for a
+// hint the hint's own error after a blank line.
+func (r *Runner) FormatFunctionError(err error) string {
+	var ve *vm.Error
+	if !errors.As(err, &ve) {
+		return err.Error()
+	}
+	var b strings.Builder
+	b.WriteString(r.errorAttrValue(ve.PC, ve.FP))
+	var he *vm.HintError
+	isHint := errors.As(ve.Err, &he)
+	inner := ve.Err.Error()
+	if isHint {
+		inner = "Got an exception while executing a hint."
+	}
+	msg := fmt.Sprintf("Error at pc=%s:\n%s", ve.PC, inner)
+	if loc := r.location(ve.PC); loc != nil {
+		msg = r.locationWithContent(loc, msg)
+	}
+	b.WriteString(msg)
+	if !ve.NoTraceback {
+		if tb := r.traceback(); tb != "" {
+			b.WriteString("\n" + tb)
+		}
+	}
+	if isHint {
+		b.WriteString("\n\n" + he.Err.Error())
+	}
+	return b.String()
 }
