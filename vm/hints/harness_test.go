@@ -15,7 +15,7 @@ import (
 // are declared in scope __main__ with their reference expressions, e.g.
 // "a": "[cast(fp + (-3), felt)]".
 type hintEnv struct {
-	t    *testing.T
+	t    testing.TB
 	VM   *vm.VM
 	Mem  *memory.Memory
 	Prog *program.Program
@@ -26,7 +26,7 @@ type hintEnv struct {
 // newHintEnv builds the environment. refs maps a name to its reference
 // expression; consts maps a name to its value; structs maps a struct name
 // to member name → offset (members are felts) for ids.x.member access.
-func newHintEnv(t *testing.T, refs map[string]string, consts map[string]string, structs map[string]map[string]int) *hintEnv {
+func newHintEnv(t testing.TB, refs map[string]string, consts map[string]string, structs map[string]map[string]int) *hintEnv {
 	t.Helper()
 	mem := memory.New()
 	mem.AddSegment()

@@ -1,8 +1,9 @@
 package hints
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 
 	"github.com/kairo-dev/kairo/vm/felt"
 	"github.com/kairo-dev/kairo/vm/memory"
@@ -98,16 +99,8 @@ func hintUsort(c *Context) error {
 		}
 		positions[v] = append(p, i)
 	}
-	var cmpErr error
-	sort.SliceStable(keys, func(i, j int) bool {
-		d, err := pyCompare(keys[i], keys[j])
-		if err != nil && cmpErr == nil {
-			cmpErr = err
-		}
-		return d < 0
-	})
-	if cmpErr != nil {
-		return cmpErr
+	if err := sortDistinct(keys); err != nil {
+		return err
 	}
 	c.Set("positions_dict", positions)
 	if err := c.SetFelt("output_len", felt.FromUint64(uint64(len(keys)))); err != nil {
@@ -206,5 +199,50 @@ func hintVerifyMultiplicityBody(c *Context) error {
 		return err
 	}
 	c.Set("last_pos", cur+1)
+	return nil
+}
+
+// sortDistinct sorts distinct memory values as Python's sorted() does:
+// integers by value, or addresses of one segment by offset; a mix is a
+// TypeError.
+func sortDistinct(keys []memory.Value) error {
+	if len(keys) < 2 {
+		return nil
+	}
+	if keys[0].IsFelt() {
+		type keyed struct {
+			l [4]uint64
+			v memory.Value
+		}
+		ks := make([]keyed, len(keys))
+		for i, k := range keys {
+			if !k.IsFelt() {
+				return fmt.Errorf("'<' not supported between instances of 'RelocatableValue' and 'int'")
+			}
+			ks[i] = keyed{k.Felt().Limbs(), k}
+		}
+		slices.SortFunc(ks, func(a, b keyed) int {
+			for i := 3; i >= 0; i-- {
+				if d := cmp.Compare(a.l[i], b.l[i]); d != 0 {
+					return d
+				}
+			}
+			return 0
+		})
+		for i := range ks {
+			keys[i] = ks[i].v
+		}
+		return nil
+	}
+	seg := keys[0].Reloc().Segment
+	for _, k := range keys {
+		if !k.IsReloc() {
+			return fmt.Errorf("'<' not supported between instances of 'int' and 'RelocatableValue'")
+		}
+		if k.Reloc().Segment != seg {
+			return fmt.Errorf("'<' not supported between relocatable values of different segments (%d and %d)", seg, k.Reloc().Segment)
+		}
+	}
+	slices.SortFunc(keys, func(a, b memory.Value) int { return cmp.Compare(a.Reloc().Offset, b.Reloc().Offset) })
 	return nil
 }
