@@ -26,7 +26,7 @@ var secpSlots = map[string]int{
 	"high": 85, "carry_d0": 86, "carry_d1": 87, "carry_d2": 88, "flag": 89,
 	"x_cube": 90, "v": 93, "is_on_curve": 94, "scalar": 95,
 	"first_nibble": 97, "last_nibble": 98, "b_inverse_mod_p": 99,
-	"x_inverse_mod_p": 102, "xx": 104, "carry_low": 106, "value": 107,
+	"x_inverse_mod_p": 102, "xx": 104, "carry_low": 106, "value": 107, "len": 108,
 }
 
 // secpStructs are the structs the tests use, by name: member names in
@@ -38,6 +38,8 @@ var secpStructs = map[string][]string{
 	"Uint384": {"d0", "d1", "d2"},
 	"Uint512": {"d0", "d1", "d2", "d3"},
 	"Uint768": {"d0", "d1", "d2", "d3", "d4", "d5"},
+	// StarkPoint is starkware.cairo.common.ec_point.EcPoint.
+	"StarkPoint": {"x", "y"},
 }
 
 type secpEnv struct {
@@ -56,7 +58,7 @@ func newSecpEnv(t *testing.T, types map[string]string) *secpEnv {
 		if !ok {
 			t.Fatalf("no slot for %s", name)
 		}
-		if ty != "felt" {
+		if !strings.HasPrefix(ty, "felt") {
 			ty = "__main__." + ty
 		}
 		refs[name] = "[cast(fp + " + strconv.Itoa(off) + ", " + ty + "*)]"
@@ -249,5 +251,13 @@ func TestSecpWhitelistCovered(t *testing.T) {
 	}
 	if n < 60 {
 		t.Fatalf("only %d hints in the groups", n)
+	}
+}
+
+// setAt writes an integer (reduced modulo P) at an address.
+func (e *secpEnv) setAt(a memory.Relocatable, v *big.Int) {
+	e.t.Helper()
+	if err := e.Mem.Set(a, memory.FeltValue(felt.FromBigInt(v))); err != nil {
+		e.t.Fatal(err)
 	}
 }

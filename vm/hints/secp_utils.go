@@ -319,11 +319,22 @@ func secpIsQuadResidue(a, p *big.Int) (bool, error) {
 	if am.Cmp(big.NewInt(2)) < 0 || p.Cmp(big.NewInt(3)) < 0 {
 		return true, nil
 	}
-	if !p.ProbablyPrime(20) {
+	if !secpIsPrime(p) {
 		return false, fmt.Errorf("is_quad_residue: composite modulus %s is not supported", p)
 	}
 	e := new(big.Int).Rsh(new(big.Int).Sub(p, big.NewInt(1)), 1)
 	return new(big.Int).Exp(am, e, p).Cmp(big.NewInt(1)) == 0, nil
+}
+
+// secpIsPrime reports whether p is prime, without a primality test for
+// the field primes the hints use most.
+func secpIsPrime(p *big.Int) bool {
+	for _, q := range []*big.Int{secpFeltPrime, secpK1P, secpR1P, secpEd25519P} {
+		if p.Cmp(q) == 0 {
+			return true
+		}
+	}
+	return p.ProbablyPrime(20)
 }
 
 // secpSqrtMod is math_utils.sqrt(n, p): the least nonnegative root of n
@@ -340,10 +351,19 @@ func secpSqrtMod(n, p *big.Int) (*big.Int, error) {
 	if nm.Sign() == 0 {
 		return nm, nil
 	}
-	if !p.ProbablyPrime(20) {
+	if !secpIsPrime(p) {
 		return nil, fmt.Errorf("sqrt: composite modulus %s is not supported", p)
 	}
-	r := new(big.Int).ModSqrt(nm, p)
+	var r *big.Int
+	if p.Cmp(secpFeltPrime) == 0 {
+		// The field's own square root is much faster than Tonelli-Shanks
+		// over P - 1 = 2**192 * odd.
+		if f, ok := felt.FromBigInt(nm).Sqrt(); ok {
+			r = f.BigInt()
+		}
+	} else {
+		r = new(big.Int).ModSqrt(nm, p)
+	}
 	if r == nil {
 		return nil, fmt.Errorf("sqrt: %s is not a square modulo %s", nm, p)
 	}
