@@ -14,7 +14,7 @@ import (
 // value/new_value/prev_value fp-1/0/1, default_value fp+2,
 // dict_accesses_end fp+3, squashed_dict_start fp+4, squashed_dict_end
 // fp+5, name fp+6, pointer_size fp+7.
-func dictEnv(t *testing.T) *hintEnv {
+func dictEnv(t testing.TB) *hintEnv {
 	return newHintEnv(t,
 		map[string]string{
 			"dict_ptr":            "[cast(fp + (-3), __main__.DictAccess**)]",

@@ -21,7 +21,7 @@ var keccakFuncVector = []uint64{
 
 // keccakEnv: keccak_ptr at fp-1, keccak_ptr_start fp-2, output fp-3,
 // keccak_ptr_end fp-4 (all felt*), constants of cairo_keccak.
-func keccakEnv(t *testing.T) *hintEnv {
+func keccakEnv(t testing.TB) *hintEnv {
 	return newHintEnv(t,
 		map[string]string{
 			"keccak_ptr":       "[cast(fp + (-1), felt**)]",

@@ -88,7 +88,7 @@ func TestBlake2sCompress(t *testing.T) {
 // hashEnv has sha256_start/blake2s_start at fp-1, output fp-2, state fp-3,
 // sha256_ptr_end/blake2s_ptr_end fp-4, n_bytes fp-5, data fp-6, low fp-7,
 // high fp-8.
-func hashEnv(t *testing.T, consts map[string]string) *hintEnv {
+func hashEnv(t testing.TB, consts map[string]string) *hintEnv {
 	return newHintEnv(t, map[string]string{
 		"sha256_start":    "[cast(fp + (-1), felt**)]",
 		"blake2s_start":   "[cast(fp + (-1), felt**)]",

@@ -13,7 +13,7 @@ import (
 // ptr_diff (fp-4), n_accesses (fp-3), big_keys (fp-2), first_key (fp-1),
 // range_check_ptr (fp), should_skip_loop (fp+1), loop_temps (a
 // LoopTemps* at fp+10), n_used_accesses (fp+2), next_key (fp+3).
-func squashEnv(t *testing.T, accesses [][3]uint64) *hintEnv {
+func squashEnv(t testing.TB, accesses [][3]uint64) *hintEnv {
 	e := newHintEnv(t,
 		map[string]string{
 			"dict_accesses":    "[cast(fp + (-5), __main__.DictAccess**)]",
