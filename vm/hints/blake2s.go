@@ -2,6 +2,8 @@ package hints
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"math/big"
 
 	"github.com/kairo-dev/kairo/vm/felt"
@@ -68,6 +70,21 @@ var (
 	errHashIndexOutOfRange = errors.New("IndexError: list index out of range")
 	errBlake2sNotInt       = errors.New("TypeError: unsupported operand type(s) for ^: 'int' and 'RelocatableValue'")
 	errBlake2sNotAddress   = errors.New("TypeError: segments.write_arg() expects an address")
+)
+
+// Hints of encode_felt252_to_u32s in cairo-lang 0.14's blake2s.cairo.
+const (
+	codeBlake2sEncodeFelts = "offset = 0\n" +
+		"for i in range(ids.packed_values_len):\n" +
+		"    val = (memory[ids.packed_values + i] % PRIME)\n" +
+		"    val_len = 2 if val < 2**63 else 8\n" +
+		"    if val_len == 8:\n" +
+		"        val += 2**255\n" +
+		"    for i in range(val_len - 1, -1, -1):\n" +
+		"        val, memory[ids.unpacked_u32s + offset + i] = divmod(val, 2**32)\n" +
+		"    assert val == 0\n" +
+		"    offset += val_len"
+	codeBlake2sEncodeIsSmall = "memory[ap] = to_felt_or_relocatable((ids.end != ids.packed_values) and (memory[ids.packed_values] < 2**63))"
 )
 
 // blake2sIV is blake2s_utils.IV.
@@ -163,6 +180,8 @@ func blake2sHints() map[string]Func {
 		codeBlake2sFinalizeV3: func(c *Context) error {
 			return hintBlake2sFinalize(c, "BLAKE2S_INPUT_CHUNK_SIZE_FELTS", true)
 		},
+		codeBlake2sEncodeFelts:      hintBlake2sEncodeFelts,
+		codeBlake2sEncodeIsSmall:    hintBlake2sEncodeIsSmall,
 		codeBlake2sAddUint256:       func(c *Context) error { return hintBlake2sAddUint256(c, false) },
 		codeBlake2sAddUint256Bigend: func(c *Context) error { return hintBlake2sAddUint256(c, true) },
 	}
@@ -306,4 +325,81 @@ func hintBlake2sAddUint256(c *Context, bigend bool) error {
 		}
 	}
 	return nil
+}
+
+func hintBlake2sEncodeFelts(c *Context) error {
+	n, err := pyInt(c, "packed_values_len")
+	if err != nil {
+		return err
+	}
+	packed, err := c.Value("packed_values")
+	if err != nil {
+		return err
+	}
+	out, err := c.Value("unpacked_u32s")
+	if err != nil {
+		return err
+	}
+	if n.Sign() == 0 {
+		return nil
+	}
+	if !packed.IsReloc() || !out.IsReloc() {
+		return errBlake2sNotAddress
+	}
+	count := uint64(math.MaxUint64) // range(n) of a huge n ends at the first unknown cell
+	if n.IsUint64() {
+		count = n.Uint64()
+	}
+	offset := uint64(0)
+	for i := uint64(0); i < count; i++ {
+		v, err := pyRead(c, packed.Reloc().Add(i))
+		if err != nil {
+			return err
+		}
+		if !v.IsFelt() {
+			return fmt.Errorf("TypeError: unsupported operand type(s) for %%: 'RelocatableValue' and 'int'")
+		}
+		limbs := v.Felt().Limbs()
+		valLen := uint64(2)
+		if v.Felt().BitLen() > 63 {
+			valLen = 8
+			limbs[3] |= 1 << 63 // val += 2**255
+		}
+		for j := int(valLen) - 1; j >= 0; j-- {
+			// The j-th 32-bit word, from the least significant.
+			w := (limbs[j/2] >> (32 * uint(j%2))) & mask32
+			k := int(valLen) - 1 - j
+			if err := c.Mem().Set(out.Reloc().Add(offset+uint64(k)), memory.FeltValue(felt.FromUint64(w))); err != nil {
+				return err
+			}
+		}
+		offset += valLen
+	}
+	return nil
+}
+
+func hintBlake2sEncodeIsSmall(c *Context) error {
+	end, err := c.Value("end")
+	if err != nil {
+		return err
+	}
+	packed, err := c.Value("packed_values")
+	if err != nil {
+		return err
+	}
+	small := false
+	if end != packed {
+		if !packed.IsReloc() {
+			return fmt.Errorf("Memory address must be relocatable, found %s", packed)
+		}
+		v, err := pyRead(c, packed.Reloc())
+		if err != nil {
+			return err
+		}
+		if !v.IsFelt() {
+			return fmt.Errorf("TypeError: '<' not supported between instances of 'RelocatableValue' and 'int'")
+		}
+		small = v.Felt().BitLen() <= 63
+	}
+	return c.Mem().Set(c.AP(), pyBoolValue(small))
 }

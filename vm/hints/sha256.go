@@ -39,6 +39,22 @@ const (
 		"new_state = sha2_compress_function(memory.get_range(ids.state, _sha256_state_size_felts), w)\n" +
 		"segments.write_arg(ids.output, new_state)"
 	codeFullWord4 = "ids.full_word = int(ids.n_bytes >= 4)"
+	// finalize_sha256 of cairo-lang 0.14's sha256_utils.cairo.
+	codeSha256FinalizeBatch = "# Add dummy pairs of input and output.\n" +
+		"from starkware.cairo.common.cairo_sha256.sha256_utils import (\n" +
+		"    IV,\n" +
+		"    compute_message_schedule,\n" +
+		"    sha2_compress_function,\n" +
+		")\n\n" +
+		"number_of_missing_blocks = (-ids.n) % ids.BATCH_SIZE\n" +
+		"assert 0 <= number_of_missing_blocks < 20\n" +
+		"_sha256_input_chunk_size_felts = ids.SHA256_INPUT_CHUNK_SIZE_FELTS\n" +
+		"assert 0 <= _sha256_input_chunk_size_felts < 100\n\n" +
+		"message = [0] * _sha256_input_chunk_size_felts\n" +
+		"w = compute_message_schedule(message)\n" +
+		"output = sha2_compress_function(IV, w)\n" +
+		"padding = (message + IV + output) * number_of_missing_blocks\n" +
+		"segments.write_arg(ids.sha256_ptr_end, padding)"
 )
 
 // sha256IV is sha256_utils.IV.
@@ -111,6 +127,7 @@ func sha256Compress(state []uint64, w *[64]uint64) ([]uint64, error) {
 func sha256Hints() map[string]Func {
 	return map[string]Func{
 		codeSha256Finalize:      hintSha256Finalize,
+		codeSha256FinalizeBatch: hintSha256FinalizeBatch,
 		codeSha256Compress:      func(c *Context) error { return hintSha256Compress(c, false) },
 		codeSha256CompressState: func(c *Context) error { return hintSha256Compress(c, true) },
 		codeFullWord4: func(c *Context) error {
@@ -172,6 +189,32 @@ func hintSha256Finalize(c *Context) error {
 	if err != nil {
 		return err
 	}
+	return sha256WritePadding(c, blocks-1)
+}
+
+func hintSha256FinalizeBatch(c *Context) error {
+	n, err := pyInt(c, "n")
+	if err != nil {
+		return err
+	}
+	batch, err := pyInt(c, "BATCH_SIZE")
+	if err != nil {
+		return err
+	}
+	if batch.Sign() == 0 {
+		return errU256ZeroDivision
+	}
+	// Python's % takes the sign of the divisor.
+	missing := new(big.Int).Mod(n.Neg(n), batch)
+	if missing.Cmp(big.NewInt(20)) >= 0 {
+		return squashAssert("")
+	}
+	return sha256WritePadding(c, int(missing.Int64()))
+}
+
+// sha256WritePadding writes copies dummy instances (message, IV, output)
+// at ids.sha256_ptr_end.
+func sha256WritePadding(c *Context, copies int) error {
 	n, err := hashStateSize(c, "SHA256_INPUT_CHUNK_SIZE_FELTS", 100)
 	if err != nil {
 		return err
@@ -191,7 +234,7 @@ func hintSha256Finalize(c *Context) error {
 	if err != nil {
 		return err
 	}
-	for b := 0; b < blocks-1; b++ {
+	for b := 0; b < copies; b++ {
 		if err := hashWriteWords(c, end.Add(uint64(b*len(one))), one); err != nil {
 			return err
 		}

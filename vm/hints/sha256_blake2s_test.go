@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kairo-dev/kairo/vm/felt"
 	"github.com/kairo-dev/kairo/vm/memory"
 )
 
@@ -255,5 +256,79 @@ func TestBlake2sHints(t *testing.T) {
 				t.Fatalf("%x", got)
 			}
 		})
+	}
+}
+
+func TestBlake2sEncodeFelt252(t *testing.T) {
+	e := newHintEnv(t, map[string]string{
+		"packed_values_len": "[cast(fp + (-3), felt*)]",
+		"packed_values":     "[cast(fp + (-2), felt**)]",
+		"unpacked_u32s":     "[cast(fp + (-1), felt**)]",
+		"end":               "[cast(fp, felt*)]",
+	}, nil, nil)
+	in, out := e.Mem.AddSegment(), e.Mem.AddSegment()
+	// 7 * 2^32 + 5, 2^63 and PRIME - 1, checked against the Python hint.
+	e.load(in, []uint64{7<<32 + 5, 1 << 63})
+	if err := e.Mem.Set(in.Add(2), memory.FeltValue(felt.FromInt64(-1))); err != nil {
+		t.Fatal(err)
+	}
+	e.setFP(-3, 3)
+	e.setFPValue(-2, memory.RelocValue(in))
+	e.setFPValue(-1, memory.RelocValue(out))
+	if err := e.run(codeBlake2sEncodeFelts); err != nil {
+		t.Fatal(err)
+	}
+	want := []uint64{7, 5, 2147483648, 0, 0, 0, 0, 0, 2147483648, 0, 2281701376, 17, 0, 0, 0, 0, 0, 0}
+	if got := e.words(out.Segment, 0, len(want)); !equalWords(got, want) {
+		t.Fatalf("%v", got)
+	}
+	// The nondet guess: small first value, big first value, end reached.
+	for _, tc := range []struct {
+		start, end uint64
+		want       uint64
+	}{{0, 3, 1}, {1, 3, 0}, {3, 3, 0}} {
+		e.frame(10+tc.start*3+tc.end, map[int64]memory.Value{-2: memory.RelocValue(in.Add(tc.start)), 0: memory.RelocValue(in.Add(tc.end))})
+		if err := e.run(codeBlake2sEncodeIsSmall); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.Mem.Get(e.VM.AP); got != fv(tc.want) {
+			t.Fatalf("start %d end %d: [ap] = %v, want %d", tc.start, tc.end, got, tc.want)
+		}
+	}
+}
+
+func TestSha256FinalizeBatch(t *testing.T) {
+	w, _ := sha256MessageSchedule(make([]uint64, 16))
+	out, _ := sha256Compress(sha256IV[:], w)
+	one := append(append(make([]uint64, 16), sha256IV[:]...), out...)
+	for _, tc := range []struct {
+		n, batch uint64
+		copies   uint64
+		wantErr  string
+	}{{5, 4, 3, ""}, {8, 4, 0, ""}, {1, 7, 6, ""}, {1, 0, 0, "ZeroDivisionError"}, {1, 30, 0, "AssertionError"}} {
+		e := hashEnv(t, map[string]string{"SHA256_INPUT_CHUNK_SIZE_FELTS": "16", "BATCH_SIZE": itoa(int(tc.batch))})
+		end := e.Mem.AddSegment()
+		e.setFPValue(-4, memory.RelocValue(end))
+		e.setFP(-5, tc.n) // n_bytes stands for n below
+		e.hint.FlowTrackingData.ReferenceIDs["__main__.n"] = e.hint.FlowTrackingData.ReferenceIDs["__main__.n_bytes"]
+		e.Prog.Identifiers["__main__.n"] = e.Prog.Identifiers["__main__.n_bytes"]
+		err := e.run(codeSha256FinalizeBatch)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("n=%d batch=%d: error %v, want %q", tc.n, tc.batch, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for b := uint64(0); b < tc.copies; b++ {
+			if got := e.words(end.Segment, 32*b, 32); !equalWords(got, one) {
+				t.Fatalf("instance %d: %x", b, got)
+			}
+		}
+		if e.Mem.Get(end.Add(32 * tc.copies)).IsSet() {
+			t.Fatalf("n=%d batch=%d: more than %d instances", tc.n, tc.batch, tc.copies)
+		}
 	}
 }
