@@ -332,30 +332,37 @@ func (t cairoType) isStruct() bool { return t.name != "felt" && t.name != "" }
 // Value returns ids.name: a felt or an address. For a reference of struct
 // type T the value is the struct's address; for T* it is the pointer.
 func (c *Context) Value(name string) (memory.Value, error) {
+	v, _, err := c.valueType(name)
+	return v, err
+}
+
+// valueType is Value with the type of the value (T* where Value gives the
+// address of a struct T).
+func (c *Context) valueType(name string) (memory.Value, cairoType, error) {
 	path := strings.Split(name, ".")
 	v, t, e, err := c.refValue(path[0])
 	if err != nil {
-		return v, err
+		return v, t, err
 	}
 	if t.isStruct() && t.ptr == 0 {
 		d, ok := unwrapDeref(e)
 		if !ok {
-			return v, fmt.Errorf("Expected expression of type '%s' to have an address.", t)
+			return v, t, fmt.Errorf("Expected expression of type '%s' to have an address.", t)
 		}
 		a, _, err := eval(d.addr, c.regs(c.refFor(path[0])), c.VM.Mem)
 		if err != nil {
-			return a, err
+			return a, t, err
 		}
 		v = a
 		t.ptr = 1
 	}
 	for _, m := range path[1:] {
 		if !v.IsReloc() {
-			return v, fmt.Errorf("'%s' is not a struct reference", name)
+			return v, t, fmt.Errorf("'%s' is not a struct reference", name)
 		}
 		mt, off, err := c.member(t, m)
 		if err != nil {
-			return v, err
+			return v, t, err
 		}
 		addr := v.Reloc().Add(uint64(off))
 		if mt.isStruct() && mt.ptr == 0 {
@@ -363,11 +370,11 @@ func (c *Context) Value(name string) (memory.Value, error) {
 			continue
 		}
 		if v, err = c.VM.Mem.Read(addr); err != nil {
-			return v, err
+			return v, t, err
 		}
 		t = mt
 	}
-	return v, nil
+	return v, t, nil
 }
 
 func (c *Context) refFor(name string) *parsedRef {

@@ -261,3 +261,27 @@ func (e *secpEnv) setAt(a memory.Relocatable, v *big.Int) {
 		e.t.Fatal(err)
 	}
 }
+
+func TestValueTypeOfStructMembers(t *testing.T) {
+	e := newSecpEnv(t, map[string]string{"point": "EcPoint", "q": "felt"})
+	e.setPoint("point", big.NewInt(1), big.NewInt(2))
+	e.set("q", big.NewInt(9))
+	c := &Context{VM: e.VM, rt: e.RT, hint: &e.hint}
+	for _, tt := range []struct {
+		name string
+		typ  string
+		addr int
+	}{{"point", "__main__.EcPoint*", 0}, {"point.y", "__main__.BigInt3*", 3}} {
+		v, ty, err := c.valueType(tt.name)
+		if err != nil || ty.String() != tt.typ || !v.IsReloc() || v.Reloc() != e.addr("point", tt.addr) {
+			t.Errorf("valueType(%s) = %v, %s, %v", tt.name, v, ty, err)
+		}
+	}
+	v, ty, err := c.valueType("point.y.d0")
+	if err != nil || ty.String() != "felt" || v.Felt().BigInt().Int64() != 2 {
+		t.Errorf("valueType(point.y.d0) = %v, %s, %v", v, ty, err)
+	}
+	if _, err := secpLimbs(c, "q", u384Limbs3); err == nil {
+		t.Error("limbs of a felt accepted")
+	}
+}

@@ -87,15 +87,11 @@ func secpPack(c *Context, name string) (*big.Int, error) {
 // reference once (ids.name.d0, ids.name.d1, ... one by one would resolve
 // it for each member).
 func secpLimbs(c *Context, name string, members []string) ([]felt.Felt, error) {
-	base, err := c.Value(name)
+	base, t, err := c.valueType(name)
 	if err != nil {
 		return nil, err
 	}
-	t, err := c.typeOf(name)
-	if err != nil {
-		return nil, err
-	}
-	if !base.IsReloc() {
+	if !base.IsReloc() || !t.isStruct() || t.ptr != 1 {
 		return nil, fmt.Errorf("ids.%s is not a struct reference", name)
 	}
 	out := make([]felt.Felt, len(members))
