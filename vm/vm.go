@@ -32,12 +32,14 @@ type VM struct {
 	// SkipInstruction, set by a hint, skips the current instruction.
 	SkipInstruction bool
 
-	// TraceEnabled records register states in Trace.
+	// TraceEnabled records register states (see TraceLen, TraceAt).
 	TraceEnabled bool
 	// TrackAccesses records which cells instructions access, for memory
 	// holes (proof mode, Cairo PIEs, contract execution resources).
 	TrackAccesses bool
-	Trace         []TraceEntry
+	// trace holds the entries in chunks, so recording never copies what is
+	// already recorded.
+	trace [][]TraceEntry
 	// traceOdd holds the full registers of entries whose pc is not in the
 	// program segment or whose ap/fp are not in the execution segment.
 	traceOdd map[int][3]memory.Relocatable
@@ -70,12 +72,51 @@ func New(mem *memory.Memory, progSeg, execSeg int) *VM {
 func (vm *VM) ProgramSegment() int   { return vm.progSeg }
 func (vm *VM) ExecutionSegment() int { return vm.execSeg }
 
+const traceChunkBits = 16
+
+// TraceLen returns the number of recorded trace entries.
+func (vm *VM) TraceLen() int {
+	if len(vm.trace) == 0 {
+		return 0
+	}
+	return (len(vm.trace)-1)<<traceChunkBits + len(vm.trace[len(vm.trace)-1])
+}
+
+// TraceAt returns trace entry i (offsets only; see TraceRegisters).
+func (vm *VM) TraceAt(i int) TraceEntry { return vm.trace[i>>traceChunkBits][i&(1<<traceChunkBits-1)] }
+
+// TraceChunks iterates over the recorded entries in order, a chunk at a
+// time, with the index of each chunk's first entry.
+func (vm *VM) TraceChunks(fn func(first int, entries []TraceEntry) error) error {
+	for i, c := range vm.trace {
+		if err := fn(i<<traceChunkBits, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (vm *VM) recordTrace() {
+	n := len(vm.trace)
+	if n == 0 || len(vm.trace[n-1]) == 1<<traceChunkBits {
+		vm.trace = append(vm.trace, make([]TraceEntry, 0, 1<<traceChunkBits))
+		n++
+	}
+	if vm.PC.Segment != vm.progSeg || vm.AP.Segment != vm.execSeg || vm.FP.Segment != vm.execSeg {
+		if vm.traceOdd == nil {
+			vm.traceOdd = map[int][3]memory.Relocatable{}
+		}
+		vm.traceOdd[vm.TraceLen()] = [3]memory.Relocatable{vm.PC, vm.AP, vm.FP}
+	}
+	vm.trace[n-1] = append(vm.trace[n-1], TraceEntry{PC: vm.PC.Offset, AP: vm.AP.Offset, FP: vm.FP.Offset})
+}
+
 // TraceRegisters returns the full registers of trace entry i.
 func (vm *VM) TraceRegisters(i int) (pc, ap, fp memory.Relocatable) {
 	if r, ok := vm.traceOdd[i]; ok {
 		return r[0], r[1], r[2]
 	}
-	e := vm.Trace[i]
+	e := vm.TraceAt(i)
 	return memory.Relocatable{Segment: vm.progSeg, Offset: e.PC},
 		memory.Relocatable{Segment: vm.execSeg, Offset: e.AP},
 		memory.Relocatable{Segment: vm.execSeg, Offset: e.FP}
@@ -400,13 +441,7 @@ func (vm *VM) run(d *decodedInst) error {
 	}
 
 	if vm.TraceEnabled {
-		if vm.PC.Segment != vm.progSeg || vm.AP.Segment != vm.execSeg || vm.FP.Segment != vm.execSeg {
-			if vm.traceOdd == nil {
-				vm.traceOdd = map[int][3]memory.Relocatable{}
-			}
-			vm.traceOdd[len(vm.Trace)] = [3]memory.Relocatable{vm.PC, vm.AP, vm.FP}
-		}
-		vm.Trace = append(vm.Trace, TraceEntry{PC: vm.PC.Offset, AP: vm.AP.Offset, FP: vm.FP.Offset})
+		vm.recordTrace()
 	}
 	if vm.TrackAccesses {
 		mem.MarkAccessed(dstAddr)

@@ -270,6 +270,23 @@ func (m *Memory) Load(addr Relocatable, data []Value) (Relocatable, error) {
 	return addr.Add(uint64(len(data))), nil
 }
 
+// Pages iterates over a segment's storage pages in order, with the offset
+// of each page's first cell; unset cells are zero Values. The slices must
+// not be modified.
+func (m *Memory) Pages(index int) iter.Seq2[uint64, []Value] {
+	return func(yield func(uint64, []Value) bool) {
+		s := m.seg(index)
+		if s == nil {
+			return
+		}
+		for p, pg := range s.pages {
+			if !yield(uint64(p)<<pageBits, pg) {
+				return
+			}
+		}
+	}
+}
+
 // Cells iterates over the set cells of a segment in offset order.
 func (m *Memory) Cells(index int) iter.Seq2[uint64, Value] {
 	return func(yield func(uint64, Value) bool) {

@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"runtime"
 	"sort"
+	"sync"
 
+	"github.com/kairo-dev/kairo/vm"
 	"github.com/kairo-dev/kairo/vm/memory"
 )
 
@@ -37,51 +40,104 @@ func (r *Runner) WriteTrace(w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	var buf [24]byte
 	pb, eb := r.Bases[r.programBase.Segment], r.Bases[r.executionBase.Segment]
-	for i, e := range r.VM.Trace {
-		ap, fp, pc := eb+e.AP, eb+e.FP, pb+e.PC
-		if _, odd := r.VM.TraceOdd(i); odd {
-			p, a, f := r.VM.TraceRegisters(i)
-			var err error
-			if pc, err = r.RelocateAddr(p); err != nil {
-				return err
+	err := r.VM.TraceChunks(func(first int, entries []vm.TraceEntry) error {
+		for j, e := range entries {
+			ap, fp, pc := eb+e.AP, eb+e.FP, pb+e.PC
+			if _, odd := r.VM.TraceOdd(first + j); odd {
+				p, a, f := r.VM.TraceRegisters(first + j)
+				var err error
+				if pc, err = r.RelocateAddr(p); err != nil {
+					return err
+				}
+				if ap, err = r.RelocateAddr(a); err != nil {
+					return err
+				}
+				if fp, err = r.RelocateAddr(f); err != nil {
+					return err
+				}
 			}
-			if ap, err = r.RelocateAddr(a); err != nil {
-				return err
-			}
-			if fp, err = r.RelocateAddr(f); err != nil {
+			binary.LittleEndian.PutUint64(buf[0:], ap)
+			binary.LittleEndian.PutUint64(buf[8:], fp)
+			binary.LittleEndian.PutUint64(buf[16:], pc)
+			if _, err := bw.Write(buf[:]); err != nil {
 				return err
 			}
 		}
-		binary.LittleEndian.PutUint64(buf[0:], ap)
-		binary.LittleEndian.PutUint64(buf[8:], fp)
-		binary.LittleEndian.PutUint64(buf[16:], pc)
-		if _, err := bw.Write(buf[:]); err != nil {
-			return err
-		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	return bw.Flush()
 }
 
 // WriteMemory writes the relocated memory in address order: 40 bytes per
 // cell, the address as a little-endian u64 and the value as 32
-// little-endian bytes.
+// little-endian bytes. Pages are encoded in parallel (leaving Montgomery
+// form costs a multiplication per cell) and written in order.
 func (r *Runner) WriteMemory(w io.Writer) error {
-	bw := bufio.NewWriterSize(w, 1<<16)
-	var buf [40]byte
-	err := r.Mem.ForEachRelocated(r.Bases, func(addr uint64, v memory.Value) error {
-		val, err := memory.RelocateValue(v, r.Bases)
-		if err != nil {
-			return err
-		}
-		binary.LittleEndian.PutUint64(buf[:8], addr)
-		copy(buf[8:], val[:])
-		_, err = bw.Write(buf[:])
-		return err
-	})
-	if err != nil {
-		return err
+	type job struct {
+		base  uint64 // flat address of the page's first cell
+		cells []memory.Value
+		out   chan []byte
+		err   error
 	}
-	return bw.Flush()
+	// A bounded number of jobs in flight bounds the buffers alive at once;
+	// buffers return to the pool once written.
+	const inFlight = 8
+	pool := sync.Pool{New: func() any { b := make([]byte, 0, 40<<15); return &b }}
+	jobs := make(chan *job, inFlight)
+	order := make(chan *job, inFlight)
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				buf := (*pool.Get().(*[]byte))[:0]
+				var rec [40]byte
+				for i, v := range j.cells {
+					if !v.IsSet() {
+						continue
+					}
+					val, err := memory.RelocateValue(v, r.Bases)
+					if err != nil {
+						j.err = err
+						break
+					}
+					binary.LittleEndian.PutUint64(rec[:8], j.base+uint64(i))
+					copy(rec[8:], val[:])
+					buf = append(buf, rec[:]...)
+				}
+				j.out <- buf
+			}
+		}()
+	}
+	go func() {
+		defer close(order)
+		defer close(jobs)
+		for seg := 0; seg < r.Mem.NumSegments(); seg++ {
+			for off, cells := range r.Mem.Pages(seg) {
+				j := &job{base: r.Bases[seg] + off, cells: cells, out: make(chan []byte, 1)}
+				jobs <- j
+				order <- j
+			}
+		}
+	}()
+	var werr error
+	for j := range order {
+		buf := <-j.out
+		if werr == nil && j.err != nil {
+			werr = j.err
+		}
+		if werr == nil {
+			_, werr = w.Write(buf)
+		}
+		pool.Put(&buf)
+	}
+	wg.Wait()
+	return werr
 }
 
 // OutputValues returns the output builtin's cells as cairo-run prints them
@@ -198,14 +254,14 @@ type publicMemoryEntry struct {
 
 // AirPublicInput builds the --air_public_input JSON document.
 func (r *Runner) AirPublicInput() ([]byte, error) {
-	if len(r.VM.Trace) == 0 {
+	if r.VM.TraceLen() == 0 {
 		return nil, fmt.Errorf("the run has no trace")
 	}
 	lo, hi, err := r.PermRangeCheckLimits()
 	if err != nil {
 		return nil, err
 	}
-	first, last := 0, len(r.VM.Trace)-1
+	first, last := 0, r.VM.TraceLen()-1
 	flat := func(i int) (pc, ap uint64, err error) {
 		p, a, _ := r.VM.TraceRegisters(i)
 		if pc, err = r.RelocateAddr(p); err != nil {
@@ -286,7 +342,7 @@ func (r *Runner) AirPublicInput() ([]byte, error) {
 		MemorySegments map[string]segmentAddrJSON `json:"memory_segments"`
 		PublicMemory   []publicMemoryEntry        `json:"public_memory"`
 		DynamicParams  any                        `json:"dynamic_params"`
-	}{r.Config.Layout.Name, lo, hi, len(r.VM.Trace), segs, pub, r.dynamicParams()}
+	}{r.Config.Layout.Name, lo, hi, r.VM.TraceLen(), segs, pub, r.dynamicParams()}
 	b, err := json.MarshalIndent(doc, "", "    ")
 	if err != nil {
 		return nil, err

@@ -63,7 +63,7 @@ func (r *Runner) usedCellsError() error {
 // the executed instructions and the range-check builtins.
 func (r *Runner) PermRangeCheckLimits() (uint64, uint64, error) {
 	lo, hi := uint64(1<<16), uint64(0)
-	for i := range r.VM.Trace {
+	for i := range r.VM.TraceLen() {
 		pc, _, _ := r.VM.TraceRegisters(i)
 		v := r.Mem.Get(pc)
 		if !v.IsFelt() {
