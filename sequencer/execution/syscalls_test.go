@@ -14,7 +14,7 @@ import (
 
 const blockifierDir = "fixtures/cairo0/contracts/sequencer/crates__blockifier_test_utils__resources__feature_contracts__cairo0__compiled__"
 
-func loadClass(t *testing.T, name string) *contract.Class {
+func loadClass(t testing.TB, name string) *contract.Class {
 	t.Helper()
 	path := filepath.Join(sharedDir, blockifierDir+name)
 	c, err := contract.Load(path)
@@ -33,7 +33,7 @@ type syscallEnv struct {
 
 // newSyscallEnv declares blockifier's Cairo 0 test contract and deploys it
 // at two addresses.
-func newSyscallEnv(t *testing.T) *syscallEnv {
+func newSyscallEnv(t testing.TB) *syscallEnv {
 	t.Helper()
 	e := &syscallEnv{classes: NewClassMap(), st: NewMemState(), a: felt.FromUint64(0xa11ce), b: felt.FromUint64(0xb0b)}
 	e.cls = loadClass(t, "test_contract_compiled.json")
