@@ -57,7 +57,9 @@ func NewCmdRun(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 outputs: printed output and info, trace and memory files, AIR public and
 private inputs in proof mode, and Cairo PIEs. Flags may be spelled with
 underscores (--print_output) or dashes (--print-output).`,
-		Args: cobra.MaximumNArgs(1),
+		Args:          cobra.MaximumNArgs(1),
+		SilenceUsage:  true,
+		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				if opts.Program != "" && opts.Program != args[0] {
