@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kairo-dev/kairo/cli/asm"
-	"github.com/kairo-dev/kairo/cli/block"
 	"github.com/kairo-dev/kairo/cli/cmdutil"
 	"github.com/kairo-dev/kairo/cli/devnet"
 	"github.com/kairo-dev/kairo/cli/hints"
