@@ -46,7 +46,6 @@ func subcommands() []func(*cmdutil.Factory) *cobra.Command {
 		devnet.NewCmdDevnet,
 		asm.NewCmdAsm,
 		asm.NewCmdDisasm,
-		block.NewCmdBlock,
 		hints.NewCmdHints,
 	}
 }
