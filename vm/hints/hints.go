@@ -16,6 +16,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/kairo-dev/kairo/vm"
 	"github.com/kairo-dev/kairo/vm/felt"
@@ -38,8 +39,10 @@ type Runtime struct {
 	// Scopes is the stack of execution scopes; the first one holds
 	// program_input.
 	Scopes []Scope
-	// Funcs is the registry hints are matched against.
+	// Funcs is the shared registry hints are matched against; it must not
+	// be modified. Local hints (AddLocal) are matched first.
 	Funcs map[string]Func
+	local map[string]Func
 	// Out receives what hints print (print() in the Python originals).
 	Out io.Writer
 	// Extra is state that hint modules keep across hints (a dict manager,
@@ -110,7 +113,23 @@ func (rt *Runtime) Compile() [][]vm.Hint {
 	return out
 }
 
+// AddLocal registers a hint for this run only (contract execution adds its
+// syscall hints this way), matched before the shared registry.
+func (rt *Runtime) AddLocal(code string, f Func) {
+	if rt.local == nil {
+		rt.local = map[string]Func{}
+	}
+	rt.local[code] = f
+	rt.local[NormalizeCode(code)] = f
+}
+
 func (rt *Runtime) lookup(code string) Func {
+	if f, ok := rt.local[code]; ok {
+		return f
+	}
+	if f, ok := rt.local[NormalizeCode(code)]; ok {
+		return f
+	}
 	if f, ok := rt.Funcs[code]; ok {
 		return f
 	}
@@ -565,7 +584,14 @@ func (c *Context) HasName(name string) bool {
 
 // Registry returns every implemented hint by exact code (and normalized
 // code).
-func Registry() map[string]Func {
+// The map is built once per process and shared; callers must not modify it.
+func Registry() map[string]Func { return sharedRegistry() }
+
+// sharedRegistry builds the registry on first use; it is never modified
+// afterwards, so runs share it safely.
+var sharedRegistry = sync.OnceValue(buildRegistry)
+
+func buildRegistry() map[string]Func {
 	out := map[string]Func{}
 	for _, m := range modules() {
 		for code, f := range m.Hints() {

@@ -97,8 +97,7 @@ func (r *Runner) initializeFunctionVM(f Function) error {
 	r.Hints = hints.NewRuntime(r.Program, byName, nil)
 	r.Hints.Out = r.Config.Stdout
 	for code, fn := range f.Hints {
-		r.Hints.Funcs[code] = fn
-		r.Hints.Funcs[hints.NormalizeCode(code)] = fn
+		r.Hints.AddLocal(code, fn)
 	}
 	for k, v := range f.Scope {
 		r.Hints.Scopes[0][k] = v
