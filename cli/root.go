@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kairo-dev/kairo/cli/asm"
+	"github.com/kairo-dev/kairo/cli/block"
 	"github.com/kairo-dev/kairo/cli/cmdutil"
 	"github.com/kairo-dev/kairo/cli/devnet"
 	"github.com/kairo-dev/kairo/cli/hints"
@@ -46,6 +47,7 @@ func subcommands() []func(*cmdutil.Factory) *cobra.Command {
 		devnet.NewCmdDevnet,
 		asm.NewCmdAsm,
 		asm.NewCmdDisasm,
+		block.NewCmdBlock,
 		hints.NewCmdHints,
 	}
 }

@@ -79,7 +79,7 @@ func Run[O any](txs []Tx[O], base state.Reader, opt Options) (*Result[O], error)
 	}
 	n := len(txs)
 	mv := newMVMemory(base, opt.Scheduler == Dependents, 2*n)
-	s := newScheduler(n, opt.Scheduler, mv)
+	s := newScheduler(n, opt.Scheduler, mv, opt.Workers)
 	if testHookStart != nil {
 		testHookStart(s)
 	}
@@ -209,20 +209,21 @@ func (w *worker[O]) execute(tx, inc int32) task {
 		v.writes = v.writes[:0] // reverted: none of its writes take effect
 	}
 	w.ex.outs[tx], w.ex.errs[tx] = out, err
-	st.reads.Store(&readSet{inc: inc, reads: slices.Clone(v.reads)})
+	st.reads.Store(newReadSet(inc, v.reads))
+	// The transaction keeps its write set (the previous one is needed by
+	// record); the view keeps its buffer.
 	old := st.writes
-	st.writes = v.writes
+	st.writes = append(st.spare[:0], v.writes...)
+	st.spare = old
 	var next task
 	if s.kind == Classic {
 		if s.mv.record(tx, inc, old, st.writes, nil) {
 			s.decreaseValIdx(tx, tx)
 		}
-		v.writes = old[:0]
 		st.finish(inc)
 		next = s.validationAfterExecution(tx, inc)
 	} else {
 		s.mv.record(tx, inc, old, st.writes, &w.aborts)
-		v.writes = old[:0]
 		for i := range w.aborts {
 			w.abortDependent(&w.aborts[i])
 		}
@@ -263,6 +264,7 @@ func (w *worker[O]) abortDependent(a *abortNote) {
 		st.setReady()
 		s.pushReady(a.tx)
 	}
+	s.shrinkWindow()
 	w.stats.aborts++
 	if w.stats.trace {
 		now := time.Since(w.stats.start)

@@ -2,6 +2,7 @@ package blockstm
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/kairo-dev/kairo/sequencer/state"
 	"github.com/kairo-dev/kairo/vm/felt"
@@ -34,27 +35,34 @@ import (
 // block, so a pointer to an entry stays valid and the view keeps it in its
 // read and write sets (no second lookup at record or validation time).
 type mvMemory struct {
-	base   state.Reader
-	track  bool
-	shards [numShards]shard
+	base    state.Reader
+	track   bool
+	entries atomic.Int64
+	shards  [numShards]shard
 }
 
 const shardBits = 8
 const numShards = 1 << shardBits
 
+// shard indexes its entries by the key's 64-bit hash (a fast integer map;
+// colliding keys chain through entry.next). Entries are allocated in slabs.
 type shard struct {
-	mu sync.RWMutex
-	m  map[state.Key]*entry
-	_  [32]byte // keep neighbouring shards' locks on separate cache lines
+	mu   sync.RWMutex
+	m    map[uint64]*entry
+	slab []entry
+	_    [16]byte // keep neighbouring shards' locks on separate cache lines
 }
 
 type entry struct {
 	mu          sync.Mutex
 	key         state.Key
+	next        *entry // same hash
 	vs          []version
 	baseLoaded  bool
 	base        felt.Felt
 	baseReaders []readerRef
+	vbuf        [1]version   // vs's first backing array
+	rbuf        [2]readerRef // baseReaders' first backing array
 }
 
 type version struct {
@@ -81,27 +89,55 @@ func newMVMemory(base state.Reader, track bool, hint int) *mvMemory {
 	m := &mvMemory{base: base, track: track}
 	per := hint/numShards + 1
 	for i := range m.shards {
-		m.shards[i].m = make(map[state.Key]*entry, per)
+		m.shards[i].m = make(map[uint64]*entry, per)
 	}
 	return m
 }
 
 // entry returns the entry of k, creating it on first use.
 func (m *mvMemory) entry(k state.Key) *entry {
-	s := &m.shards[k.Hash()>>(64-shardBits)]
+	h := k.Hash()
+	s := &m.shards[h>>(64-shardBits)]
 	s.mu.RLock()
-	e := s.m[k]
+	e := s.m[h]
+	for e != nil && e.key != k {
+		e = e.next
+	}
 	s.mu.RUnlock()
 	if e != nil {
 		return e
 	}
 	s.mu.Lock()
-	if e = s.m[k]; e == nil {
-		e = &entry{key: k}
-		s.m[k] = e
+	first := s.m[h]
+	for e = first; e != nil && e.key != k; e = e.next {
+	}
+	if e == nil {
+		if len(s.slab) == 0 {
+			s.slab = make([]entry, 32)
+		}
+		e = &s.slab[0]
+		s.slab = s.slab[1:]
+		e.key, e.next = k, first
+		e.vs, e.baseReaders = e.vbuf[:0], e.rbuf[:0]
+		s.m[h] = e
+		m.entries.Add(1)
 	}
 	s.mu.Unlock()
 	return e
+}
+
+// each calls f for every entry.
+func (m *mvMemory) each(f func(*entry) error) error {
+	for i := range m.shards {
+		for _, e := range m.shards[i].m {
+			for ; e != nil; e = e.next {
+				if err := f(e); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // search returns the index of the first version with tx >= tx.
@@ -316,18 +352,19 @@ func (m *mvMemory) validate(tx int32, reads []Read) (int, resolved, error) {
 // diff returns the final value of every key some transaction wrote, as seen
 // after the last one, sorted by key.
 func (m *mvMemory) diff(n int32) (state.Diff, error) {
-	var d state.Diff
-	for s := range m.shards {
-		for _, e := range m.shards[s].m {
-			if len(e.vs) == 0 {
-				continue
-			}
-			r, err := m.resolve(e, n, nil)
-			if err != nil {
-				return nil, err
-			}
+	d := make(state.Diff, 0, m.entries.Load())
+	err := m.each(func(e *entry) error {
+		if len(e.vs) == 0 {
+			return nil
+		}
+		r, err := m.resolve(e, n, nil)
+		if err == nil {
 			d = append(d, state.KV{Key: e.key, Value: r.val})
 		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	d.Sort()
 	return d, nil

@@ -26,6 +26,14 @@ import (
 // queue ordered by index; workers take the lowest of the queue and of the
 // next never-executed transaction.
 //
+// The dependents scheduler also adapts how far ahead of the commit point
+// it starts transactions: fresh ones start only below commitIdx + window.
+// Every abort halves the window (down to 1); a window's worth of
+// transactions committed at their first execution widens it by one. A
+// fully serial block (every transaction conflicts with the one before)
+// settles at 1, executing in order without wasted work on the other
+// workers; a conflict-free one widens until every worker is busy.
+//
 // In-order commit. Transaction j commits once every transaction below it has
 // committed and it is Executed. Classic also needs j validated after every
 // lower write j could have missed: valIdx carries a wave number, bumped at
@@ -53,6 +61,9 @@ type scheduler struct {
 
 	// dependents
 	nextFresh atomic.Int64
+	window    atomic.Int64
+	clean     int64 // first-execution commits since the window last grew; under commitMu
+	maxWindow int64
 	readyMu   sync.Mutex
 	ready     txHeap
 	readyN    atomic.Int32
@@ -87,12 +98,14 @@ type task struct {
 	wave int64
 }
 
-func newScheduler(n int, kind SchedulerKind, mv *mvMemory) *scheduler {
+func newScheduler(n int, kind SchedulerKind, mv *mvMemory, workers int) *scheduler {
 	s := &scheduler{n: int32(n), kind: kind, st: make([]txStatus, n), mv: mv, waves: kind == Classic}
 	for i := range s.st {
 		s.st[i].init()
 	}
 	s.idleCond.L = &s.idleMu
+	s.maxWindow = max(int64(n), 1)
+	s.window.Store(min(s.maxWindow, int64(4*workers)))
 	if n == 0 {
 		s.done.Store(true)
 	}
@@ -152,15 +165,40 @@ func (s *scheduler) nextDependents() task {
 			}
 			s.readyMu.Unlock()
 		}
-		if s.nextFresh.Load() >= int64(s.n) {
+		idx := s.nextFresh.Load()
+		if idx >= int64(s.n) || idx >= int64(s.commitIdx.Load())+s.window.Load() {
 			return task{}
 		}
-		idx := s.nextFresh.Add(1) - 1
-		if idx >= int64(s.n) {
-			return task{}
+		if !s.nextFresh.CompareAndSwap(idx, idx+1) {
+			continue
 		}
 		if inc, ok := s.st[idx].tryIncarnate(); ok {
 			return task{kind: taskExecute, tx: int32(idx), inc: inc}
+		}
+	}
+}
+
+// shrinkWindow halves the window after an abort (dependents).
+func (s *scheduler) shrinkWindow() {
+	for {
+		w := s.window.Load()
+		if w <= 1 || s.window.CompareAndSwap(w, max(1, w/2)) {
+			return
+		}
+	}
+}
+
+// growWindow counts transactions committed at their first execution and
+// widens the window by one per window's worth. The caller holds commitMu.
+func (s *scheduler) growWindow(clean int64) {
+	s.clean += clean
+	for {
+		w := s.window.Load()
+		if s.clean < w || w >= s.maxWindow {
+			return
+		}
+		if s.window.CompareAndSwap(w, w+1) {
+			s.clean -= w
 		}
 	}
 }
@@ -215,19 +253,31 @@ func (s *scheduler) tryCommit() bool {
 		}
 		seen := s.commitReq.Load()
 		idx := s.commitIdx.Load()
+		start, clean := idx, int64(0)
 		for idx < s.n {
-			ok, w := s.st[idx].tryCommit(s.waves, s.commitWave)
+			ok, first, w := s.st[idx].tryCommit(s.waves, s.commitWave)
 			s.commitWave = w
 			if !ok {
 				break
 			}
+			if first {
+				clean++
+			}
 			idx++
 		}
 		s.commitIdx.Store(idx)
+		if s.kind == Dependents && idx > start {
+			s.growWindow(clean)
+		}
 		s.commitMu.Unlock()
 		if idx == s.n {
 			s.finish()
 			return true
+		}
+		// Fresh transactions the window now admits: the committing worker
+		// takes one; wake the others only for more.
+		if s.kind == Dependents && idx > start && int64(idx)+s.window.Load()-s.nextFresh.Load() >= 2 {
+			s.notify()
 		}
 		if s.commitReq.Load() == seen {
 			return false

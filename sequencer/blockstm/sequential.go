@@ -14,10 +14,13 @@ import (
 // far, with its current value and who wrote it last.
 type seqState struct {
 	base  state.Reader
-	cells map[state.Key]*seqCell
+	cells map[uint64]*seqCell // by key hash; collisions chain through next
+	slab  []seqCell
 }
 
 type seqCell struct {
+	key     state.Key
+	next    *seqCell
 	val     felt.Felt
 	src     int32 // last full writer, -1 for the base value
 	deltas  bool  // deltas were added since src
@@ -25,15 +28,24 @@ type seqCell struct {
 }
 
 func (s *seqState) cell(k state.Key) (*seqCell, error) {
-	if c := s.cells[k]; c != nil {
-		return c, nil
+	h := k.Hash()
+	first := s.cells[h]
+	for c := first; c != nil; c = c.next {
+		if c.key == k {
+			return c, nil
+		}
 	}
 	b, err := s.base.Get(k)
 	if err != nil {
 		return nil, err
 	}
-	c := &seqCell{val: b, src: -1}
-	s.cells[k] = c
+	if len(s.slab) == 0 {
+		s.slab = make([]seqCell, 64)
+	}
+	c := &s.slab[0]
+	s.slab = s.slab[1:]
+	*c = seqCell{key: k, next: first, val: b, src: -1}
+	s.cells[h] = c
 	return c, nil
 }
 
@@ -49,7 +61,7 @@ func (s *seqState) read(k state.Key) (Read, error) {
 // reference result that Run must reproduce. It uses the same View rules.
 func Sequential[O any](txs []Tx[O], base state.Reader) (*Result[O], error) {
 	start := time.Now()
-	s := &seqState{base: base, cells: make(map[state.Key]*seqCell, 2*len(txs))}
+	s := &seqState{base: base, cells: make(map[uint64]*seqCell, 2*len(txs))}
 	v := &view{seq: s}
 	res := &Result[O]{Txs: make([]TxResult[O], len(txs))}
 	for j, tx := range txs {
@@ -77,9 +89,11 @@ func Sequential[O any](txs []Tx[O], base state.Reader) (*Result[O], error) {
 		res.Txs[j] = TxResult[O]{Output: out, Err: err, Incarnations: 1,
 			Reads: slices.Clone(v.reads), Writes: slices.Clone(v.writes)}
 	}
-	for k, c := range s.cells {
-		if c.written {
-			res.Diff = append(res.Diff, state.KV{Key: k, Value: c.val})
+	for _, c := range s.cells {
+		for ; c != nil; c = c.next {
+			if c.written {
+				res.Diff = append(res.Diff, state.KV{Key: c.key, Value: c.val})
+			}
 		}
 	}
 	res.Diff.Sort()

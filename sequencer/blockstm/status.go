@@ -10,14 +10,14 @@ import (
 //
 // The status machine, for incarnation i of a transaction:
 //
-//	                 ┌──────────────────────── setReady: i+1 ─────────────────────────┐
-//	                 ▼                                                                  │
-//	      ReadyToExecute(i) ──tryIncarnate──▶ Executing(i) ──finish──▶ Executed(i) ──▶ Aborting(i)
-//	                                               │                       │   validation failed (classic)
-//	                                               │ abort requested,      │   or a read changed (dependents)
-//	                                               │ seen at the next      │
-//	                                               │ state access or at    ▼
-//	                                               └──finish──▶ Aborting(i)  Committed (final)
+//	           ┌──────────────────────── setReady: i+1 ─────────────────────────┐
+//	           ▼                                                                  │
+//	ReadyToExecute(i) ──tryIncarnate──▶ Executing(i) ──finish──▶ Executed(i) ──▶ Aborting(i)
+//	                                         │                       │   validation failed (classic)
+//	                                         │ abort requested,      │   or a read changed (dependents)
+//	                                         │ seen at the next      │
+//	                                         │ state access or at    ▼
+//	                                         └──finish──▶ Aborting(i)  Committed (final)
 //
 // Executed(i) ──commit──▶ Committed once every lower transaction is committed
 // (and, classic, this one validated after every lower write it could see).
@@ -74,16 +74,29 @@ type txStatus struct {
 	triggerWave   int64 // highest wave this tx's writes required of higher txs
 
 	// writes is the last recorded write set; reads the last finished
-	// execution's read set. Both are owned by the worker holding the tx in
-	// Executing or Aborting.
+	// execution's read set. Writes are owned by the worker holding the tx in
+	// Executing or Aborting; reads is replaced whole, for validators.
 	writes []Write
+	spare  []Write // the write set before, reused for the next one
 	reads  atomic.Pointer[readSet]
-	_      [24]byte
 }
 
 type readSet struct {
 	inc   int32
 	reads []Read
+	buf   [3]Read // reads' backing array for small read sets
+}
+
+// newReadSet copies reads into an immutable read set of incarnation inc.
+func newReadSet(inc int32, reads []Read) *readSet {
+	rs := &readSet{inc: inc}
+	if len(reads) <= len(rs.buf) {
+		rs.reads = rs.buf[:len(reads)]
+	} else {
+		rs.reads = make([]Read, len(reads))
+	}
+	copy(rs.reads, reads)
+	return rs
 }
 
 func (s *txStatus) init() {
@@ -219,21 +232,22 @@ func (s *txStatus) raiseTrigger(wave int64) {
 
 // tryCommit moves Executed to Committed. With classic validation waves it
 // also requires a validation at commitWave or later, commitWave first raised
-// to this tx's trigger wave; it returns the raised commit wave.
-func (s *txStatus) tryCommit(waves bool, commitWave int64) (bool, int64) {
+// to this tx's trigger wave; it returns the raised commit wave, and whether
+// the committed execution was the first.
+func (s *txStatus) tryCommit(waves bool, commitWave int64) (ok, first bool, wave int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.status != Executed {
-		return false, commitWave
+		return false, false, commitWave
 	}
 	if waves {
 		commitWave = max(commitWave, s.triggerWave)
 		if s.validatedWave < commitWave {
-			return false, commitWave
+			return false, false, commitWave
 		}
 	}
 	s.status = Committed
-	return true, commitWave
+	return true, s.inc == 0, commitWave
 }
 
 // waitExecuted blocks until the status is Executed or Committed, or halted

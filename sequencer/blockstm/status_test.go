@@ -105,20 +105,20 @@ func TestStatusTransitions(t *testing.T) {
 	s.finish(4)
 
 	// Commit needs Executed, and a validation at the commit wave (classic).
-	if ok, _ := s.tryCommit(true, 0); ok {
+	if ok, _, _ := s.tryCommit(true, 0); ok {
 		t.Fatal("committed without validation")
 	}
 	s.validated(3, 5) // stale incarnation: ignored
-	if ok, _ := s.tryCommit(true, 0); ok {
+	if ok, _, _ := s.tryCommit(true, 0); ok {
 		t.Fatal("committed on a stale validation")
 	}
 	s.raiseTrigger(2)
 	s.validated(4, 1)
-	if ok, w := s.tryCommit(true, 0); ok || w != 2 {
+	if ok, _, w := s.tryCommit(true, 0); ok || w != 2 {
 		t.Fatalf("committed below its trigger wave (commit wave %d)", w)
 	}
 	s.validated(4, 2)
-	if ok, w := s.tryCommit(true, 0); !ok || w != 2 {
+	if ok, _, w := s.tryCommit(true, 0); !ok || w != 2 {
 		t.Fatal("commit failed")
 	}
 	wantStatus(t, s, Committed, 4)
@@ -192,7 +192,7 @@ func TestIdleNoLostWakeUp(t *testing.T) {
 	if testing.Short() {
 		rounds = 2000
 	}
-	s := newScheduler(1, Dependents, nil)
+	s := newScheduler(1, Dependents, nil, 1)
 	for range rounds {
 		seen := s.epoch.Load()
 		var wg sync.WaitGroup

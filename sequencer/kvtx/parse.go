@@ -170,7 +170,7 @@ func (p *parser) valueAt(depth int) (*node, error) {
 				}
 				if first, dup := seen[name]; dup {
 					l, c := p.pos(first)
-					return nil, p.errAt(koff, "duplicate field %q (first at %d:%d)", name, l, c)
+					return nil, p.errAt(koff, "duplicate key %q (first at %d:%d)", name, l, c)
 				}
 				seen[name] = koff
 				v, err := p.valueAt(depth + 1)

@@ -9,6 +9,7 @@
 package state
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -115,8 +116,29 @@ type KV struct {
 // Diff is the final value of every cell a block wrote, sorted by key.
 type Diff []KV
 
-// Sort orders the diff by key.
-func (d Diff) Sort() { slices.SortFunc(d, func(a, b KV) int { return a.Key.Compare(b.Key) }) }
+// Sort orders the diff by key (Key.Compare). Each key's canonical
+// big-endian bytes are computed once, and indices are sorted on them.
+func (d Diff) Sort() {
+	const size = 1 + 32 + 32
+	buf := make([]byte, len(d)*size)
+	idx := make([]int32, len(d))
+	for i, kv := range d {
+		b := buf[i*size : (i+1)*size]
+		b[0] = byte(kv.Key.Kind)
+		c, s := kv.Key.Contract.BytesBE(), kv.Key.Slot.BytesBE()
+		copy(b[1:], c[:])
+		copy(b[33:], s[:])
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int {
+		return bytes.Compare(buf[int(a)*size:int(a+1)*size], buf[int(b)*size:int(b+1)*size])
+	})
+	sorted := make(Diff, len(d))
+	for i, j := range idx {
+		sorted[i] = d[j]
+	}
+	copy(d, sorted)
+}
 
 // Equal reports whether two sorted diffs are identical.
 func (d Diff) Equal(o Diff) bool { return slices.Equal(d, o) }

@@ -1,0 +1,163 @@
+package block
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"slices"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kairo-dev/kairo/cli/cmdutil"
+	"github.com/kairo-dev/kairo/sequencer/blockstm"
+	"github.com/kairo-dev/kairo/sequencer/kvtx"
+)
+
+// BenchOptions are `kairo block bench`'s flags.
+type BenchOptions struct {
+	Gen    GenOptions
+	Exec   execFlags
+	Rounds int
+	JSON   bool
+}
+
+func newCmdBench(f *cmdutil.Factory, runF func(*BenchOptions) error) *cobra.Command {
+	o := &BenchOptions{}
+	cmd := &cobra.Command{
+		Use:   "bench --workload W [flags]",
+		Short: "Benchmark parallel against sequential execution of a generated block",
+		Long: `Generate a block, then execute it sequentially and in parallel, alternating, for
+--rounds rounds in one process; check that every parallel result equals the
+sequential one; report the medians: sequential_s, parallel_s, speedup, tps,
+and the engine's executions, validations, aborts and waits.
+With --tx-cost 0 the per-transaction times are the engine's overhead.`,
+		Example: "  kairo block bench --workload transfers --txs 10000 --accounts 10000 --tx-cost 50us --workers 2 --json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(o)
+			}
+			return runBench(f, o)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.Gen.Workload, "workload", "transfers", "transfers, hotspot, chain or random")
+	fl.IntVarP(&o.Gen.Txs, "txs", "n", 10000, "number of transactions")
+	fl.IntVarP(&o.Gen.Accounts, "accounts", "k", 10000, "accounts (transfers, hotspot) or keys (random)")
+	fl.DurationVar(&o.Gen.TxCost, "tx-cost", 50*time.Microsecond, "CPU work of each transaction")
+	fl.Uint64Var(&o.Gen.Seed, "seed", 1, "random seed")
+	o.Exec.register(fl)
+	fl.IntVar(&o.Rounds, "rounds", 5, "rounds of each (medians are reported)")
+	fl.BoolVar(&o.JSON, "json", false, "print one JSON object")
+	return cmd
+}
+
+// benchResult is `kairo block bench --json`'s output.
+type benchResult struct {
+	Workload          string    `json:"workload"`
+	Txs               int       `json:"txs"`
+	Accounts          int       `json:"accounts"`
+	TxCost            string    `json:"tx_cost"`
+	Seed              uint64    `json:"seed"`
+	Workers           int       `json:"workers"`
+	Scheduler         string    `json:"scheduler"`
+	Rounds            int       `json:"rounds"`
+	GOMAXPROCS        int       `json:"gomaxprocs"`
+	SequentialS       float64   `json:"sequential_s"`
+	ParallelS         float64   `json:"parallel_s"`
+	Speedup           float64   `json:"speedup"`
+	TPS               float64   `json:"tps"`
+	SequentialTPS     float64   `json:"sequential_tps"`
+	SequentialNsPerTx float64   `json:"sequential_ns_per_tx"`
+	ParallelNsPerTx   float64   `json:"parallel_ns_per_tx"`
+	Executions        int       `json:"executions"`
+	ExecutionsPerTx   float64   `json:"executions_per_tx"`
+	Validations       int       `json:"validations"`
+	Aborts            int       `json:"aborts"`
+	EarlyAborts       int       `json:"early_aborts"`
+	Waits             int       `json:"waits"`
+	Equal             bool      `json:"equal_to_sequential"`
+	SequentialRounds  []float64 `json:"sequential_rounds_s"`
+	ParallelRounds    []float64 `json:"parallel_rounds_s"`
+	NsPerSpin         float64   `json:"ns_per_spin_round"`
+}
+
+func runBench(f *cmdutil.Factory, o *BenchOptions) error {
+	opt, err := o.Exec.options(false)
+	if err != nil {
+		return err
+	}
+	if o.Rounds < 1 || o.Rounds > 1000 {
+		return fmt.Errorf("--rounds must be between 1 and 1000, not %d", o.Rounds)
+	}
+	b, err := kvtx.Generate(o.Gen.config())
+	if err != nil {
+		return err
+	}
+	txs := b.Transactions()
+	r := benchResult{Workload: o.Gen.Workload, Txs: o.Gen.Txs, Accounts: o.Gen.Accounts, TxCost: kvtx.FormatDuration(o.Gen.TxCost),
+		Seed: o.Gen.Seed, Workers: opt.Workers, Scheduler: opt.Scheduler.String(), Rounds: o.Rounds,
+		GOMAXPROCS: runtime.GOMAXPROCS(0), Equal: true, NsPerSpin: round2(kvtx.NsPerIteration())}
+	var metrics []blockstm.Metrics
+	for range o.Rounds {
+		seq, err := blockstm.Sequential(txs, b.Genesis)
+		if err != nil {
+			return err
+		}
+		runtime.GC() // start each timed run from a collected heap
+		par, err := blockstm.Run(txs, b.Genesis, opt)
+		if err != nil {
+			return err
+		}
+		if d := blockstm.Compare(seq, par, nil); d != nil {
+			return mismatch(f, d)
+		}
+		r.SequentialRounds = append(r.SequentialRounds, seq.Metrics.Wall.Seconds())
+		r.ParallelRounds = append(r.ParallelRounds, par.Metrics.Wall.Seconds())
+		metrics = append(metrics, par.Metrics)
+		runtime.GC()
+	}
+	r.SequentialS = median(r.SequentialRounds)
+	r.ParallelS = median(r.ParallelRounds)
+	// The counters of the median parallel round.
+	order := make([]int, len(metrics))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(metrics[a].Wall, metrics[b].Wall) })
+	m := metrics[order[len(order)/2]]
+	r.Speedup = round2(r.SequentialS / r.ParallelS)
+	r.TPS, r.SequentialTPS = round2(tps(r.Txs, r.ParallelS)), round2(tps(r.Txs, r.SequentialS))
+	if r.Txs > 0 {
+		r.SequentialNsPerTx = round2(r.SequentialS * 1e9 / float64(r.Txs))
+		r.ParallelNsPerTx = round2(r.ParallelS * 1e9 / float64(r.Txs))
+		r.ExecutionsPerTx = round2(float64(m.Executions) / float64(r.Txs))
+	}
+	r.Executions, r.Validations, r.Aborts, r.EarlyAborts, r.Waits = m.Executions, m.Validations, m.Aborts, m.EarlyAborts, m.Waits
+	if o.JSON {
+		enc := json.NewEncoder(f.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	st := f.IO.Styles()
+	fmt.Fprintf(f.IO.Out, "%s\n", st.Title.Render(fmt.Sprintf("%s: %d transactions, %d accounts, %s each; %d workers, %s scheduler; median of %d rounds",
+		r.Workload, r.Txs, r.Accounts, r.TxCost, r.Workers, r.Scheduler, r.Rounds)))
+	fmt.Fprintf(f.IO.Out, "  sequential  %s  %s tx/s  %10.0f ns/tx\n", seconds(r.SequentialS), fmtTPS(r.SequentialTPS), r.SequentialNsPerTx)
+	fmt.Fprintf(f.IO.Out, "  parallel    %s  %s tx/s  %10.0f ns/tx  speedup %.2fx\n", seconds(r.ParallelS), fmtTPS(r.TPS), r.ParallelNsPerTx, r.Speedup)
+	fmt.Fprintf(f.IO.Out, "  engine      %d executions (%.2f per tx), %d validations, %d aborts (%d stopped early), %d waits\n",
+		r.Executions, r.ExecutionsPerTx, r.Validations, r.Aborts, r.EarlyAborts, r.Waits)
+	fmt.Fprintf(f.IO.Out, "  result      %s\n", st.Good.Render("equal to sequential execution in every round"))
+	return nil
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
