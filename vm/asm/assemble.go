@@ -40,10 +40,6 @@ type item struct {
 	st  stmt
 }
 
-type pendingHint struct {
-	st stmt
-}
-
 // apTracker follows ap as cairo-compile's flow tracking does, simplified: a
 // new group starts at every label, after calls, returns and unconditional
 // jumps, and after ap += with a non-constant operand; ap++ and ap += imm move

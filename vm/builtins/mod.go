@@ -115,28 +115,6 @@ func (d pyDict) String() string {
 	return "{" + strings.Join(parts, ", ") + "}"
 }
 
-func (d pyDict) big(key string) *big.Int {
-	for _, f := range d {
-		if f.Key == key {
-			if b, ok := f.Value.(*big.Int); ok {
-				return b
-			}
-		}
-	}
-	return nil
-}
-
-func (d pyDict) reloc(key string) memory.Relocatable {
-	for _, f := range d {
-		if f.Key == key {
-			if r, ok := f.Value.(memory.Relocatable); ok {
-				return r
-			}
-		}
-	}
-	return memory.Relocatable{}
-}
-
 // modInputs are the decoded inputs of an instance (read_inputs).
 type modInputs struct {
 	valuesPtr, offsetsPtr memory.Relocatable

@@ -178,15 +178,6 @@ func (s *simple) SegmentAddresses() map[string]SegmentAddresses {
 	return map[string]SegmentAddresses{s.name: {Begin: s.base, Stop: s.stop, HasStop: s.hasStop}}
 }
 
-// offsets returns the written offsets of the builtin's segment.
-func (s *simple) writtenOffsets(m *memory.Memory) []uint64 {
-	var out []uint64
-	for off := range m.Cells(s.base.Segment) {
-		out = append(out, off)
-	}
-	return out
-}
-
 // RunSecurityChecks is SimpleBuiltinRunner.run_security_checks: every
 // instance up to the last written cell has its inputs, and the deduction
 // rules accept its unwritten outputs.

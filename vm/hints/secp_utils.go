@@ -33,7 +33,6 @@ var (
 	secpK1P     = secpMustBig("0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f")
 	secpK1N     = secpMustBig("0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")
 	secpK1Alpha = big.NewInt(0)
-	secpK1Beta  = big.NewInt(7)
 	secpR1P     = secpMustBig("0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff")
 	secpR1N     = secpMustBig("0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551")
 	secpR1Alpha = secpMustBig("0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFC")
