@@ -70,6 +70,10 @@ type Context struct {
 	Classes Classes
 	// MaxSteps is the transaction's step budget (0: no limit).
 	MaxSteps uint64
+	// Syscalls, when not nil, counts the syscalls made by name, as
+	// cairo-lang's ExecutionResourcesManager does for the OS resources
+	// of a transaction.
+	Syscalls map[string]uint64
 
 	stepsUsed uint64
 	nEvents   int
@@ -99,7 +103,8 @@ type Resources struct {
 	Builtins map[string]uint64
 }
 
-func (r *Resources) add(o Resources) {
+// Add adds o to r.
+func (r *Resources) Add(o Resources) {
 	r.Steps += o.Steps
 	r.MemoryHoles += o.MemoryHoles
 	if r.Builtins == nil {
@@ -137,7 +142,10 @@ type CallInfo struct {
 	// StorageReadValues are the values storage_read returned, in order;
 	// AccessedStorageKeys the storage keys read or written, sorted by
 	// their hex spelling as the reference lists them.
-	StorageReadValues   []felt.Felt
+	StorageReadValues []felt.Felt
+	// StorageReadKeys are the storage keys of StorageReadValues, in the
+	// same order.
+	StorageReadKeys     []felt.Felt
 	AccessedStorageKeys []felt.Felt
 	Inner               []*CallInfo
 }
@@ -335,11 +343,12 @@ func run(ctx *Context, st State, e Entry) (*CallInfo, error) {
 		Events:            h.events,
 		Messages:          h.messages,
 		StorageReadValues: h.readValues,
+		StorageReadKeys:   h.readKeys,
 		Inner:             h.inner,
 		Resources:         Resources{Steps: r.VM.Step, MemoryHoles: holes, Builtins: r.UsedInstances()},
 	}
 	for _, in := range h.inner {
-		ci.Resources.add(in.Resources)
+		ci.Resources.Add(in.Resources)
 	}
 	for k := range h.storage {
 		ci.AccessedStorageKeys = append(ci.AccessedStorageKeys, k)

@@ -105,6 +105,7 @@ type handler struct {
 	messages   []Message
 	inner      []*CallInfo
 	readValues []felt.Felt
+	readKeys   []felt.Felt
 	storage    map[felt.Felt]bool
 }
 
@@ -204,6 +205,9 @@ func (h *handler) respond(ptr memory.Relocatable, off uint64, vals ...memory.Val
 
 // dispatch runs the syscall's handler.
 func (h *handler) dispatch(ptr memory.Relocatable, sc *syscall) error {
+	if h.ctx.Syscalls != nil {
+		h.ctx.Syscalls[sc.name]++
+	}
 	switch sc.name {
 	case "call_contract", "delegate_call", "delegate_l1_handler", "library_call", "library_call_l1_handler":
 		return h.callContract(ptr, sc)
@@ -539,6 +543,7 @@ func (h *handler) storageRead(ptr memory.Relocatable, sc *syscall) error {
 		return err
 	}
 	h.readValues = append(h.readValues, v)
+	h.readKeys = append(h.readKeys, addr)
 	h.storage[addr] = true
 	return h.respond(ptr, 2, memory.FeltValue(v))
 }

@@ -1,0 +1,5 @@
+package txn
+
+import "path/filepath"
+
+var sharedDir = filepath.Join("..", "..", "..", "shared")
