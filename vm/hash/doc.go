@@ -2,9 +2,12 @@
 // Stark field: Pedersen (with Starknet's array hashing), Poseidon (the Hades
 // permutation of width 3 with cairo-lang's parameters and sponge), and
 // Keccak (the raw Keccak-f[1600] permutation, Keccak-256 and Starknet's
-// 250-bit masked variant used for selectors).
+// 250-bit masked variant used for selectors). PedersenBatch hashes many
+// independent pairs at once (a trie level) for about half the cost each:
+// affine accumulators sharing one inversion per addition round, and 12-bit
+// signed windows.
 //
 // Every function is safe for concurrent use, never allocates on the hot
-// path, and works directly on felt.Felt values in Montgomery form. The VM's
+// path (PedersenBatch allocates its scratch space once per call), and works directly on felt.Felt values in Montgomery form. The VM's
 // builtins and the state-commitment tries share this package.
 package hash

@@ -228,3 +228,83 @@ func BenchmarkPoseidonHashMany(b *testing.B) {
 	reportHashes(b, 1)
 	b.ReportMetric(float64(len(vals))*float64(b.N)/b.Elapsed().Seconds(), "elements/s")
 }
+
+func TestPedersenBatchMatchesPedersen(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var a, b []felt.Felt
+	edges := edgeFelts()
+	for _, x := range edges {
+		for _, y := range edges {
+			a, b = append(a, x), append(b, y)
+		}
+	}
+	// Sizes around the chunk boundary, values from random to sparse.
+	for i := 0; i < 2*batchChunk+37; i++ {
+		x, y := randFelt(r), randFelt(r)
+		switch i % 4 {
+		case 1:
+			y = felt.FromUint64(r.Uint64())
+		case 2:
+			x = felt.FromUint64(uint64(i))
+		}
+		a, b = append(a, x), append(b, y)
+	}
+	for _, n := range []int{0, 1, 2, 7, batchChunk, len(a)} {
+		dst := make([]felt.Felt, n)
+		PedersenBatch(dst, a[:n], b[:n])
+		for i := range dst {
+			if want := Pedersen(a[i], b[i]); dst[i] != want {
+				t.Fatalf("n=%d: PedersenBatch[%d](%s, %s) = %s, Pedersen says %s", n, i, a[i], b[i], dst[i], want)
+			}
+		}
+	}
+	// dst aliasing a.
+	want := make([]felt.Felt, len(a))
+	for i := range a {
+		want[i] = Pedersen(a[i], b[i])
+	}
+	alias := append([]felt.Felt(nil), a...)
+	PedersenBatch(alias, alias, b)
+	for i := range alias {
+		if alias[i] != want[i] {
+			t.Fatalf("aliased dst: [%d] = %s, want %s", i, alias[i], want[i])
+		}
+	}
+}
+
+func TestBatchDigits(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	in := edgeFelts()
+	for range 500 {
+		in = append(in, randFelt(r))
+	}
+	for _, x := range in {
+		var d [batchWindows]int32
+		high := batchDigits(x.Limbs(), &d)
+		sum := new(big.Int).Lsh(new(big.Int).SetUint64(high), 248)
+		for i := batchWindows - 1; i >= 0; i-- {
+			if d[i] < -batchHalf || d[i] > batchHalf {
+				t.Fatalf("%s: digit %d = %d out of range", x, i, d[i])
+			}
+			sum.Add(sum, new(big.Int).Lsh(big.NewInt(int64(d[i])), uint(batchWindow*i)))
+		}
+		if sum.Cmp(x.BigInt()) != 0 {
+			t.Fatalf("%s: digits sum to %s", x, sum)
+		}
+	}
+}
+
+func BenchmarkPedersenBatch(b *testing.B) {
+	r := rand.New(rand.NewPCG(11, 12))
+	const n = 4096
+	x, y, dst := make([]felt.Felt, n), make([]felt.Felt, n), make([]felt.Felt, n)
+	for i := range x {
+		x[i], y[i] = randFelt(r), randFelt(r)
+	}
+	PedersenBatch(dst[:1], x[:1], y[:1])
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		PedersenBatch(dst, x, y)
+	}
+	reportHashes(b, n)
+}

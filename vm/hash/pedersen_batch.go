@@ -1,0 +1,269 @@
+package hash
+
+import (
+	"sync"
+
+	starkcurve "github.com/consensys/gnark-crypto/ecc/stark-curve"
+	"github.com/consensys/gnark-crypto/ecc/stark-curve/fp"
+
+	"github.com/kairo-dev/kairo/vm/felt"
+)
+
+// PedersenBatch computes many Pedersen hashes at once, for callers that have
+// many independent ones (a trie level): the same sum as Pedersen, but the
+// accumulators stay affine and the additions of all the hashes of a batch
+// are done in lock step, so that one field inversion serves all of them
+// (Montgomery's trick: k inversions cost one inversion and 3(k-1)
+// multiplications). An affine addition then costs about 6 multiplications,
+// against 11 for the Jacobian mixed addition of Pedersen.
+//
+// The scalars are also cut into wider windows: batchWindow-bit signed
+// digits, each selecting one of 2^(batchWindow-1) precomputed affine
+// multiples (negating an affine point is free), so a 248-bit half takes
+// batchWindows additions instead of 31. The tables (about 5 MiB) are built
+// on the first call.
+
+const (
+	batchWindow  = 12
+	batchHalf    = 1 << (batchWindow - 1)                   // table entries per window: magnitudes 1..batchHalf
+	batchWindows = (lowBytes*8 + batchWindow) / batchWindow // 248 bits plus the final carry
+	// batchChunk is how many hashes share one inversion per addition
+	// round: large enough to make the inversion negligible, small enough
+	// to keep the working set in cache.
+	batchChunk = 256
+	// batchSteps is the most additions a hash takes.
+	batchSteps = 2 * (batchWindows + 1)
+)
+
+// batchTables holds low[k][i][m-1] = m*2^(batchWindow*i)*P_{2k} for
+// m = 1..batchHalf; the high nibbles use pedersenTables.high.
+type batchTables struct {
+	shift starkcurve.G1Affine
+	low   [2][batchWindows][batchHalf]starkcurve.G1Affine
+}
+
+var (
+	batchOnce sync.Once
+	batchTab  *batchTables
+)
+
+func batchTablesGet() *batchTables {
+	batchOnce.Do(func() { batchTab = buildBatchTables() })
+	return batchTab
+}
+
+func buildBatchTables() *batchTables {
+	t := new(batchTables)
+	t.shift = affinePoint(pedersenPoints[0])
+	var wg sync.WaitGroup
+	for k := 0; k < 2; k++ {
+		base := affinePoint(pedersenPoints[1+2*k])
+		for i := 0; i < batchWindows; i++ {
+			wg.Add(1)
+			go func(k, i int, base starkcurve.G1Affine) {
+				defer wg.Done()
+				copy(t.low[k][i][:], multiples(base, batchHalf))
+			}(k, i, base)
+			var b starkcurve.G1Jac
+			b.FromAffine(&base)
+			for d := 0; d < batchWindow; d++ {
+				b.DoubleAssign()
+			}
+			base.FromJacobian(&b)
+		}
+	}
+	wg.Wait()
+	return t
+}
+
+// batchDigits cuts the low 248 bits of x (canonical limbs) into signed
+// digits d_i in [-batchHalf, batchHalf) with x_low = sum d_i*2^(batchWindow*i),
+// and returns them with the high nibble (bits 248..251).
+func batchDigits(l [4]uint64, d *[batchWindows]int32) (high uint64) {
+	high = l[3] >> 56
+	l[3] &= 1<<56 - 1
+	carry := uint64(0)
+	for i := 0; i < batchWindows; i++ {
+		pos := uint(i * batchWindow)
+		var v uint64
+		if pos < 256 {
+			w, s := pos/64, pos%64
+			v = l[w] >> s
+			if s+batchWindow > 64 && w+1 < 4 {
+				v |= l[w+1] << (64 - s)
+			}
+			v &= batchHalf*2 - 1
+		}
+		v += carry
+		if v >= batchHalf {
+			d[i] = int32(v) - 2*batchHalf
+			carry = 1
+		} else {
+			d[i] = int32(v)
+			carry = 0
+		}
+	}
+	return high
+}
+
+// batchLane is one hash of a chunk: its affine accumulator and the points
+// still to add.
+type batchLane struct {
+	x, y   fp.Element
+	failed bool // an addition hit equal x-coordinates: hashed by Pedersen instead
+}
+
+// PedersenBatch sets dst[i] = Pedersen(a[i], b[i]) for every i. The three
+// slices must have the same length (it panics otherwise); dst may alias a
+// or b. The result is always the one Pedersen returns, including for the
+// inputs (with negligible probability for any given pair) where an affine
+// addition would meet two points of equal x-coordinate: those are hashed by
+// Pedersen.
+func PedersenBatch(dst, a, b []felt.Felt) {
+	if len(a) != len(dst) || len(b) != len(dst) {
+		panic("hash: PedersenBatch: slices of different lengths")
+	}
+	if len(dst) == 0 {
+		return
+	}
+	t := batchTablesGet()
+	w := newBatchWork(min(len(dst), batchChunk))
+	for lo := 0; lo < len(dst); lo += batchChunk {
+		hi := min(lo+batchChunk, len(dst))
+		w.run(t, dst[lo:hi], a[lo:hi], b[lo:hi])
+	}
+}
+
+// batchWork is the scratch space of a chunk of up to n hashes.
+type batchWork struct {
+	lanes []batchLane
+	// pts[j*batchSteps+s] is the s-th point lane j adds, neg[...] whether
+	// it is negated; lane j adds nsteps[j] points.
+	pts    []*starkcurve.G1Affine
+	neg    []bool
+	nsteps []uint8
+	// per addition round: the adding lanes, their denominators and the
+	// running products of the denominators
+	idx []int32
+	dx  []fp.Element
+	pre []fp.Element
+}
+
+func newBatchWork(n int) *batchWork {
+	return &batchWork{
+		lanes:  make([]batchLane, n),
+		pts:    make([]*starkcurve.G1Affine, n*batchSteps),
+		neg:    make([]bool, n*batchSteps),
+		nsteps: make([]uint8, n),
+		idx:    make([]int32, n),
+		dx:     make([]fp.Element, n),
+		pre:    make([]fp.Element, n),
+	}
+}
+
+func (w *batchWork) run(t *batchTables, dst, a, b []felt.Felt) {
+	n := len(dst)
+	single := tables()
+	rounds := 0
+	for j := 0; j < n; j++ {
+		l := &w.lanes[j]
+		l.x, l.y, l.failed = t.shift.X, t.shift.Y, false
+		s := 0
+		base := j * batchSteps
+		for k, v := range [2]*felt.Felt{&a[j], &b[j]} {
+			var d [batchWindows]int32
+			high := batchDigits(v.Limbs(), &d)
+			for i, di := range d {
+				switch {
+				case di > 0:
+					w.pts[base+s], w.neg[base+s] = &t.low[k][i][di-1], false
+					s++
+				case di < 0:
+					w.pts[base+s], w.neg[base+s] = &t.low[k][i][-di-1], true
+					s++
+				}
+			}
+			if high != 0 {
+				w.pts[base+s], w.neg[base+s] = &single.high[k][high-1], false
+				s++
+			}
+		}
+		w.nsteps[j] = uint8(s)
+		rounds = max(rounds, s)
+	}
+
+	for r := 0; r < rounds; r++ {
+		// Gather the lanes adding a point this round with their
+		// denominators: independent loads of table points, which the
+		// processor overlaps (a dependent chain would wait for each).
+		cnt := 0
+		for j := 0; j < n; j++ {
+			l := &w.lanes[j]
+			if l.failed || int(w.nsteps[j]) <= r {
+				continue
+			}
+			q := w.pts[j*batchSteps+r]
+			w.dx[cnt].Sub(&q.X, &l.x)
+			w.idx[cnt] = int32(j)
+			cnt++
+		}
+		// Running products of the denominators; a zero one (equal
+		// x-coordinates) sends its lane to Pedersen.
+		k := 0
+		for c := 0; c < cnt; c++ {
+			if w.dx[c].IsZero() {
+				w.lanes[w.idx[c]].failed = true
+				continue
+			}
+			w.dx[k], w.idx[k] = w.dx[c], w.idx[c]
+			if k == 0 {
+				w.pre[0] = w.dx[0]
+			} else {
+				w.pre[k].Mul(&w.pre[k-1], &w.dx[k])
+			}
+			k++
+		}
+		cnt = k
+		if cnt == 0 {
+			continue
+		}
+		var inv fp.Element
+		inv.Inverse(&w.pre[cnt-1])
+		for c := cnt - 1; c >= 0; c-- {
+			var ic fp.Element // 1/dx[c]
+			if c > 0 {
+				ic.Mul(&inv, &w.pre[c-1])
+				inv.Mul(&inv, &w.dx[c])
+			} else {
+				ic = inv
+			}
+			j := int(w.idx[c])
+			l := &w.lanes[j]
+			q := w.pts[j*batchSteps+r]
+			var lambda, x3, y3 fp.Element
+			if w.neg[j*batchSteps+r] {
+				lambda.Add(&q.Y, &l.y)
+				lambda.Neg(&lambda)
+			} else {
+				lambda.Sub(&q.Y, &l.y)
+			}
+			lambda.Mul(&lambda, &ic)
+			x3.Square(&lambda)
+			x3.Sub(&x3, &l.x)
+			x3.Sub(&x3, &q.X)
+			y3.Sub(&l.x, &x3)
+			y3.Mul(&y3, &lambda)
+			y3.Sub(&y3, &l.y)
+			l.x, l.y = x3, y3
+		}
+	}
+
+	for j := 0; j < n; j++ {
+		l := &w.lanes[j]
+		if l.failed {
+			dst[j] = Pedersen(a[j], b[j])
+			continue
+		}
+		dst[j] = felt.Felt(l.x)
+	}
+}
