@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,8 +20,9 @@ import (
 type BenchOptions struct {
 	Gen    GenOptions
 	Exec   execFlags
-	Rounds int
-	JSON   bool
+	Rounds  int
+	JSON    bool
+	Control bool
 }
 
 func newCmdBench(f *cmdutil.Factory, runF func(*BenchOptions) error) *cobra.Command {
@@ -51,6 +53,7 @@ With --tx-cost 0 the per-transaction times are the engine's overhead.`,
 	o.Exec.register(fl)
 	fl.IntVar(&o.Rounds, "rounds", 5, "rounds of each (medians are reported)")
 	fl.BoolVar(&o.JSON, "json", false, "print one JSON object")
+	fl.BoolVar(&o.Control, "control", false, "also time the transactions' CPU work alone on 1 and on --workers goroutines (no engine): the speedup this machine allows now")
 	return cmd
 }
 
@@ -82,6 +85,8 @@ type benchResult struct {
 	SequentialRounds  []float64 `json:"sequential_rounds_s"`
 	ParallelRounds    []float64 `json:"parallel_rounds_s"`
 	NsPerSpin         float64   `json:"ns_per_spin_round"`
+	ControlSpeedup    float64   `json:"control_speedup,omitempty"`
+	ControlRounds     []float64 `json:"control_speedup_rounds,omitempty"`
 }
 
 func runBench(f *cmdutil.Factory, o *BenchOptions) error {
@@ -118,6 +123,9 @@ func runBench(f *cmdutil.Factory, o *BenchOptions) error {
 		r.ParallelRounds = append(r.ParallelRounds, par.Metrics.Wall.Seconds())
 		metrics = append(metrics, par.Metrics)
 		runtime.GC()
+		if o.Control {
+			r.ControlRounds = append(r.ControlRounds, round2(controlSpeedup(b, opt.Workers)))
+		}
 	}
 	r.SequentialS = median(r.SequentialRounds)
 	r.ParallelS = median(r.ParallelRounds)
@@ -136,6 +144,9 @@ func runBench(f *cmdutil.Factory, o *BenchOptions) error {
 		r.ExecutionsPerTx = round2(float64(m.Executions) / float64(r.Txs))
 	}
 	r.Executions, r.Validations, r.Aborts, r.EarlyAborts, r.Waits = m.Executions, m.Validations, m.Aborts, m.EarlyAborts, m.Waits
+	if o.Control {
+		r.ControlSpeedup = median(r.ControlRounds)
+	}
 	if o.JSON {
 		enc := json.NewEncoder(f.IO.Out)
 		enc.SetIndent("", "  ")
@@ -148,8 +159,44 @@ func runBench(f *cmdutil.Factory, o *BenchOptions) error {
 	fmt.Fprintf(f.IO.Out, "  parallel    %s  %s tx/s  %10.0f ns/tx  speedup %.2fx\n", seconds(r.ParallelS), fmtTPS(r.TPS), r.ParallelNsPerTx, r.Speedup)
 	fmt.Fprintf(f.IO.Out, "  engine      %d executions (%.2f per tx), %d validations, %d aborts (%d stopped early), %d waits\n",
 		r.Executions, r.ExecutionsPerTx, r.Validations, r.Aborts, r.EarlyAborts, r.Waits)
+	if o.Control {
+		fmt.Fprintf(f.IO.Out, "  control     the same work on %d goroutines without the engine: speedup %.2fx\n", r.Workers, r.ControlSpeedup)
+	}
 	fmt.Fprintf(f.IO.Out, "  result      %s\n", st.Good.Render("equal to sequential execution in every round"))
 	return nil
+}
+
+// controlSpeedup times the block's CPU work alone (kvtx.Spin, no state, no
+// engine) on one goroutine and split over workers goroutines: the speedup
+// the machine itself gives at this moment, to read the engine's against.
+func controlSpeedup(b *kvtx.Block, workers int) float64 {
+	costs := b.Costs()
+	work := make([]uint64, len(costs))
+	for i, c := range costs {
+		work[i] = kvtx.Iterations(c)
+	}
+	t0 := time.Now()
+	for _, n := range work {
+		kvtx.Spin(n)
+	}
+	one := time.Since(t0)
+	t0 = time.Now()
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(work); i += workers {
+				kvtx.Spin(work[i])
+			}
+		}()
+	}
+	wg.Wait()
+	many := time.Since(t0)
+	if many <= 0 {
+		return 0
+	}
+	return float64(one) / float64(many)
 }
 
 func median(xs []float64) float64 {

@@ -222,8 +222,7 @@ func TestPanicsAndErrorsAreResults(t *testing.T) {
 				}
 				v.Write(key(2), felt.One)
 				if x == felt.FromUint64(3) {
-					var m map[int]int
-					m[0] = 1 // panics
+					panic("tx 1 panics on purpose")
 				}
 				return x, nil
 			},

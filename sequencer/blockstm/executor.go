@@ -165,8 +165,12 @@ func (w *worker[O]) loop() {
 		seen := s.epoch.Load()
 		t := s.nextTask()
 		if t.kind == taskNone {
-			if s.tryCommit() {
+			done, progressed := s.tryCommit()
+			if done {
 				return
+			}
+			if progressed {
+				continue // the window may admit a fresh transaction now
 			}
 			t0 := time.Now()
 			s.sleep(seen)

@@ -50,7 +50,7 @@ type shard struct {
 	mu   sync.RWMutex
 	m    map[uint64]*entry
 	slab []entry
-	_    [16]byte // keep neighbouring shards' locks on separate cache lines
+	all  []*entry // in creation order, for iterating without the map
 }
 
 type entry struct {
@@ -120,20 +120,19 @@ func (m *mvMemory) entry(k state.Key) *entry {
 		e.key, e.next = k, first
 		e.vs, e.baseReaders = e.vbuf[:0], e.rbuf[:0]
 		s.m[h] = e
+		s.all = append(s.all, e)
 		m.entries.Add(1)
 	}
 	s.mu.Unlock()
 	return e
 }
 
-// each calls f for every entry.
+// each calls f for every entry. No entry may be created meanwhile.
 func (m *mvMemory) each(f func(*entry) error) error {
 	for i := range m.shards {
-		for _, e := range m.shards[i].m {
-			for ; e != nil; e = e.next {
-				if err := f(e); err != nil {
-					return err
-				}
+		for _, e := range m.shards[i].all {
+			if err := f(e); err != nil {
+				return err
 			}
 		}
 	}

@@ -73,3 +73,38 @@ func TestParallelEqualsSequential(t *testing.T) {
 		})
 	}
 }
+
+// TestLiveness runs many small serial blocks, where workers keep running
+// out of work and going to sleep: every run must finish.
+func TestLiveness(t *testing.T) {
+	rounds := 300
+	if testing.Short() {
+		rounds = 30
+	}
+	for i, wl := range []string{"transfers", "chain", "transfers"} {
+		b, err := kvtx.Generate(kvtx.GenConfig{Workload: wl, Txs: 40, Accounts: 2, Seed: 3, TxCost: time.Duration(i) * time.Microsecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		txs := b.Transactions()
+		for _, s := range schedulers {
+			for _, w := range []int{2, 3, 8} {
+				for range rounds {
+					done := make(chan error, 1)
+					go func() {
+						_, err := blockstm.Run(txs, b.Genesis, blockstm.Options{Workers: w, Scheduler: s})
+						done <- err
+					}()
+					select {
+					case err := <-done:
+						if err != nil {
+							t.Fatal(err)
+						}
+					case <-time.After(30 * time.Second):
+						t.Fatalf("%s, %s, %d workers: the block never finished", wl, s, w)
+					}
+				}
+			}
+		}
+	}
+}

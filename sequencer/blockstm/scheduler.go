@@ -244,12 +244,14 @@ func (s *scheduler) validationAfterExecution(tx, inc int32) task {
 }
 
 // tryCommit commits as many transactions, in order, as are ready. It
-// returns true when the block is done.
-func (s *scheduler) tryCommit() bool {
+// reports whether the block is done, and whether it committed any (which
+// may admit fresh transactions: the caller looks for a task again before
+// sleeping).
+func (s *scheduler) tryCommit() (done, progressed bool) {
 	s.commitReq.Add(1)
 	for {
 		if !s.commitMu.TryLock() {
-			return s.done.Load()
+			return s.done.Load(), progressed
 		}
 		seen := s.commitReq.Load()
 		idx := s.commitIdx.Load()
@@ -270,9 +272,10 @@ func (s *scheduler) tryCommit() bool {
 			s.growWindow(clean)
 		}
 		s.commitMu.Unlock()
+		progressed = progressed || idx > start
 		if idx == s.n {
 			s.finish()
-			return true
+			return true, progressed
 		}
 		// Fresh transactions the window now admits: the committing worker
 		// takes one; wake the others only for more.
@@ -280,7 +283,7 @@ func (s *scheduler) tryCommit() bool {
 			s.notify()
 		}
 		if s.commitReq.Load() == seen {
-			return false
+			return false, progressed
 		}
 	}
 }

@@ -2,15 +2,17 @@ package kvtx
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // Spin performs n rounds of a 64-bit mixing function (splitmix64's
 // finalizer), each depending on the last: the CPU work of a transaction.
-// It is not inlined, so its result need not be used.
+// The result is folded into a counter in the rare case it is zero, so the
+// loop can never be optimized away.
 //
 //go:noinline
-func Spin(n uint64) uint64 {
+func Spin(n uint64) {
 	x := n ^ 0x9e3779b97f4a7c15
 	for i := uint64(0); i < n; i++ {
 		x ^= x >> 30
@@ -19,8 +21,12 @@ func Spin(n uint64) uint64 {
 		x *= 0x94d049bb133111eb
 		x ^= x >> 31
 	}
-	return x
+	if x == 0 {
+		spinZeros.Add(1)
+	}
 }
+
+var spinZeros atomic.Uint64
 
 var calibration struct {
 	once      sync.Once
