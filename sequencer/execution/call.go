@@ -417,11 +417,9 @@ func runError(r *runner.Runner, e Entry, err error) error {
 		return fail(CodeTransactionFailed, e.Contract, "%v", err)
 	}
 	code := CodeTransactionFailed
-	msg := r.FormatFunctionError(err)
 	var inner *calledError
 	if errors.As(err, &inner) {
 		code = inner.err.Code
-		msg += fmt.Sprintf("\nError in the called contract (%s):\n%s", inner.err.Contract, inner.err.Message)
 	}
-	return &Error{Code: code, Contract: e.Contract, Message: msg}
+	return &Error{Code: code, Contract: e.Contract, Message: r.FormatFunctionError(err)}
 }

@@ -112,7 +112,10 @@ type handler struct {
 // calledError is an inner call's failure, seen from the calling run.
 type calledError struct{ err *Error }
 
-func (e *calledError) Error() string { return e.err.Message }
+// Error is what cairo-lang prints after the failing syscall's traceback.
+func (e *calledError) Error() string {
+	return fmt.Sprintf("Error in the called contract (%s):\n%s", e.err.Contract, e.err.Message)
+}
 
 // allocate writes data to a new read-only segment.
 func (h *handler) allocate(data []memory.Value) (memory.Relocatable, error) {
