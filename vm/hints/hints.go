@@ -43,6 +43,8 @@ type Runtime struct {
 	// be modified. Local hints (AddLocal) are matched first.
 	Funcs map[string]Func
 	local map[string]Func
+
+	resolved map[resolveKey]resolvedName
 	// Out receives what hints print (print() in the Python originals).
 	Out io.Writer
 	// Extra is state that hint modules keep across hints (a dict manager,
@@ -228,6 +230,33 @@ func (c *Context) Builtin(name string) (any, bool) {
 // resolve finds the identifier a hint name refers to, searching the hint's
 // accessible scopes from the innermost out and following aliases.
 func (c *Context) resolve(name string) (string, *program.Identifier, error) {
+	key := resolveKey{c.hint, name}
+	if r, ok := c.rt.resolved[key]; ok {
+		return r.full, r.id, nil
+	}
+	full, id, err := c.resolveUncached(name)
+	if err == nil {
+		if c.rt.resolved == nil {
+			c.rt.resolved = map[resolveKey]resolvedName{}
+		}
+		c.rt.resolved[key] = resolvedName{full, id}
+	}
+	return full, id, err
+}
+
+// resolveKey and resolvedName cache name resolution per hint: the
+// identifiers and a hint's scopes never change during a run.
+type resolveKey struct {
+	hint *program.Hint
+	name string
+}
+
+type resolvedName struct {
+	full string
+	id   *program.Identifier
+}
+
+func (c *Context) resolveUncached(name string) (string, *program.Identifier, error) {
 	scopes := c.hint.AccessibleScopes
 	for i := len(scopes) - 1; i >= 0; i-- {
 		full := scopes[i] + "." + name

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"math/bits"
+	"slices"
 	"sort"
 )
 
@@ -38,10 +39,15 @@ const (
 	pageMask = pageSize - 1
 )
 
+// maxDensePages bounds the page table; pages beyond it (offsets past 128M
+// cells, which only unusual programs reach) live in a sparse map.
+const maxDensePages = 1 << 12
+
 type segment struct {
 	pages    [][]Value
-	hi       uint64   // one past the highest written offset
-	accessed []uint64 // bitset of accessed offsets
+	far      map[uint64][]Value // pages at index >= maxDensePages
+	hi       uint64             // one past the highest written offset
+	accessed []uint64           // bitset of accessed offsets
 	validate ValidationRule
 	deduce   Deducer
 }
@@ -49,6 +55,11 @@ type segment struct {
 func (s *segment) get(off uint64) Value {
 	p := off >> pageBits
 	if p >= uint64(len(s.pages)) {
+		if p >= maxDensePages {
+			if pg, ok := s.far[p]; ok {
+				return pg[off&pageMask]
+			}
+		}
 		return Value{}
 	}
 	pg := s.pages[p]
@@ -67,6 +78,17 @@ func (s *segment) cell(off uint64) *Value {
 		if pg := s.pages[p]; i < uint64(len(pg)) {
 			return &pg[i]
 		}
+	}
+	if p >= maxDensePages {
+		pg, ok := s.far[p]
+		if !ok {
+			if s.far == nil {
+				s.far = map[uint64][]Value{}
+			}
+			pg = make([]Value, pageSize)
+			s.far[p] = pg
+		}
+		return &pg[i]
 	}
 	for uint64(len(s.pages)) <= p {
 		s.pages = append(s.pages, nil)
@@ -93,18 +115,40 @@ func (s *segment) cell(off uint64) *Value {
 	return &pg[i]
 }
 
+// eachPage calls fn for every page in offset order until fn returns false.
+func (s *segment) eachPage(fn func(base uint64, pg []Value) bool) {
+	for p, pg := range s.pages {
+		if !fn(uint64(p)<<pageBits, pg) {
+			return
+		}
+	}
+	if len(s.far) == 0 {
+		return
+	}
+	keys := make([]uint64, 0, len(s.far))
+	for k := range s.far {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if !fn(k<<pageBits, s.far[k]) {
+			return
+		}
+	}
+}
+
 // each calls fn for every set cell in offset order until fn returns false.
 func (s *segment) each(fn func(off uint64, v Value) bool) {
-	for p, pg := range s.pages {
-		base := uint64(p) << pageBits
+	s.eachPage(func(base uint64, pg []Value) bool {
 		for i := range pg {
 			if pg[i].IsSet() {
 				if !fn(base+uint64(i), pg[i]) {
-					return
+					return false
 				}
 			}
 		}
-	}
+		return true
+	})
 }
 
 // Memory is the VM's write-once memory: real segments (index >= 0) and
@@ -275,14 +319,8 @@ func (m *Memory) Load(addr Relocatable, data []Value) (Relocatable, error) {
 // not be modified.
 func (m *Memory) Pages(index int) iter.Seq2[uint64, []Value] {
 	return func(yield func(uint64, []Value) bool) {
-		s := m.seg(index)
-		if s == nil {
-			return
-		}
-		for p, pg := range s.pages {
-			if !yield(uint64(p)<<pageBits, pg) {
-				return
-			}
+		if s := m.seg(index); s != nil {
+			s.eachPage(yield)
 		}
 	}
 }
@@ -353,6 +391,11 @@ func (m *Memory) MarkAccessed(addr Relocatable) {
 	s := &m.segs[addr.Segment]
 	w := addr.Offset >> 6
 	if w >= uint64(len(s.accessed)) {
+		if addr.Offset >= s.hi {
+			// Only written cells can be accessed; reads of unset cells
+			// fail before they are marked.
+			return
+		}
 		n := w + 1
 		if c := uint64(len(s.accessed)) * 2; c > n {
 			n = c
@@ -479,11 +522,12 @@ func (m *Memory) RelocateTemporary() error {
 		return v
 	}
 	fixAll := func(s *segment) {
-		for _, pg := range s.pages {
+		s.eachPage(func(_ uint64, pg []Value) bool {
 			for j := range pg {
 				pg[j] = fix(pg[j])
 			}
-		}
+			return true
+		})
 	}
 	for i := range m.segs {
 		fixAll(&m.segs[i])

@@ -196,3 +196,28 @@ func TestRelocationTable(t *testing.T) {
 		t.Fatalf("relocated address = %v, %v", b[:8], err)
 	}
 }
+
+func TestFarPages(t *testing.T) {
+	m := New()
+	s := m.AddSegment()
+	far := s.Add(1 << 38)
+	if err := m.Set(far, Uint64Value(9)); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Set(s, Uint64Value(1)); err != nil {
+		t.Fatal(err)
+	}
+	if m.Get(far) != Uint64Value(9) || m.UsedSize(0) != 1<<38+1 {
+		t.Fatalf("far cell = %v, used %d", m.Get(far), m.UsedSize(0))
+	}
+	var offs []uint64
+	for off := range m.Cells(0) {
+		offs = append(offs, off)
+	}
+	if len(offs) != 2 || offs[0] != 0 || offs[1] != 1<<38 {
+		t.Fatalf("cells %v", offs)
+	}
+	if err := m.Set(s.Add(1<<41), Uint64Value(1)); err == nil {
+		t.Fatal("write beyond the offset limit accepted")
+	}
+}

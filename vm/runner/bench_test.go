@@ -89,3 +89,25 @@ func benchAsm(b *testing.B, name, layoutName string) {
 func BenchmarkFeltLoop(b *testing.B) { benchAsm(b, "felt_loop.casm", "small") }
 
 func BenchmarkFibonacciRecursive(b *testing.B) { benchAsm(b, "fibonacci_recursive.casm", "small") }
+
+// Hint-heavy programs of the conformance fixtures.
+
+func BenchmarkDictUsort(b *testing.B) {
+	benchProgram(b, "ziggy-starkdust/operations_with_data_structures.json", "recursive", false)
+}
+
+func BenchmarkKeccak(b *testing.B) {
+	benchProgram(b, "cairo-vm-go/integration_tests__cairo_zero_hint_tests__cairo_keccak_finalize_block_size_1000.starknet_with_keccak_compiled.json", "recursive", false)
+}
+
+func BenchmarkSecp(b *testing.B) {
+	benchProgram(b, "cairo-vm-go/integration_tests__cairo_zero_hint_tests__ec.small_compiled.json", "small", false)
+}
+
+func BenchmarkUint256(b *testing.B) {
+	benchProgram(b, "ziggy-starkdust/uint256_integration_tests.json", "recursive", false)
+}
+
+func BenchmarkBlake2s(b *testing.B) {
+	benchProgram(b, "ziggy-starkdust/blake2s_integration_tests.json", "recursive", false)
+}
