@@ -30,6 +30,15 @@ beside it in FILE.snapshots/.`,
 
 // verbs are the devnet sub-commands.
 var verbs = []func(*cmdutil.Factory) *cobra.Command{
+	newCmdInit,
+	newCmdDeclare,
+	newCmdDeploy,
+	newCmdInvoke,
+	newCmdCall,
+	newCmdBlock,
+	newCmdTx,
+	newCmdReceipt,
+	newCmdAccounts,
 	newCmdSnapshot,
 	newCmdRevert,
 	newCmdSnapshots,

@@ -91,13 +91,20 @@ type ClassFile struct {
 	Data []byte
 }
 
+// Genesis block 0 as Init committed it.
+type GenesisBlock struct {
+	Header store.Header
+	// Classes are the hashes of opts.Classes, in their order.
+	Classes []felt.Felt
+}
+
 // Init writes block 0 of a new devnet into an empty store: the genesis
 // record and the declarations of opts.Classes.
-func Init(ctx context.Context, chain Chain, opts InitOptions) (*Devnet, store.Header, error) {
+func Init(ctx context.Context, chain Chain, opts InitOptions) (*Devnet, GenesisBlock, error) {
 	if head, err := chain.Head(ctx); err == nil {
-		return nil, store.Header{}, fmt.Errorf("the store already holds a chain (head block %d)", head.Number)
+		return nil, GenesisBlock{}, fmt.Errorf("the store already holds a chain (head block %d)", head.Number)
 	} else if !errors.Is(err, store.ErrNotFound) {
-		return nil, store.Header{}, err
+		return nil, GenesisBlock{}, err
 	}
 	if opts.ChainID.IsZero() {
 		opts.ChainID = DefaultChainID
@@ -115,11 +122,11 @@ func Init(ctx context.Context, chain Chain, opts InitOptions) (*Devnet, store.He
 	b := &store.Block{Header: d.header(store.Header{})}
 	gp, err := json.Marshal(TxPayload{Type: TypeGenesis, Version: "0x0", SenderAddress: felt.Zero.String(), Genesis: &d.genesis})
 	if err != nil {
-		return nil, store.Header{}, err
+		return nil, GenesisBlock{}, err
 	}
 	gh := hash.PoseidonHashMany([]felt.Felt{genesisTag, d.chainID, d.seqAddr, felt.FromUint64(b.Header.Timestamp)})
 	if err := addTx(b, store.Transaction{Hash: gh, Type: TypeGenesis, Payload: gp}, ReceiptPayload{Type: TypeGenesis, MessagesSent: []MessageL1{}}, nil); err != nil {
-		return nil, store.Header{}, err
+		return nil, GenesisBlock{}, err
 	}
 
 	type declared struct {
@@ -131,29 +138,31 @@ func Init(ctx context.Context, chain Chain, opts InitOptions) (*Devnet, store.He
 	for _, cf := range opts.Classes {
 		cls, raw, err := parseClass(cf.Data)
 		if err != nil {
-			return nil, store.Header{}, fmt.Errorf("%s: %w", cf.Name, err)
+			return nil, GenesisBlock{}, fmt.Errorf("%s: %w", cf.Name, err)
 		}
 		if other, dup := seen[cls.Hash]; dup {
-			return nil, store.Header{}, fmt.Errorf("%s: class %s is also in %s", cf.Name, cls.Hash, other)
+			return nil, GenesisBlock{}, fmt.Errorf("%s: class %s is also in %s", cf.Name, cls.Hash, other)
 		}
 		seen[cls.Hash] = cf.Name
 		tx, rp, err := d.declareTx(cls, raw, felt.One)
 		if err != nil {
-			return nil, store.Header{}, err
+			return nil, GenesisBlock{}, err
 		}
 		if err := addTx(b, tx, rp, nil); err != nil {
-			return nil, store.Header{}, err
+			return nil, GenesisBlock{}, err
 		}
 		decls = append(decls, declared{cls, raw})
 	}
 	h, err := chain.CommitBlock(ctx, b)
 	if err != nil {
-		return nil, store.Header{}, err
+		return nil, GenesisBlock{}, err
 	}
+	g := GenesisBlock{Header: h}
 	for _, dc := range decls {
 		d.classes.add(dc.cls, h.Number, dc.raw)
+		g.Classes = append(g.Classes, dc.cls.Hash)
 	}
-	return d, h, nil
+	return d, g, nil
 }
 
 // Open opens the devnet kept in chain.

@@ -110,8 +110,8 @@ func TestERC20PersistsAcrossReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if genesis.Number != 0 || genesis.TxCount != 1 {
-		t.Fatalf("genesis block %d with %d transactions", genesis.Number, genesis.TxCount)
+	if genesis.Header.Number != 0 || genesis.Header.TxCount != 1 {
+		t.Fatalf("genesis block %d with %d transactions", genesis.Header.Number, genesis.Header.TxCount)
 	}
 	token := erc20Scenario(t, ctx, d)
 	head, err := s.Head(ctx)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/kairo-dev/kairo/sequencer/contract"
 	"github.com/kairo-dev/kairo/store"
 	"github.com/kairo-dev/kairo/vm/felt"
 )
@@ -175,4 +176,27 @@ func (d *Devnet) Accounts(ctx context.Context) ([]AccountView, error) {
 		out = append(out, AccountView{Account: a, Nonce: n})
 	}
 	return out, nil
+}
+
+// EventName returns the ABI name of an event (its first key is the
+// selector of the name) as declared by the class of its emitter at block,
+// or "" when the class does not name it.
+func (d *Devnet) EventName(ctx context.Context, e store.Event, block uint64) string {
+	if len(e.Keys) == 0 {
+		return ""
+	}
+	h, err := d.chain.ClassHashAt(ctx, e.FromAddress, block)
+	if err != nil || h.IsZero() {
+		return ""
+	}
+	cls, _, err := d.classes.lookup(ctx, d.chain, h, block)
+	if err != nil {
+		return ""
+	}
+	for _, a := range abiEntries(cls) {
+		if a.Type == "event" && contract.Selector(a.Name) == e.Keys[0] {
+			return a.Name
+		}
+	}
+	return ""
 }

@@ -1,0 +1,58 @@
+package devnet
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kairo-dev/kairo/cli/cmdutil"
+	"github.com/kairo-dev/kairo/sequencer/devnet"
+	"github.com/kairo-dev/kairo/vm/felt"
+)
+
+func newCmdDeclare(f *cmdutil.Factory) *cobra.Command {
+	var from string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "declare CLASS.json [--from ADDRESS]",
+		Short: "Declare a Cairo 0 class in a new block",
+		Long: `Declares a Cairo 0 contract class, in the compiled form (program as a JSON
+object) or the RPC form (program as base64 gzip), and prints its class hash.
+The declaration is a block of its own; the class is kept in the database and
+can then be deployed with 'kairo devnet deploy CLASS_HASH'.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sender := felt.Zero
+			if from != "" {
+				var err error
+				if sender, err = devnet.ParseAddress("--from", from); err != nil {
+					return err
+				}
+			}
+			data, err := os.ReadFile(args[0])
+			if err != nil {
+				return fmt.Errorf("read class: %w", err)
+			}
+			s, err := openDevnet(f, cmd, false)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			o, err := s.net.Declare(cmd.Context(), data, sender)
+			if err != nil {
+				return fmt.Errorf("declare %s: %w", args[0], err)
+			}
+			if asJSON {
+				return printJSON(f, outcomeJSON(cmd.Context(), s.net, o))
+			}
+			st := f.IO.Styles()
+			fmt.Fprintf(f.IO.Out, "%s %s\n", st.Good.Render("Declared class"), st.Highlight.Render(o.ClassHash.String()))
+			outcomeText(cmd.Context(), f.IO.Out, st, s.net, o)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&from, "from", "", "impersonated sender address (default 0x1)")
+	addJSONFlag(cmd, &asJSON)
+	return cmd
+}
