@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"bufio"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -37,10 +36,13 @@ func (r *Runner) RelocateAddr(a memory.Relocatable) (uint64, error) {
 // WriteTrace writes the relocated trace: 24 bytes per step, ap, fp and pc
 // as little-endian u64.
 func (r *Runner) WriteTrace(w io.Writer) error {
-	bw := bufio.NewWriterSize(w, 1<<16)
-	var buf [24]byte
 	pb, eb := r.Bases[r.programBase.Segment], r.Bases[r.executionBase.Segment]
-	err := r.VM.TraceChunks(func(first int, entries []vm.TraceEntry) error {
+	var buf []byte
+	return r.VM.TraceChunks(func(first int, entries []vm.TraceEntry) error {
+		if cap(buf) < 24*len(entries) {
+			buf = make([]byte, 24*len(entries))
+		}
+		buf = buf[:24*len(entries)]
 		for j, e := range entries {
 			ap, fp, pc := eb+e.AP, eb+e.FP, pb+e.PC
 			if _, odd := r.VM.TraceOdd(first + j); odd {
@@ -56,20 +58,17 @@ func (r *Runner) WriteTrace(w io.Writer) error {
 					return err
 				}
 			}
-			binary.LittleEndian.PutUint64(buf[0:], ap)
-			binary.LittleEndian.PutUint64(buf[8:], fp)
-			binary.LittleEndian.PutUint64(buf[16:], pc)
-			if _, err := bw.Write(buf[:]); err != nil {
-				return err
-			}
+			rec := buf[24*j : 24*j+24]
+			binary.LittleEndian.PutUint64(rec[0:], ap)
+			binary.LittleEndian.PutUint64(rec[8:], fp)
+			binary.LittleEndian.PutUint64(rec[16:], pc)
 		}
-		return nil
-	})
-	if err != nil {
+		_, err := w.Write(buf)
 		return err
-	}
-	return bw.Flush()
+	})
 }
+
+var zeroRecord [40]byte
 
 // WriteMemory writes the relocated memory in address order: 40 bytes per
 // cell, the address as a little-endian u64 and the value as 32
@@ -96,19 +95,28 @@ func (r *Runner) WriteMemory(w io.Writer) error {
 			defer wg.Done()
 			for j := range jobs {
 				buf := (*pool.Get().(*[]byte))[:0]
-				var rec [40]byte
 				for i, v := range j.cells {
 					if !v.IsSet() {
 						continue
 					}
-					val, err := memory.RelocateValue(v, r.Bases)
+					n := len(buf)
+					buf = append(buf, zeroRecord[:]...)
+					rec := buf[n : n+40]
+					binary.LittleEndian.PutUint64(rec[:8], j.base+uint64(i))
+					if v.IsFelt() {
+						l := v.Felt().Limbs()
+						binary.LittleEndian.PutUint64(rec[8:], l[0])
+						binary.LittleEndian.PutUint64(rec[16:], l[1])
+						binary.LittleEndian.PutUint64(rec[24:], l[2])
+						binary.LittleEndian.PutUint64(rec[32:], l[3])
+						continue
+					}
+					a, err := r.RelocateAddr(v.Reloc())
 					if err != nil {
 						j.err = err
 						break
 					}
-					binary.LittleEndian.PutUint64(rec[:8], j.base+uint64(i))
-					copy(rec[8:], val[:])
-					buf = append(buf, rec[:]...)
+					binary.LittleEndian.PutUint64(rec[8:], a)
 				}
 				j.out <- buf
 			}
