@@ -285,18 +285,3 @@ func TestValueTypeOfStructMembers(t *testing.T) {
 		t.Error("limbs of a felt accepted")
 	}
 }
-
-// TestHintModulesDisjoint checks that no hint code (up to NormalizeCode)
-// is registered by two modules, where the later one would silently win.
-func TestHintModulesDisjoint(t *testing.T) {
-	seen := map[string]string{}
-	for _, m := range modules() {
-		for code := range m.Hints() {
-			n := NormalizeCode(code)
-			if o, ok := seen[n]; ok && o != m.Name {
-				t.Errorf("modules %s and %s both register:\n%s", o, m.Name, code)
-			}
-			seen[n] = m.Name
-		}
-	}
-}
