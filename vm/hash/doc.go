@@ -4,8 +4,9 @@
 // Keccak (the raw Keccak-f[1600] permutation, Keccak-256 and Starknet's
 // 250-bit masked variant used for selectors). PedersenBatch hashes many
 // independent pairs at once (a trie level) for about half the cost each:
-// affine accumulators sharing one inversion per addition round, and 12-bit
-// signed windows.
+// affine accumulators sharing one inversion per addition round, 12-bit
+// signed windows, and the additions of a round as vector operations
+// (AVX-512 IFMA through gnark-crypto where available).
 //
 // Every function is safe for concurrent use, never allocates on the hot
 // path (PedersenBatch allocates its scratch space once per call), and works directly on felt.Felt values in Montgomery form. The VM's

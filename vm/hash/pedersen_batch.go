@@ -30,7 +30,7 @@ const (
 	// batchChunk is how many hashes share one inversion per addition
 	// round: large enough to make the inversion negligible, small enough
 	// to keep the working set in cache.
-	batchChunk = 256
+	batchChunk = 512
 	// batchSteps is the most additions a hash takes.
 	batchSteps = 2 * (batchWindows + 1)
 )
@@ -147,6 +147,8 @@ type batchWork struct {
 	idx []int32
 	dx  []fp.Element
 	pre []fp.Element
+	// the operands and results of the additions of a round, as vectors
+	ic, qx, qy, x, y, lambda, t fp.Vector
 }
 
 func newBatchWork(n int) *batchWork {
@@ -158,6 +160,13 @@ func newBatchWork(n int) *batchWork {
 		idx:    make([]int32, n),
 		dx:     make([]fp.Element, n),
 		pre:    make([]fp.Element, n),
+		ic:     make(fp.Vector, n),
+		qx:     make(fp.Vector, n),
+		qy:     make(fp.Vector, n),
+		x:      make(fp.Vector, n),
+		y:      make(fp.Vector, n),
+		lambda: make(fp.Vector, n),
+		t:      make(fp.Vector, n),
 	}
 }
 
@@ -227,34 +236,42 @@ func (w *batchWork) run(t *batchTables, dst, a, b []felt.Felt) {
 		if cnt == 0 {
 			continue
 		}
+		// Backward pass: the inverse of each denominator.
 		var inv fp.Element
 		inv.Inverse(&w.pre[cnt-1])
-		for c := cnt - 1; c >= 0; c-- {
-			var ic fp.Element // 1/dx[c]
-			if c > 0 {
-				ic.Mul(&inv, &w.pre[c-1])
-				inv.Mul(&inv, &w.dx[c])
-			} else {
-				ic = inv
-			}
+		for c := cnt - 1; c > 0; c-- {
+			w.ic[c].Mul(&inv, &w.pre[c-1])
+			inv.Mul(&inv, &w.dx[c])
+		}
+		w.ic[0] = inv
+		// The additions proper, as element-wise vector operations (which
+		// gnark-crypto runs with AVX-512 IFMA where the processor has it):
+		//	lambda = (qy - y) / dx,  x3 = lambda^2 - x - qx,
+		//	y3 = lambda*(x - x3) - y.
+		qx, qy, x, y := w.qx[:cnt], w.qy[:cnt], w.x[:cnt], w.y[:cnt]
+		lambda, t, ic := w.lambda[:cnt], w.t[:cnt], w.ic[:cnt]
+		for c := 0; c < cnt; c++ {
 			j := int(w.idx[c])
-			l := &w.lanes[j]
 			q := w.pts[j*batchSteps+r]
-			var lambda, x3, y3 fp.Element
+			qx[c] = q.X
 			if w.neg[j*batchSteps+r] {
-				lambda.Add(&q.Y, &l.y)
-				lambda.Neg(&lambda)
+				qy[c].Neg(&q.Y)
 			} else {
-				lambda.Sub(&q.Y, &l.y)
+				qy[c] = q.Y
 			}
-			lambda.Mul(&lambda, &ic)
-			x3.Square(&lambda)
-			x3.Sub(&x3, &l.x)
-			x3.Sub(&x3, &q.X)
-			y3.Sub(&l.x, &x3)
-			y3.Mul(&y3, &lambda)
-			y3.Sub(&y3, &l.y)
-			l.x, l.y = x3, y3
+			x[c], y[c] = w.lanes[j].x, w.lanes[j].y
+		}
+		t.Sub(qy, y)
+		lambda.Mul(t, ic)
+		qy.Mul(lambda, lambda) // lambda^2
+		qy.Sub(qy, x)
+		qy.Sub(qy, qx) // x3
+		t.Sub(x, qy)
+		qx.Mul(t, lambda)
+		qx.Sub(qx, y) // y3
+		for c := 0; c < cnt; c++ {
+			l := &w.lanes[w.idx[c]]
+			l.x, l.y = qy[c], qx[c]
 		}
 	}
 
