@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/kairo-dev/kairo/store/trie"
 	"github.com/kairo-dev/kairo/vm/felt"
@@ -20,6 +21,7 @@ type benchState struct {
 	state *MemoryState
 	addrs []felt.Felt
 	keys  [][]felt.Felt // existing storage keys per contract
+	runs  uint64        // benchmark runs so far: each run writes new values
 }
 
 var (
@@ -119,25 +121,37 @@ func (s *benchState) blockDiff(r *rand.Rand, txs int) *StateDiff {
 // contracts, roots included.
 func BenchmarkCommitBlock(b *testing.B) {
 	s := loadBenchState(b)
-	r := rand.New(rand.NewPCG(1, 2))
+	s.runs++
+	r := rand.New(rand.NewPCG(1, s.runs))
 	committer := NewCommitter(s.state)
-	hash.Pedersen(felt.One, felt.One) // tables built outside the measurement
+	nodes := 0
+	// tables built outside the measurement
+	hash.Pedersen(felt.One, felt.One)
+	hash.PedersenBatch(make([]felt.Felt, 1), []felt.Felt{felt.One}, []felt.Felt{felt.One})
+	var cpu time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		d := s.blockDiff(r, 1000)
+		c0 := cpuTime()
 		b.StartTimer()
 		res, err := committer.Commit(d)
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()
+		cpu += cpuTime() - c0
+		for _, tn := range res.Nodes {
+			nodes += tn.Nodes.Len()
+		}
 		if err := s.state.Apply(res); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/commit")
+	b.ReportMetric(float64(nodes)/float64(b.N), "nodes/commit")
+	b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/commit")
 }
 
 // BenchmarkGet reads random existing storage keys through freshly opened

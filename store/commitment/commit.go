@@ -166,33 +166,16 @@ func NewCommitter(reader Reader, opts ...Option) *Committer {
 // Commit applies d and returns the new roots and the nodes to persist. It
 // does not modify the Reader's state: the caller writes Result.Nodes (and
 // its own flat state) in one transaction.
+//
+// The storage tries are opened and updated in parallel, then committed
+// together (trie.CommitAll): the dirty nodes of every storage trie of the
+// block are hashed height by height in large batches with
+// hash.PedersenBatch, on all the workers. The contract leaves follow in
+// three batches, then the contracts trie, beside the classes trie.
 func (c *Committer) Commit(d *StateDiff) (*Result, error) {
 	res := &Result{Contracts: make([]ContractState, len(d.Contracts))}
-	storageSets := make([]*trie.NodeSet, len(d.Contracts))
 
-	// Storage tries, in parallel over a bounded pool of workers.
-	errs := make([]error, len(d.Contracts))
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(c.workers, max(len(d.Contracts), 1)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				res.Contracts[i], storageSets[i], errs[i] = c.commitContract(&d.Contracts[i])
-			}
-		}()
-	}
-	for i := range d.Contracts {
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-
-	// The contracts and classes tries, side by side.
+	// The classes trie (Poseidon) is independent of the rest.
 	var classErr error
 	var classSet *trie.NodeSet
 	var cwg sync.WaitGroup
@@ -201,20 +184,61 @@ func (c *Committer) Commit(d *StateDiff) (*Result, error) {
 		defer cwg.Done()
 		res.ClassesRoot, classSet, classErr = c.commitClasses(d.Classes)
 	}()
+	defer cwg.Wait()
+
+	// Open the storage tries and buffer their writes, in parallel: this
+	// reads each contract and its trie's root.
+	tries := make([]*trie.Trie, len(d.Contracts))
+	errs := make([]error, len(d.Contracts))
+	parallel(len(d.Contracts), c.workers, func(i int) {
+		res.Contracts[i], tries[i], errs[i] = c.openContract(&d.Contracts[i])
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	roots, storageSets, err := trie.CommitAll(hash.PedersenBatch, c.workers, tries...)
+	if err != nil {
+		var te *trie.TrieError
+		if errors.As(err, &te) {
+			return nil, fmt.Errorf("storage trie of %s: %w", d.Contracts[te.Index].Address, te.Err)
+		}
+		return nil, err
+	}
+	for i := range res.Contracts {
+		res.Contracts[i].StorageRoot = roots[i]
+	}
+
+	// Contract leaves, Pedersen(Pedersen(Pedersen(class_hash,
+	// storage_root), nonce), 0), one batch per step.
+	n := len(res.Contracts)
+	leaves, a, b := make([]felt.Felt, n), make([]felt.Felt, n), make([]felt.Felt, n)
+	for i, st := range res.Contracts {
+		a[i], b[i] = st.ClassHash, st.StorageRoot
+	}
+	hash.PedersenBatch(leaves, a, b)
+	for i, st := range res.Contracts {
+		b[i] = st.Nonce
+	}
+	hash.PedersenBatch(leaves, leaves, b)
+	clear(b)
+	hash.PedersenBatch(leaves, leaves, b)
+
 	contracts, err := trie.New(c.reader.TrieNodes(TrieID{Kind: ContractsTrie}), hash.Pedersen)
 	if err == nil {
-		if len(d.Contracts) >= 64 {
-			contracts.SetParallelism(1)
-		}
-		for _, st := range res.Contracts {
-			if err = contracts.Put(st.Address, ContractLeaf(st.ClassHash, st.StorageRoot, st.Nonce)); err != nil {
+		for i, st := range res.Contracts {
+			if err = contracts.Put(st.Address, leaves[i]); err != nil {
 				break
 			}
 		}
 	}
 	var contractSet *trie.NodeSet
 	if err == nil {
-		res.ContractsRoot, contractSet, err = contracts.Commit()
+		var croots []felt.Felt
+		var csets []*trie.NodeSet
+		croots, csets, err = trie.CommitAll(hash.PedersenBatch, c.workers, contracts)
+		if err == nil {
+			res.ContractsRoot, contractSet = croots[0], csets[0]
+		}
 	}
 	cwg.Wait()
 	if err != nil {
@@ -226,7 +250,7 @@ func (c *Committer) Commit(d *StateDiff) (*Result, error) {
 	res.StateRoot = StateRoot(res.ContractsRoot, res.ClassesRoot, c.rule)
 
 	for i, st := range res.Contracts {
-		if storageSets[i] != nil && storageSets[i].Len() > 0 {
+		if storageSets[i].Len() > 0 {
 			res.Nodes = append(res.Nodes, TrieNodes{ID: TrieID{Kind: StorageTrie, Address: st.Address}, Nodes: storageSets[i]})
 		}
 	}
@@ -239,7 +263,29 @@ func (c *Committer) Commit(d *StateDiff) (*Result, error) {
 	return res, nil
 }
 
-func (c *Committer) commitContract(cd *ContractDiff) (ContractState, *trie.NodeSet, error) {
+// parallel calls f(0..n-1) from up to workers goroutines.
+func parallel(n, workers int, f func(i int)) {
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(workers, n); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				f(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+}
+
+// openContract reads a contract's class hash and nonce where the diff does
+// not set them and opens its storage trie with the diff's writes pending.
+func (c *Committer) openContract(cd *ContractDiff) (ContractState, *trie.Trie, error) {
 	st := ContractState{Address: cd.Address}
 	if cd.ClassHash == nil || cd.Nonce == nil {
 		ch, n, err := c.reader.Contract(cd.Address)
@@ -263,12 +309,7 @@ func (c *Committer) commitContract(cd *ContractDiff) (ContractState, *trie.NodeS
 			return st, nil, fmt.Errorf("storage trie of %s: %w", cd.Address, err)
 		}
 	}
-	root, set, err := t.Commit()
-	if err != nil {
-		return st, nil, fmt.Errorf("storage trie of %s: %w", cd.Address, err)
-	}
-	st.StorageRoot = root
-	return st, set, nil
+	return st, t, nil
 }
 
 func (c *Committer) commitClasses(classes []ClassDiff) (felt.Felt, *trie.NodeSet, error) {

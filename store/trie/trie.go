@@ -65,8 +65,7 @@ type Trie struct {
 	root    *mnode
 	pending map[Path]felt.Felt
 	deleted map[Path]struct{}
-	// parallel is the number of tree levels at which Commit hashes the two
-	// halves of a binary node concurrently when both changed.
+	// parallel: Commit hashes each level with up to 2^parallel goroutines.
 	parallel int
 }
 
@@ -95,9 +94,8 @@ func New(reader NodeReader, hash HashFunc) (*Trie, error) {
 	return t, nil
 }
 
-// SetParallelism sets how many levels of the trie Commit hashes with
-// concurrent goroutines (0, the default, hashes on the calling goroutine;
-// 2 uses up to 4 goroutines).
+// SetParallelism lets Commit hash with up to 2^levels goroutines (0, the
+// default, hashes on the calling goroutine; 2 uses up to 4 goroutines).
 func (t *Trie) SetParallelism(levels int) { t.parallel = max(levels, 0) }
 
 // Root returns the root hash as of the last Commit (or as opened).
@@ -259,6 +257,114 @@ func cmpKey(a, b kv) int {
 // the new root with the nodes to persist. After an error the Trie must be
 // discarded (it may hold part of the changes).
 func (t *Trie) Commit() (felt.Felt, *NodeSet, error) {
+	hash := t.hash
+	batch := func(dst, a, b []felt.Felt) {
+		for i := range dst {
+			dst[i] = hash(a[i], b[i])
+		}
+	}
+	roots, sets, err := CommitAll(batch, 1<<min(t.parallel, 6), t)
+	if err != nil {
+		var te *TrieError
+		if errors.As(err, &te) {
+			err = te.Err
+		}
+		return felt.Zero, nil, err
+	}
+	return roots[0], sets[0], nil
+}
+
+// BatchHashFunc sets dst[i] = H(a[i], b[i]) for every i, for a two-to-one
+// hash H (hash.PedersenBatch).
+type BatchHashFunc func(dst, a, b []felt.Felt)
+
+// TrieError is the error of CommitAll when one of its tries fails.
+type TrieError struct {
+	Index int // position of the trie among CommitAll's arguments
+	Err   error
+}
+
+func (e *TrieError) Error() string { return fmt.Sprintf("trie %d: %v", e.Index, e.Err) }
+
+func (e *TrieError) Unwrap() error { return e.Err }
+
+// minBatchPerWorker is the smallest share of a level worth a goroutine.
+const minBatchPerWorker = 64
+
+// CommitAll commits several tries at once, as Commit does each of them: the
+// pending changes of every trie are applied (up to workers tries at a
+// time), then the dirty nodes of all the tries are hashed together, by
+// height above the leaves, each height in one call of batch per worker.
+// Batching the many independent hashes of a level lets batch share work
+// between them (hash.PedersenBatch shares its field inversions). batch
+// must compute the two-to-one hash the tries were opened with. It returns
+// the roots and node sets in the order of tries; on failure a *TrieError,
+// and every trie must be discarded.
+func CommitAll(batch BatchHashFunc, workers int, tries ...*Trie) ([]felt.Felt, []*NodeSet, error) {
+	if batch == nil {
+		return nil, nil, errors.New("trie: nil batch hash function")
+	}
+	workers = max(workers, 1)
+	errs := make([]error, len(tries))
+	parallelFor(len(tries), workers, func(i int) { errs[i] = tries[i].applyPending() })
+	for i, err := range errs {
+		if err != nil {
+			return nil, nil, &TrieError{Index: i, Err: err}
+		}
+	}
+
+	// levels[h] holds the dirty nodes at height h: 1 + the height of their
+	// highest dirty child (clean children and leaves count 0).
+	var levels [][]*mnode
+	for _, t := range tries {
+		levelize(t.root, &levels)
+	}
+	h := levelHasher{batch: batch, workers: workers}
+	for _, lv := range levels {
+		h.hash(lv)
+	}
+
+	roots := make([]felt.Felt, len(tries))
+	sets := make([]*NodeSet, len(tries))
+	parallelFor(len(tries), workers, func(i int) {
+		roots[i], sets[i] = tries[i].Root(), tries[i].nodeSet()
+	})
+	return roots, sets, nil
+}
+
+// parallelFor calls f(0..n-1) from up to workers goroutines.
+func parallelFor(n, workers int, f func(i int)) {
+	if workers <= 1 || n <= 1 {
+		for i := 0; i < n; i++ {
+			f(i)
+		}
+		return
+	}
+	var next sync.Mutex
+	i := 0
+	var wg sync.WaitGroup
+	for w := 0; w < min(workers, n); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				next.Lock()
+				j := i
+				i++
+				next.Unlock()
+				if j >= n {
+					return
+				}
+				f(j)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// applyPending applies the pending changes to the tree, leaving the new and
+// changed nodes dirty.
+func (t *Trie) applyPending() error {
 	ups := make([]kv, 0, len(t.pending))
 	for k, v := range t.pending {
 		ups = append(ups, kv{k, v})
@@ -268,13 +374,80 @@ func (t *Trie) Commit() (felt.Felt, *NodeSet, error) {
 
 	root, _, err := t.apply(t.root, Path{}, ups)
 	if err != nil {
-		return felt.Zero, nil, err
+		return err
 	}
 	t.root = root
-	t.rehash(root, t.parallel)
+	return nil
+}
 
+// levelize appends the dirty nodes of the subtree n to levels by height and
+// returns the height of n (0 when clean).
+func levelize(n *mnode, levels *[][]*mnode) int {
+	if n == nil || !n.dirty {
+		return 0
+	}
+	h := levelize(n.child[0], levels)
+	if n.kind == kindBinary {
+		h = max(h, levelize(n.child[1], levels))
+	}
+	h++
+	for len(*levels) <= h {
+		*levels = append(*levels, nil)
+	}
+	(*levels)[h] = append((*levels)[h], n)
+	return h
+}
+
+// levelHasher hashes the nodes of one height, whose children are all
+// hashed, in batches.
+type levelHasher struct {
+	batch   BatchHashFunc
+	workers int
+	a, b, d []felt.Felt
+}
+
+func (h *levelHasher) hash(lv []*mnode) {
+	n := len(lv)
+	if n == 0 {
+		return
+	}
+	h.a, h.b, h.d = slices.Grow(h.a[:0], n)[:n], slices.Grow(h.b[:0], n)[:n], slices.Grow(h.d[:0], n)[:n]
+	for i, nd := range lv {
+		h.a[i] = nd.child[0].hash
+		if nd.kind == kindBinary {
+			h.b[i] = nd.child[1].hash
+		} else {
+			h.b[i] = nd.edge.Value()
+		}
+	}
+	parts := min(h.workers, max(n/minBatchPerWorker, 1))
+	if parts <= 1 {
+		h.batch(h.d, h.a, h.b)
+	} else {
+		var wg sync.WaitGroup
+		for p := 0; p < parts; p++ {
+			lo, hi := p*n/parts, (p+1)*n/parts
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				h.batch(h.d[lo:hi], h.a[lo:hi], h.b[lo:hi])
+			}()
+		}
+		wg.Wait()
+	}
+	for i, nd := range lv {
+		nd.hash = h.d[i]
+		if nd.kind == kindEdge {
+			nd.hash = nd.hash.Add(felt.FromUint64(uint64(nd.edge.Len())))
+		}
+	}
+}
+
+// nodeSet returns the records of the dirty nodes and the deletions, marks
+// the nodes clean and stored, and forgets the deletions.
+func (t *Trie) nodeSet() *NodeSet {
 	set := &NodeSet{}
-	written := t.collect(root, set)
+	written := t.collect(t.root, set)
 	for p := range t.deleted {
 		if _, ok := written[p]; !ok {
 			set.Updates = append(set.Updates, NodeUpdate{Path: p})
@@ -282,7 +455,7 @@ func (t *Trie) Commit() (felt.Felt, *NodeSet, error) {
 	}
 	clear(t.deleted)
 	slices.SortFunc(set.Updates, func(a, b NodeUpdate) int { return a.Path.Compare(b.Path) })
-	return t.Root(), set, nil
+	return set
 }
 
 // discard records that the stored node n no longer exists at its path.
@@ -453,39 +626,6 @@ func (t *Trie) build(pos Path, ups []kv) (*mnode, error) {
 		return nil, err
 	}
 	return &mnode{kind: kindBinary, dirty: true, path: pos, child: [2]*mnode{l, r}}, nil
-}
-
-// rehash recomputes the hashes of the dirty nodes of the subtree n,
-// hashing the two halves of binary nodes concurrently for par levels.
-func (t *Trie) rehash(n *mnode, par int) felt.Felt {
-	if n == nil {
-		return felt.Zero
-	}
-	if !n.dirty {
-		return n.hash
-	}
-	switch n.kind {
-	case kindBinary:
-		var l, r felt.Felt
-		if par > 0 && n.child[0].dirty && n.child[1].dirty {
-			var wg sync.WaitGroup
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				l = t.rehash(n.child[0], par-1)
-			}()
-			r = t.rehash(n.child[1], par-1)
-			wg.Wait()
-		} else {
-			l = t.rehash(n.child[0], par)
-			r = t.rehash(n.child[1], par)
-		}
-		n.hash = t.hash(l, r)
-	case kindEdge:
-		c := t.rehash(n.child[0], par)
-		n.hash = t.hash(c, n.edge.Value()).Add(felt.FromUint64(uint64(n.edge.Len())))
-	}
-	return n.hash
 }
 
 // collect appends the records of the dirty nodes of n to set, marks them

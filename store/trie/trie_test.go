@@ -2,6 +2,7 @@ package trie
 
 import (
 	"encoding/json"
+	"errors"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -245,4 +246,148 @@ func FuzzDifferential(f *testing.F) {
 	f.Fuzz(func(t *testing.T, seed uint64, batches, perBatch uint8) {
 		runDifferential(t, seed, int(batches%12)+1, int(perBatch%40)+1, hash.PoseidonHash)
 	})
+}
+
+// TestCommitAllMatchesCommit commits several tries together with
+// hash.PedersenBatch, over several blocks, and checks every root and node
+// set against the same changes committed trie by trie with hash.Pedersen,
+// and every root against ComputeRoot.
+func TestCommitAllMatchesCommit(t *testing.T) {
+	const tries = 6
+	r := rand.New(rand.NewPCG(21, 22))
+	base := [4]uint64{r.Uint64(), r.Uint64(), r.Uint64(), r.Uint64() >> 5}
+	batchStores, singleStores := make([]*MemoryStore, tries), make([]*MemoryStore, tries)
+	models := make([]map[felt.Felt]felt.Felt, tries)
+	for i := range batchStores {
+		batchStores[i], singleStores[i] = NewMemoryStore(), NewMemoryStore()
+		models[i] = map[felt.Felt]felt.Felt{}
+	}
+	blocks := 6
+	if testing.Short() {
+		blocks = 3
+	}
+	for blk := 0; blk < blocks; blk++ {
+		var batched []*Trie
+		var singles []*Trie
+		for i := 0; i < tries; i++ {
+			bt, err := New(batchStores[i], hash.Pedersen)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := New(singleStores[i], hash.Pedersen)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Trie 0 stays untouched after the first block; the others get
+			// from 1 to a few hundred writes, some of them deletions.
+			writes := 0
+			if i > 0 || blk == 0 {
+				writes = 1 + r.IntN(60*i+1)
+			}
+			for w := 0; w < writes; w++ {
+				k := randomKey(r, base)
+				v := felt.FromUint64(r.Uint64())
+				if r.IntN(5) == 0 {
+					v = felt.Zero
+				}
+				if err := bt.Put(k, v); err != nil {
+					t.Fatal(err)
+				}
+				if err := st.Put(k, v); err != nil {
+					t.Fatal(err)
+				}
+				if v.IsZero() {
+					delete(models[i], k)
+				} else {
+					models[i][k] = v
+				}
+			}
+			batched, singles = append(batched, bt), append(singles, st)
+		}
+		roots, sets, err := CommitAll(hash.PedersenBatch, 1+blk%3, batched...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < tries; i++ {
+			root, set, err := singles[i].Commit()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if roots[i] != root {
+				t.Fatalf("block %d trie %d: CommitAll root %s, Commit root %s", blk, i, roots[i], root)
+			}
+			if len(sets[i].Updates) != len(set.Updates) {
+				t.Fatalf("block %d trie %d: CommitAll wrote %d nodes, Commit %d", blk, i, len(sets[i].Updates), len(set.Updates))
+			}
+			for j, u := range set.Updates {
+				v := sets[i].Updates[j]
+				if u.Path != v.Path || (u.Node == nil) != (v.Node == nil) || (u.Node != nil && *u.Node != *v.Node) {
+					t.Fatalf("block %d trie %d: update %d differs: %+v vs %+v", blk, i, j, v, u)
+				}
+			}
+			leaves := make([]Leaf, 0, len(models[i]))
+			for k, v := range models[i] {
+				leaves = append(leaves, Leaf{k, v})
+			}
+			want, err := ComputeRoot(hash.Pedersen, leaves)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if root != want {
+				t.Fatalf("block %d trie %d: root %s, from scratch %s", blk, i, root, want)
+			}
+			if err := batchStores[i].Apply(sets[i]); err != nil {
+				t.Fatal(err)
+			}
+			if err := singleStores[i].Apply(set); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+func TestCommitAllErrors(t *testing.T) {
+	if _, _, err := CommitAll(nil, 1); err == nil {
+		t.Fatal("CommitAll with a nil batch function succeeded")
+	}
+	// A store whose root names a child that is missing fails with the
+	// index of its trie.
+	good, err := New(nil, hash.Pedersen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := NewMemoryStore()
+	src, _ := New(nil, hash.Pedersen)
+	for _, k := range []uint64{1, 2, 3} {
+		if err := src.Put(felt.FromUint64(k), felt.One); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, set, err := src.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept NodeSet
+	for _, u := range set.Updates {
+		if u.Path.Len() == 0 || u.Node.Kind == KindEdge && u.Path.Len() < 200 {
+			kept.Updates = append(kept.Updates, u)
+		}
+	}
+	if err := st.Apply(&kept); err != nil {
+		t.Fatal(err)
+	}
+	broken, err := New(st, hash.Pedersen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tr := range []*Trie{good, broken} {
+		if err := tr.Put(felt.FromUint64(2), felt.FromUint64(9)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, _, err = CommitAll(hash.PedersenBatch, 2, good, broken)
+	var te *TrieError
+	if !errors.As(err, &te) || te.Index != 1 {
+		t.Fatalf("CommitAll over a broken store: %v, want a TrieError of index 1", err)
+	}
 }
