@@ -15,6 +15,7 @@ import (
 
 	"github.com/kairo-dev/kairo/vm/felt"
 	"github.com/kairo-dev/kairo/vm/hash"
+	"github.com/kairo-dev/kairo/vm/hints"
 	"github.com/kairo-dev/kairo/vm/program"
 )
 
@@ -63,6 +64,9 @@ type Class struct {
 	Hash felt.Felt
 	// HintedHash is the hinted class hash that Hash includes.
 	HintedHash felt.Felt
+	// Hints is the program's hint data every call of the class shares
+	// (its references, parsed once).
+	Hints *hints.Prepared
 }
 
 // Special entry point names and the selector they map to.
@@ -192,6 +196,7 @@ func Parse(b []byte) (*Class, error) {
 		return nil, err
 	}
 	c.Hash = c.computeHash()
+	c.Hints = hints.Prepare(c.Program)
 	return c, nil
 }
 

@@ -303,9 +303,10 @@ func run(ctx *Context, st State, e Entry) (*CallInfo, error) {
 				memory.RelocValue(calldata),
 			}, nil
 		},
-		Hints: SyscallHints(),
-		Scope: staticLocals,
-		Extra: map[string]any{handlerKey: h},
+		Hints:    SyscallHints(),
+		Scope:    staticLocals,
+		Extra:    map[string]any{handlerKey: h},
+		Prepared: cls.Hints,
 	})
 	if err != nil {
 		return nil, fail(CodeSecurityError, e.Contract, "%v", err)

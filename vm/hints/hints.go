@@ -76,14 +76,45 @@ func NewRuntime(p *program.Program, runners map[string]any, programInput any) *R
 		programInput = map[string]any{}
 	}
 	rt.Scopes = []Scope{{"program_input": programInput}}
-	rt.refs = make([]parsedRef, len(p.References))
+	rt.refs = Prepare(p).refs
+	return rt
+}
+
+// Prepared is what a program's hint runtimes share and never modify: its
+// references, parsed. Runs of the same program (contract calls) prepare it
+// once and start each runtime with NewPreparedRuntime.
+type Prepared struct {
+	program *program.Program
+	refs    []parsedRef
+}
+
+// Prepare parses the references of p.
+func Prepare(p *program.Program) *Prepared {
+	refs := make([]parsedRef, len(p.References))
 	for i, r := range p.References {
 		e, err := parseExpr(r.Value)
-		rt.refs[i] = parsedRef{e: e, err: err, group: r.ApTrackingData.Group, off: r.ApTrackingData.Offset}
+		refs[i] = parsedRef{e: e, err: err, group: r.ApTrackingData.Group, off: r.ApTrackingData.Offset}
 		if err == nil {
-			rt.refs[i].apDep = usesAP(e)
+			refs[i].apDep = usesAP(e)
 		}
 	}
+	return &Prepared{program: p, refs: refs}
+}
+
+// NewPreparedRuntime is NewRuntime for a prepared program.
+func NewPreparedRuntime(pre *Prepared, runners map[string]any, programInput any) *Runtime {
+	rt := &Runtime{
+		Program:  pre.program,
+		Builtins: runners,
+		Funcs:    Registry(),
+		Extra:    map[string]any{},
+		Out:      io.Discard,
+		refs:     pre.refs,
+	}
+	if programInput == nil {
+		programInput = map[string]any{}
+	}
+	rt.Scopes = []Scope{{"program_input": programInput}}
 	return rt
 }
 

@@ -38,6 +38,9 @@ type Function struct {
 	Extra map[string]any
 	// Stdout receives what hints print (discarded when nil).
 	Stdout io.Writer
+	// Prepared, when set, is the program's prepared hint data (from
+	// hints.Prepare of the same program), shared by every run of it.
+	Prepared *hints.Prepared
 }
 
 // NewFunction prepares a run of one function: segments, the program's
@@ -94,7 +97,11 @@ func (r *Runner) initializeFunctionVM(f Function) error {
 	for _, b := range r.Builtins {
 		byName[b.Name()] = b
 	}
-	r.Hints = hints.NewRuntime(r.Program, byName, nil)
+	if f.Prepared != nil {
+		r.Hints = hints.NewPreparedRuntime(f.Prepared, byName, nil)
+	} else {
+		r.Hints = hints.NewRuntime(r.Program, byName, nil)
+	}
 	r.Hints.Out = r.Config.Stdout
 	for code, fn := range f.Hints {
 		r.Hints.AddLocal(code, fn)
