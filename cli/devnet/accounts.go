@@ -31,10 +31,11 @@ func newCmdAccounts(f *cmdutil.Factory) *cobra.Command {
 					PublicKey  string `json:"public_key"`
 					PrivateKey string `json:"private_key"`
 					Nonce      string `json:"nonce"`
+					Balance    string `json:"balance"`
 				}
 				out := []jsonAccount{}
 				for _, a := range accts {
-					out = append(out, jsonAccount{a.Address, a.ClassHash, a.PublicKey, a.PrivateKey, a.Nonce.String()})
+					out = append(out, jsonAccount{a.Address, a.ClassHash, a.PublicKey, a.PrivateKey, a.Nonce.String(), a.Balance.Decimal()})
 				}
 				return printJSON(f, out)
 			}
@@ -49,6 +50,7 @@ func newCmdAccounts(f *cmdutil.Factory) *cobra.Command {
 				field(f.IO.Out, st, "public key", a.PublicKey)
 				field(f.IO.Out, st, "class hash", a.ClassHash)
 				field(f.IO.Out, st, "nonce", a.Nonce.String())
+				field(f.IO.Out, st, "balance", a.Balance.Decimal()+" wei")
 			}
 			return nil
 		},

@@ -153,8 +153,27 @@ func TestInitDeclaresClassDir(t *testing.T) {
 		}
 	}
 	cfg := chainConfig(filepath.Join(dir, "devnet.db"))
-	out := mustRun(t, cfg, "init", "--classes", classes, "--chain-id", "KAIRO_TEST")
-	golden(t, "init-classes", strings.ReplaceAll(out, dir, "DIR"))
+	transcript := "$ kairo devnet init --classes DIR/classes --chain-id KAIRO_TEST --accounts 2 --seed 42\n" +
+		mustRun(t, cfg, "init", "--classes", classes, "--chain-id", "KAIRO_TEST", "--accounts", "2", "--seed", "42")
+	var accts []struct {
+		Address string `json:"address"`
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, cfg, "accounts", "--json")), &accts); err != nil || len(accts) != 2 {
+		t.Fatalf("accounts --json: %v", err)
+	}
+	eth := "0x497d1c054cec40f64454b45deecdc83e0c7f7b961c63531eae03748abd95350"
+	for _, args := range [][]string{
+		{"invoke", eth, "transfer", "--account", accts[0].Address, "--calldata", accts[1].Address + ",1000,0"},
+		{"accounts"},
+		{"call", eth, "balanceOf", "--calldata", "0x1000"},
+	} {
+		transcript += "$ kairo devnet " + strings.Join(args, " ") + "\n" + mustRun(t, cfg, args...)
+	}
+	golden(t, "init-accounts", strings.ReplaceAll(transcript, dir, "DIR"))
+	if _, _, err := run(t, cfg, "invoke", eth, "transfer", "--account", "0x5", "--calldata", "0x1,1,0"); err == nil ||
+		!strings.Contains(err.Error(), "0x5 is not a genesis account") {
+		t.Errorf("invoke from an unknown account: %v", err)
+	}
 	// A class declared at genesis cannot be declared again.
 	_, _, err := run(t, cfg, "declare", filepath.Join(classes, erc20Class))
 	if err == nil || !strings.Contains(err.Error(), "is already declared (block 0)") {

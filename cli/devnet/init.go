@@ -14,15 +14,21 @@ import (
 )
 
 func newCmdInit(f *cmdutil.Factory) *cobra.Command {
-	var classesDir, chainID, seqAddr string
+	var classesDir, chainID, seqAddr, balance string
+	var accounts int
+	var seed uint64
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "init [--classes DIR] [--chain-id ID]",
+		Use:   "init [--classes DIR] [--accounts N --seed S] [--chain-id ID]",
 		Short: "Create a devnet: a new database with its genesis block",
 		Long: `Creates the devnet database and commits block 0: the genesis record (chain id,
 sequencer address) and the declaration of every Cairo 0 class in --classes DIR.
-The database must not exist yet. Transactions are then sent with
-'kairo devnet declare|deploy|invoke', impersonating any caller with --from.`,
+With --accounts N, DIR must hold one account class and one ERC20 class: block 0
+then also deploys the ETH and STRK fee tokens and N accounts funded in both,
+whose keys derive from --seed; their addresses and private keys are printed
+(and listed by 'kairo devnet accounts'). The database must not exist yet.
+Transactions are then sent with 'kairo devnet declare|deploy|invoke', from a
+genesis account (--account) or impersonating any caller (--from).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path, err := DBPath(f, cmd)
@@ -42,6 +48,18 @@ The database must not exist yet. Transactions are then sent with
 				if opts.SequencerAddress, err = devnet.ParseAddress("--sequencer-address", seqAddr); err != nil {
 					return err
 				}
+			}
+			opts.Accounts, opts.Seed = accounts, seed
+			if accounts < 0 {
+				return fmt.Errorf("--accounts: %d is negative", accounts)
+			}
+			if balance != "" {
+				if opts.Balance, err = devnet.ParseFelt("--balance", balance); err != nil {
+					return err
+				}
+			}
+			if accounts > 0 && classesDir == "" {
+				return fmt.Errorf("--accounts needs --classes DIR with an account class and an ERC20 class")
 			}
 			if classesDir != "" {
 				if opts.Classes, err = devnet.ReadClassDir(classesDir); err != nil {
@@ -95,10 +113,24 @@ The database must not exist yet. Transactions are then sent with
 			for i, c := range g.Classes {
 				fmt.Fprintf(w, "    %s %s\n", c, st.Muted.Render(filepath.Base(opts.Classes[i].Name)))
 			}
+			gen := net.Genesis()
+			if len(gen.Accounts) == 0 {
+				return nil
+			}
+			field(w, st, "fee tokens", fmt.Sprintf("ETH %s, STRK %s", gen.FeeToken, gen.STRKFeeToken))
+			field(w, st, "accounts", fmt.Sprintf("%d, %s wei each, seed %d", len(gen.Accounts), gen.Balance, seed))
+			for i, a := range gen.Accounts {
+				fmt.Fprintf(w, "    %d %s\n", i, st.Highlight.Render(a.Address))
+				fmt.Fprintf(w, "      %s %s\n", st.Muted.Render("private key"), a.PrivateKey)
+				fmt.Fprintf(w, "      %s  %s\n", st.Muted.Render("public key"), a.PublicKey)
+			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&classesDir, "classes", "", "declare every Cairo 0 class (*.json) of this directory in block 0")
+	cmd.Flags().IntVar(&accounts, "accounts", 0, "deploy this many funded accounts and the fee tokens (needs --classes)")
+	cmd.Flags().Uint64Var(&seed, "seed", 0, "seed of the accounts' private keys")
+	cmd.Flags().StringVar(&balance, "balance", "", "each account's balance in wei and fri (default 10^21)")
 	cmd.Flags().StringVar(&chainID, "chain-id", "", "chain id, a short string or 0x felt (default SN_SEPOLIA)")
 	cmd.Flags().StringVar(&seqAddr, "sequencer-address", "", "sequencer address written in block headers (default 0x1000)")
 	addJSONFlag(cmd, &asJSON)

@@ -50,26 +50,43 @@ func functionText(t devnet.Target) string {
 
 func newCmdInvoke(f *cmdutil.Factory) *cobra.Command {
 	var c callFlags
+	var account string
 	cmd := &cobra.Command{
-		Use:   "invoke CONTRACT FUNCTION [--calldata A,B,...] [--from ADDRESS]",
+		Use:   "invoke CONTRACT FUNCTION [--calldata A,B,...] [--account ADDRESS | --from ADDRESS]",
 		Short: "Run a function as a transaction and commit its block",
-		Long: `Runs an external function of a deployed contract as a transaction from the
-impersonated address --from (the caller the contract sees; no account
-contract, signature, nonce or fee) and commits a block with its state
-changes, receipt and events. FUNCTION is a name from the class's ABI or a
-selector. A failing call is rejected: nothing is committed.`,
+		Long: `Runs an external function of a deployed contract as a transaction and commits
+a block with its state changes, receipt and events. With --account, the call
+is a version 1 INVOKE through that genesis account's __execute__, signed with
+its key, validated, with its nonce, paying its fee in the fee token. With
+--from, the call runs directly with that impersonated caller address (no
+account contract, signature, nonce or fee). FUNCTION is a name from the
+class's ABI or a selector. A transaction that fails is rejected: nothing is
+committed.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, err := c.request(args)
 			if err != nil {
 				return err
 			}
+			if account != "" && c.from != "" {
+				return fmt.Errorf("--account and --from exclude each other")
+			}
 			s, err := openDevnet(f, cmd, false)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			o, t, err := s.net.Invoke(cmd.Context(), r)
+			var o *devnet.Outcome
+			var t devnet.Target
+			if account != "" {
+				addr, perr := devnet.ParseAddress("--account", account)
+				if perr != nil {
+					return perr
+				}
+				o, t, err = s.net.InvokeFrom(cmd.Context(), addr, r)
+			} else {
+				o, t, err = s.net.Invoke(cmd.Context(), r)
+			}
 			if err != nil {
 				return reportRejection(f, err)
 			}
@@ -83,5 +100,6 @@ selector. A failing call is rejected: nothing is committed.`,
 		},
 	}
 	c.register(cmd, "impersonated caller address (default 0)")
+	cmd.Flags().StringVar(&account, "account", "", "send from this genesis account: signed, validated, with nonce and fee")
 	return cmd
 }

@@ -125,6 +125,9 @@ func outcomeText(ctx context.Context, w io.Writer, st cmdutil.Styles, net *devne
 	if o.Type == devnet.TypeInvoke {
 		field(w, st, "retdata", hexList(o.Retdata))
 	}
+	if !o.ActualFee.IsZero() {
+		field(w, st, "actual fee", o.ActualFee.Decimal())
+	}
 	if o.Type != devnet.TypeDeclare {
 		field(w, st, "resources", resourcesText(o.Resources))
 		field(w, st, "events", fmt.Sprint(len(o.Events)))
@@ -143,11 +146,12 @@ type jsonOutcome struct {
 	Retdata         []string          `json:"retdata,omitempty"`
 	Events          []jsonEvent       `json:"events,omitempty"`
 	Resources       *devnet.Resources `json:"execution_resources,omitempty"`
+	ActualFee       string            `json:"actual_fee"`
 }
 
 func outcomeJSON(ctx context.Context, net *devnet.Devnet, o *devnet.Outcome) jsonOutcome {
 	j := jsonOutcome{Type: o.Type, TransactionHash: o.TxHash.String(), BlockNumber: o.Block.Number, BlockHash: o.Block.Hash.String(),
-		StateRoot: o.Block.StateRoot.String()}
+		StateRoot: o.Block.StateRoot.String(), ActualFee: o.ActualFee.String()}
 	if !o.ClassHash.IsZero() {
 		j.ClassHash = o.ClassHash.String()
 	}

@@ -98,6 +98,11 @@ func newCmdTx(f *cmdutil.Factory) *cobra.Command {
 				}
 				field(w, st, "function", fn)
 				field(w, st, "calldata", listText(p.Calldata))
+				if p.Nonce != "" {
+					field(w, st, "nonce", p.Nonce)
+					field(w, st, "max fee", p.MaxFee)
+					field(w, st, "signature", listText(p.Signature))
+				}
 			}
 			return nil
 		},

@@ -44,8 +44,13 @@ type Genesis struct {
 	StarknetVersion  string `json:"starknet_version"`
 	// Accounts are the funded accounts genesis deployed.
 	Accounts []Account `json:"accounts,omitempty"`
-	// FeeToken is the address of the fee token genesis deployed.
-	FeeToken string `json:"fee_token_address,omitempty"`
+	// FeeToken and STRKFeeToken are the fee tokens genesis deployed (v1
+	// and v3 transactions pay in them); Balance is each account's initial
+	// balance in both (decimal), Seed the seed of the accounts' keys.
+	FeeToken     string  `json:"fee_token_address,omitempty"`
+	STRKFeeToken string  `json:"strk_fee_token_address,omitempty"`
+	Balance      string  `json:"initial_balance,omitempty"`
+	Seed         *uint64 `json:"seed,omitempty"`
 }
 
 // Account is an account genesis deployed and funded.
@@ -83,6 +88,13 @@ type InitOptions struct {
 	// Classes are Cairo 0 class files (compiled or RPC form) declared in
 	// block 0.
 	Classes []ClassFile
+	// Accounts funded accounts are deployed at genesis, with keys derived
+	// from Seed, together with the ETH and STRK fee tokens. Classes must
+	// then hold one account class and one ERC20 class. Balance is each
+	// account's balance in both tokens (zero: DefaultBalance).
+	Accounts int
+	Seed     uint64
+	Balance  felt.Felt
 }
 
 // ClassFile is a class definition and the name it came from.
@@ -129,6 +141,9 @@ func Init(ctx context.Context, chain Chain, opts InitOptions) (*Devnet, GenesisB
 		return nil, GenesisBlock{}, err
 	}
 
+	if opts.Accounts < 0 {
+		return nil, GenesisBlock{}, fmt.Errorf("%d accounts", opts.Accounts)
+	}
 	type declared struct {
 		cls *contract.Class
 		raw json.RawMessage
@@ -153,6 +168,21 @@ func Init(ctx context.Context, chain Chain, opts InitOptions) (*Devnet, GenesisB
 		}
 		decls = append(decls, declared{cls, raw})
 	}
+	if opts.Accounts > 0 {
+		parsed := make([]*contract.Class, len(decls))
+		for i, dc := range decls {
+			parsed[i] = dc.cls
+		}
+		if b.Diff, err = genesisAccounts(ctx, chain, opts, parsed, &d.genesis); err != nil {
+			return nil, GenesisBlock{}, err
+		}
+	}
+	// The genesis record goes in last, once genesis is complete.
+	gp, err = json.Marshal(TxPayload{Type: TypeGenesis, Version: "0x0", SenderAddress: felt.Zero.String(), Genesis: &d.genesis})
+	if err != nil {
+		return nil, GenesisBlock{}, err
+	}
+	b.Transactions[0].Payload = gp
 	h, err := chain.CommitBlock(ctx, b)
 	if err != nil {
 		return nil, GenesisBlock{}, err
@@ -246,23 +276,35 @@ func (d *Devnet) next(ctx context.Context) (pending, error) {
 
 // addTx appends a transaction, its receipt and its events to a block.
 func addTx(b *store.Block, tx store.Transaction, rp ReceiptPayload, evs []callEvent) error {
+	return addTxReceipt(b, tx, store.Receipt{Status: StatusSucceeded}, rp, evs)
+}
+
+// addTxReceipt is addTx with the receipt's status, fee and revert reason.
+func addTxReceipt(b *store.Block, tx store.Transaction, r store.Receipt, rp ReceiptPayload, evs []callEvent) error {
 	idx := uint64(len(b.Transactions))
 	payload, err := json.Marshal(rp)
 	if err != nil {
 		return fmt.Errorf("encode receipt: %w", err)
 	}
+	r.TxHash, r.Payload = tx.Hash, payload
 	b.Transactions = append(b.Transactions, tx)
-	b.Receipts = append(b.Receipts, store.Receipt{TxHash: tx.Hash, Status: StatusSucceeded, Payload: payload})
+	b.Receipts = append(b.Receipts, r)
 	for _, e := range evs {
 		b.Events = append(b.Events, store.Event{TxIndex: idx, FromAddress: e.from, Keys: e.Keys, Data: e.Data})
 	}
 	return nil
 }
 
-// commitOne commits a block holding one transaction.
+// commitOne commits a block holding one transaction that succeeded
+// without a fee.
 func (d *Devnet) commitOne(ctx context.Context, p pending, tx store.Transaction, rp ReceiptPayload, evs []callEvent, diff *commitment.StateDiff) (store.Header, store.Block, error) {
+	return d.commitReceipt(ctx, p, tx, store.Receipt{Status: StatusSucceeded}, rp, evs, diff)
+}
+
+// commitReceipt commits a block holding one transaction with receipt r.
+func (d *Devnet) commitReceipt(ctx context.Context, p pending, tx store.Transaction, r store.Receipt, rp ReceiptPayload, evs []callEvent, diff *commitment.StateDiff) (store.Header, store.Block, error) {
 	b := store.Block{Header: p.header, Diff: diff}
-	if err := addTx(&b, tx, rp, evs); err != nil {
+	if err := addTxReceipt(&b, tx, r, rp, evs); err != nil {
 		return store.Header{}, b, err
 	}
 	h, err := d.chain.CommitBlock(ctx, &b)

@@ -30,6 +30,7 @@ type Outcome struct {
 	Retdata         []felt.Felt
 	Events          []store.Event
 	Resources       Resources
+	ActualFee       felt.Felt
 }
 
 // RejectedError is a transaction whose execution failed: it was not

@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/kairo-dev/kairo/sequencer/contract"
+	"github.com/kairo-dev/kairo/sequencer/txn"
 	"github.com/kairo-dev/kairo/store"
 	"github.com/kairo-dev/kairo/vm/felt"
 )
@@ -159,6 +160,8 @@ func (d *Devnet) Classes(ctx context.Context) ([]ClassInfo, error) {
 type AccountView struct {
 	Account
 	Nonce felt.Felt
+	// Balance is the balance in the fee token (its low 128 bits).
+	Balance felt.Felt
 }
 
 // Accounts lists the accounts genesis deployed, with their nonces.
@@ -173,7 +176,17 @@ func (d *Devnet) Accounts(ctx context.Context) ([]AccountView, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, AccountView{Account: a, Nonce: n})
+		v := AccountView{Account: a, Nonce: n}
+		if d.genesis.FeeToken != "" {
+			token, err := ParseAddress("genesis fee token", d.genesis.FeeToken)
+			if err != nil {
+				return nil, err
+			}
+			if v.Balance, err = d.chain.Storage(ctx, token, txn.BalanceKey(addr)); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, v)
 	}
 	return out, nil
 }

@@ -39,6 +39,10 @@ type TxPayload struct {
 	EntryPointSelector string   `json:"entry_point_selector,omitempty"`
 	EntryPoint         string   `json:"entry_point,omitempty"`
 	Calldata           []string `json:"calldata,omitempty"`
+	// Nonce, MaxFee and Signature are those of an account's transaction.
+	Nonce     string   `json:"nonce,omitempty"`
+	MaxFee    string   `json:"max_fee,omitempty"`
+	Signature []string `json:"signature,omitempty"`
 
 	ClassHash           string   `json:"class_hash,omitempty"`
 	ContractAddressSalt string   `json:"contract_address_salt,omitempty"`

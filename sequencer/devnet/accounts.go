@@ -1,0 +1,226 @@
+package devnet
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/kairo-dev/kairo/sequencer/contract"
+	"github.com/kairo-dev/kairo/sequencer/execution"
+	"github.com/kairo-dev/kairo/sequencer/state"
+	"github.com/kairo-dev/kairo/sequencer/txn"
+	"github.com/kairo-dev/kairo/store"
+	"github.com/kairo-dev/kairo/store/commitment"
+	"github.com/kairo-dev/kairo/vm/felt"
+)
+
+// DefaultBalance is each genesis account's balance in both fee tokens:
+// 1000 ETH (10^21 wei), as starknet-devnet funds its accounts.
+var DefaultBalance = felt.MustFromString("1000000000000000000000")
+
+// isAccountClass reports whether a class is an account: it has
+// __validate__ and __execute__.
+func isAccountClass(c *contract.Class) bool {
+	_, v := c.EntryPoint(contract.External, contract.Selector("__validate__"))
+	_, e := c.EntryPoint(contract.External, contract.Selector("__execute__"))
+	return v && e && c.EntryPoints[contract.External][0].Selector != contract.DefaultSelector
+}
+
+// isTokenClass reports whether a class is an ERC20: transfer and
+// balanceOf, and not an account.
+func isTokenClass(c *contract.Class) bool {
+	if isAccountClass(c) {
+		return false
+	}
+	has := func(name string) bool {
+		sel := contract.Selector(name)
+		for _, ep := range c.EntryPoints[contract.External] {
+			if ep.Selector == sel {
+				return true
+			}
+		}
+		return false
+	}
+	return has("transfer") && has("balanceOf")
+}
+
+// pickClass returns the one class of the given files that matches.
+func pickClass(what string, files []ClassFile, classes []*contract.Class, match func(*contract.Class) bool) (*contract.Class, error) {
+	var found *contract.Class
+	var names []string
+	for i, c := range classes {
+		if match(c) {
+			found = c
+			names = append(names, files[i].Name)
+		}
+	}
+	switch len(names) {
+	case 0:
+		return nil, fmt.Errorf("funded accounts need an %s class among the classes, and there is none", what)
+	case 1:
+		return found, nil
+	}
+	return nil, fmt.Errorf("funded accounts need one %s class, and the classes hold %d: %s", what, len(names), strings.Join(names, ", "))
+}
+
+// genesisAccounts builds the fee tokens and the funded accounts with
+// txn.NewGenesis and returns the state diff of block 0 and the records.
+func genesisAccounts(ctx context.Context, chain Chain, opts InitOptions, classes []*contract.Class, g *Genesis) (*commitment.StateDiff, error) {
+	account, err := pickClass("account", opts.Classes, classes, isAccountClass)
+	if err != nil {
+		return nil, err
+	}
+	token, err := pickClass("ERC20", opts.Classes, classes, isTokenClass)
+	if err != nil {
+		return nil, err
+	}
+	balance := opts.Balance
+	if balance.IsZero() {
+		balance = DefaultBalance
+	}
+	cfg := txn.DefaultConfig()
+	gen, err := txn.NewGenesis(txn.GenesisOptions{Config: cfg, AccountClass: account, TokenClass: token,
+		Accounts: opts.Accounts, Seed: opts.Seed, Balance: balance})
+	if err != nil {
+		return nil, err
+	}
+	writes := make(state.Diff, 0, len(gen.State))
+	for k, v := range gen.State {
+		writes = append(writes, state.KV{Key: k, Value: v})
+	}
+	writes.Sort()
+	diff, err := stateDiff(headState{ctx: ctx, r: chain}, writes)
+	if err != nil {
+		return nil, err
+	}
+	g.FeeToken, g.STRKFeeToken, g.Balance = cfg.FeeToken.String(), cfg.STRKFeeToken.String(), balance.Decimal()
+	g.Seed = &opts.Seed
+	for _, a := range gen.Accounts {
+		g.Accounts = append(g.Accounts, Account{Address: a.Address.String(), ClassHash: account.Hash.String(),
+			PublicKey: a.PublicKey.String(), PrivateKey: a.PrivateKey.String()})
+	}
+	return diff, nil
+}
+
+// txConfig is the transaction environment of block p.
+func (d *Devnet) txConfig(p pending) (txn.Config, error) {
+	cfg := txn.DefaultConfig()
+	cfg.ChainID = d.chainID
+	cfg.Block = execution.BlockInfo{Number: p.number, Timestamp: p.header.Timestamp, SequencerAddress: d.seqAddr}
+	var err error
+	if d.genesis.FeeToken != "" {
+		if cfg.FeeToken, err = ParseAddress("genesis fee token", d.genesis.FeeToken); err != nil {
+			return cfg, err
+		}
+	}
+	if d.genesis.STRKFeeToken != "" {
+		if cfg.STRKFeeToken, err = ParseAddress("genesis STRK fee token", d.genesis.STRKFeeToken); err != nil {
+			return cfg, err
+		}
+	}
+	return cfg, nil
+}
+
+// account returns the genesis account at addr with its key.
+func (d *Devnet) account(addr felt.Felt) (txn.Account, error) {
+	for _, a := range d.genesis.Accounts {
+		if a.Address != addr.String() {
+			continue
+		}
+		priv, err := ParseFelt("private key", a.PrivateKey)
+		if err != nil {
+			return txn.Account{}, err
+		}
+		pub, err := ParseFelt("public key", a.PublicKey)
+		if err != nil {
+			return txn.Account{}, err
+		}
+		return txn.Account{Address: addr, PrivateKey: priv, PublicKey: pub}, nil
+	}
+	return txn.Account{}, fmt.Errorf("%s is not a genesis account of this devnet, so its key is unknown (impersonate it with --from instead)", addr)
+}
+
+// InvokeFrom sends a version 1 INVOKE from a genesis account: the call is
+// wrapped in the account's __execute__, signed with the account's key,
+// validated, and pays its fee in the fee token; the nonce is the
+// account's. The maximum fee is the account's balance.
+func (d *Devnet) InvokeFrom(ctx context.Context, accountAddr felt.Felt, r CallRequest) (*Outcome, Target, error) {
+	acct, err := d.account(accountAddr)
+	if err != nil {
+		return nil, Target{}, err
+	}
+	classes := d.headClasses(ctx)
+	base := headState{ctx: ctx, r: d.chain}
+	t, err := resolve(base, classes, r.Contract, r.Function)
+	if err != nil {
+		return nil, t, err
+	}
+	p, err := d.next(ctx)
+	if err != nil {
+		return nil, t, err
+	}
+	cfg, err := d.txConfig(p)
+	if err != nil {
+		return nil, t, err
+	}
+	nonce, err := d.chain.Nonce(ctx, acct.Address)
+	if err != nil {
+		return nil, t, err
+	}
+	n, ok := nonce.Uint64()
+	if !ok {
+		return nil, t, fmt.Errorf("account %s has nonce %s", acct.Address, nonce)
+	}
+	maxFee, err := d.chain.Storage(ctx, cfg.FeeToken, txn.BalanceKey(acct.Address))
+	if err != nil {
+		return nil, t, err
+	}
+	tx, err := txn.SignedInvoke(d.chainID, acct, n, maxFee, txn.Call{To: r.Contract, Selector: t.Selector, Calldata: r.Calldata})
+	if err != nil {
+		return nil, t, err
+	}
+	o := execution.NewOverlay(base)
+	rc, err := (&txn.Executor{Config: cfg, Classes: classes}).Execute(o, tx)
+	if err != nil {
+		return nil, t, rejected(TypeInvoke, err)
+	}
+	diff, err := stateDiff(base, o.Writes())
+	if err != nil {
+		return nil, t, err
+	}
+	var evs []callEvent
+	for i, e := range rc.Events() {
+		evs = append(evs, callEvent{from: e.From, Event: execution.Event{Order: i, Keys: e.Keys, Data: e.Data}})
+	}
+	msgs := []MessageL1{}
+	for _, m := range rc.Messages() {
+		msgs = append(msgs, MessageL1{FromAddress: m.From.String(), ToAddress: m.To.String(), Payload: hexes(m.Payload)})
+	}
+	payload, err := json.Marshal(TxPayload{Type: TypeInvoke, Version: "0x1", SenderAddress: acct.Address.String(),
+		ContractAddress: r.Contract.String(), EntryPointSelector: t.Selector.String(), EntryPoint: t.Name,
+		Calldata: hexes(tx.Calldata), Nonce: tx.Nonce.String(), MaxFee: tx.MaxFee.String(), Signature: hexes(tx.Signature)})
+	if err != nil {
+		return nil, t, err
+	}
+	var retdata []felt.Felt
+	if rc.Execute != nil {
+		retdata = rc.Execute.Retdata
+	}
+	res := Resources{Steps: rc.Resources.Steps, Builtins: rc.Resources.Builtins}
+	if rc.Execute != nil {
+		res.MemoryHoles = rc.Execute.Resources.MemoryHoles
+	}
+	rp := ReceiptPayload{Type: TypeInvoke, Retdata: hexes(retdata), MessagesSent: msgs, ExecutionResources: res}
+	status, reason := StatusSucceeded, ""
+	if rc.Status == txn.Reverted {
+		status, reason = StatusReverted, rc.RevertError
+	}
+	sr := store.Receipt{Status: status, ActualFee: rc.ActualFee, RevertReason: reason}
+	h, b, err := d.commitReceipt(ctx, p, store.Transaction{Hash: rc.Hash, Type: TypeInvoke, Payload: payload}, sr, rp, evs, diff)
+	if err != nil {
+		return nil, t, err
+	}
+	return &Outcome{Block: h, TxHash: rc.Hash, Type: TypeInvoke, ContractAddress: r.Contract, Retdata: retdata,
+		Events: b.Events, Resources: res, ActualFee: rc.ActualFee}, t, nil
+}
