@@ -15,7 +15,7 @@ import (
 
 // writeStmts are the statements of a block commit, prepared once per store.
 type writeStmts struct {
-	node, putNode, delNode                     *sql.Stmt
+	node, putNode, delNode, putNodes, delNodes *sql.Stmt
 	contract, putContract                      *sql.Stmt
 	putStorage, delStorage, putStorageHist     *sql.Stmt
 	putNonceHist, putClassHashHist             *sql.Stmt
@@ -32,6 +32,8 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&w.node, selectNode},
 		{&w.putNode, "INSERT OR REPLACE INTO trie_nodes (trie, path, node) VALUES (?, ?, ?)"},
 		{&w.delNode, "DELETE FROM trie_nodes WHERE trie = ? AND path = ?"},
+		{&w.putNodes, putNodes},
+		{&w.delNodes, delNodes},
 		{&w.contract, "SELECT class_hash, nonce FROM contracts WHERE address = ?"},
 		{&w.putContract, "INSERT OR REPLACE INTO contracts (address, class_hash, nonce, storage_root) VALUES (?, ?, ?, ?)"},
 		{&w.putStorage, "INSERT OR REPLACE INTO storage (contract, key, value) VALUES (?, ?, ?)"},
@@ -62,13 +64,18 @@ func (s *Store) prepare(ctx context.Context) error {
 // read holds mu from the query to the scan.
 type txState struct {
 	ctx      context.Context
+	cache    *nodeCache // nil: none
 	mu       *sync.Mutex
 	node     *sql.Stmt
 	contract *sql.Stmt
 }
 
 func (r txState) TrieNodes(id commitment.TrieID) trie.NodeReader {
-	return nodeReader{ctx: r.ctx, mu: r.mu, stmt: r.node, trie: trieIDBytes(id)}
+	nr := nodeReader{ctx: r.ctx, mu: r.mu, stmt: r.node, trie: trieIDBytes(id)}
+	if r.cache != nil {
+		return cachedNodeReader{nodeReader: nr, cache: r.cache}
+	}
+	return nr
 }
 
 func (r txState) Contract(address felt.Felt) (classHash, nonce felt.Felt, err error) {
@@ -143,17 +150,15 @@ func (s *Store) commit(ctx context.Context, b *store.Block) (h store.Header, err
 	if diff == nil {
 		diff = &commitment.StateDiff{}
 	}
-	reader := txState{ctx: ctx, mu: new(sync.Mutex), node: st(s.w.node), contract: st(s.w.contract)}
+	reader := txState{ctx: ctx, cache: s.nodes, mu: new(sync.Mutex), node: st(s.w.node), contract: st(s.w.contract)}
 	res, err := commitment.NewCommitter(reader, commitment.WithRootRule(s.rule)).Commit(diff)
 	if err != nil {
 		return h, err
 	}
 
-	nw := nodeWriter{put: st(s.w.putNode), del: st(s.w.delNode)}
-	for _, tn := range res.Nodes {
-		if err := nw.write(ctx, trieIDBytes(tn.ID), tn.Nodes); err != nil {
-			return h, fmt.Errorf("%s: %w", tn.ID, err)
-		}
+	nw := nodeWriter{put: st(s.w.putNode), del: st(s.w.delNode), putN: st(s.w.putNodes), delN: st(s.w.delNodes), cache: s.nodes}
+	if err := nw.write(ctx, res.Nodes); err != nil {
+		return h, err
 	}
 	if err := s.writeState(ctx, st, h.Number, diff, res, b.Classes); err != nil {
 		return h, err

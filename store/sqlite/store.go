@@ -28,6 +28,8 @@ type Store struct {
 	rule commitment.RootRule
 	w    writeStmts
 	r    readStmts
+	// nodes caches trie-node records between commits (nil: no cache).
+	nodes *nodeCache
 
 	// mu serialises writers in this process (commits, reverts); readers
 	// rely on SQLite's snapshot isolation.
@@ -43,7 +45,14 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s := &Store{path: path, db: db}
+	capacity := opts.NodeCache
+	switch {
+	case capacity == 0:
+		capacity = DefaultNodeCache
+	case capacity < 0:
+		capacity = 0
+	}
+	s := &Store{path: path, db: db, nodes: newNodeCache(capacity)}
 	if err := s.init(ctx, opts); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)

@@ -1,12 +1,16 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 
+	"github.com/kairo-dev/kairo/store/commitment"
 	"github.com/kairo-dev/kairo/store/trie"
 	"github.com/kairo-dev/kairo/vm/felt"
 )
@@ -69,33 +73,106 @@ func (r nodeReader) Node(p trie.Path) ([]byte, bool, error) {
 	return data, true, nil
 }
 
-// nodeWriter writes node sets inside a transaction.
-type nodeWriter struct {
-	put, del *sql.Stmt
-	buf      []byte
-	pathBuf  []byte
+// nodeBatch is the number of rows of the multi-row statements that write
+// and delete trie nodes (3 and 2 parameters a row, well under SQLite's
+// limit of 32766).
+const nodeBatch = 64
+
+// Multi-row statements of nodeBatch rows.
+var (
+	putNodes = "INSERT OR REPLACE INTO trie_nodes (trie, path, node) VALUES " + rowsSQL("(?, ?, ?)", nodeBatch)
+	delNodes = "DELETE FROM trie_nodes WHERE (trie, path) IN (VALUES " + rowsSQL("(?, ?)", nodeBatch) + ")"
+)
+
+func rowsSQL(row string, n int) string {
+	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }
 
-func (w *nodeWriter) write(ctx context.Context, trieID []byte, set *trie.NodeSet) error {
-	if set == nil {
-		return nil
-	}
-	for _, u := range set.Updates {
-		var err error
-		if w.pathBuf, err = u.Path.AppendBinary(w.pathBuf[:0]); err != nil {
-			return err
-		}
-		if u.Node == nil {
-			if _, err := w.del.ExecContext(ctx, trieID, w.pathBuf); err != nil {
-				return fmt.Errorf("delete trie node: %w", describe(err))
+// nodeRow is one trie-node write (node nil: a deletion), encoded.
+type nodeRow struct {
+	trie, path, node []byte
+}
+
+// nodeWriter writes the node sets of a commit inside its transaction: the
+// rows sorted by key (neighbours in the table share pages), nodeBatch rows
+// per statement.
+type nodeWriter struct {
+	put, del, putN, delN *sql.Stmt
+	cache                *nodeCache // nil: none; written records go in, deleted ones out
+}
+
+func (w *nodeWriter) write(ctx context.Context, sets []commitment.TrieNodes) error {
+	var puts, dels []nodeRow
+	for _, tn := range sets {
+		id := trieIDBytes(tn.ID)
+		for _, u := range tn.Nodes.Updates {
+			path, err := u.Path.MarshalBinary()
+			if err != nil {
+				return fmt.Errorf("%s: %w", tn.ID, err)
 			}
-			continue
+			if u.Node == nil {
+				dels = append(dels, nodeRow{trie: id, path: path})
+				if w.cache != nil {
+					w.cache.delete(w.cache.key(id, path))
+				}
+				continue
+			}
+			node, err := u.Node.MarshalBinary()
+			if err != nil {
+				return fmt.Errorf("%s: node %q: %w", tn.ID, u.Path, err)
+			}
+			puts = append(puts, nodeRow{trie: id, path: path, node: node})
+			if w.cache != nil {
+				w.cache.put(w.cache.key(id, path), node)
+			}
 		}
-		if w.buf, err = u.Node.AppendBinary(w.buf[:0]); err != nil {
+	}
+	byKey := func(a, b nodeRow) int {
+		if c := bytes.Compare(a.trie, b.trie); c != 0 {
+			return c
+		}
+		return bytes.Compare(a.path, b.path)
+	}
+	slices.SortFunc(puts, byKey)
+	slices.SortFunc(dels, byKey)
+	if err := execRows(ctx, w.delN, w.del, dels, false); err != nil {
+		return fmt.Errorf("delete trie nodes: %w", describe(err))
+	}
+	if err := execRows(ctx, w.putN, w.put, puts, true); err != nil {
+		return fmt.Errorf("write trie nodes: %w", describe(err))
+	}
+	return nil
+}
+
+// execRows runs many (nodeBatch rows per call) and then one (a row per
+// call) over rows.
+func execRows(ctx context.Context, many, one *sql.Stmt, rows []nodeRow, withNode bool) error {
+	per := 2
+	if withNode {
+		per = 3
+	}
+	args := make([]any, 0, per*nodeBatch)
+	add := func(r nodeRow) {
+		args = append(args, r.trie, r.path)
+		if withNode {
+			args = append(args, r.node)
+		}
+	}
+	i := 0
+	for ; i+nodeBatch <= len(rows); i += nodeBatch {
+		args = args[:0]
+		for _, r := range rows[i : i+nodeBatch] {
+			add(r)
+		}
+		if _, err := many.ExecContext(ctx, args...); err != nil {
 			return err
 		}
-		if _, err := w.put.ExecContext(ctx, trieID, w.pathBuf, w.buf); err != nil {
-			return fmt.Errorf("write trie node: %w", describe(err))
+	}
+	for _, r := range rows[i:] {
+		args = args[:0]
+		add(r)
+		if _, err := one.ExecContext(ctx, args...); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -20,6 +20,17 @@ type NodeReader interface {
 	Node(path Path) (data []byte, found bool, err error)
 }
 
+// HashedNodeReader is a NodeReader that is also told, for every node but
+// the root, the hash the node must have (its parent holds it). A reader
+// may then serve the node from a cache: a cached record whose hash is the
+// expected one is the node (the hash fixes the record's content), so only
+// missing or stale records need the store. The trie still checks the hash
+// of whatever HashedNode returns.
+type HashedNodeReader interface {
+	NodeReader
+	HashedNode(path Path, hash felt.Felt) (data []byte, found bool, err error)
+}
+
 // NodeUpdate is one entry of a NodeSet: the node to store at Path, or, when
 // Node is nil, the deletion of the node stored there.
 type NodeUpdate struct {
@@ -219,7 +230,14 @@ func (t *Trie) resolve(n *mnode) error {
 	if t.reader == nil {
 		return fmt.Errorf("trie: node %q is not in memory and there is no store", n.path)
 	}
-	data, found, err := t.reader.Node(n.path)
+	var data []byte
+	var found bool
+	var err error
+	if hr, ok := t.reader.(HashedNodeReader); ok {
+		data, found, err = hr.HashedNode(n.path, n.hash)
+	} else {
+		data, found, err = t.reader.Node(n.path)
+	}
 	if err != nil {
 		return fmt.Errorf("trie: read node %q: %w", n.path, err)
 	}
