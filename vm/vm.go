@@ -47,6 +47,52 @@ type VM struct {
 	progSeg int
 	execSeg int
 	decoded []decodedInst
+	// sharedDecode marks decoded as a DecodeTable shared with other runs:
+	// it is only read, and misses are decoded without caching.
+	sharedDecode bool
+}
+
+// DecodeTable is the decoded instructions of a program, built once and
+// shared read-only by every run of it (contract calls of one class run
+// concurrently under Block-STM).
+type DecodeTable struct {
+	entries []decodedInst
+}
+
+// NewDecodeTable decodes every word of a program's data that is a valid
+// instruction, with its immediate.
+func NewDecodeTable(data []memory.Value) *DecodeTable {
+	t := &DecodeTable{entries: make([]decodedInst, len(data))}
+	for pc, w := range data {
+		if !w.IsFelt() {
+			continue
+		}
+		enc, ok := w.Felt().Uint64()
+		if !ok || enc >= instruction.MaxEncoding {
+			continue
+		}
+		inst, err := instruction.Decode(enc)
+		if err != nil {
+			continue
+		}
+		d := decodedInst{inst: inst, ok: true}
+		if inst.Op1Src == instruction.Op1Imm {
+			if pc+1 >= len(data) {
+				continue
+			}
+			d.imm = data[pc+1]
+			d.immSmall, d.immInt = smallImmediate(d.imm)
+		}
+		t.entries[pc] = d
+	}
+	return t
+}
+
+// UseDecodeTable makes the VM read decoded instructions from a shared
+// table built from the program it runs.
+func (vm *VM) UseDecodeTable(t *DecodeTable) {
+	vm.decoded = t.entries
+	vm.sharedDecode = true
 }
 
 type decodedInst struct {
@@ -213,7 +259,7 @@ func (vm *VM) decode() (*decodedInst, error) {
 		return nil, err
 	}
 	d := decodedInst{inst: inst}
-	if pc.Segment != vm.progSeg || pc.Offset > 1<<32 {
+	if pc.Segment != vm.progSeg || pc.Offset > 1<<32 || vm.sharedDecode {
 		return &d, nil
 	}
 	if inst.Op1Src == instruction.Op1Imm {
@@ -222,14 +268,7 @@ func (vm *VM) decode() (*decodedInst, error) {
 			// Not cacheable yet: the immediate may be deduced later.
 			return &d, nil
 		}
-		if d.imm.IsFelt() {
-			f := d.imm.Felt()
-			if u, ok := f.Uint64(); ok && u < 1<<62 {
-				d.immSmall, d.immInt = true, int64(u)
-			} else if u, ok := f.Neg().Uint64(); ok && u < 1<<62 {
-				d.immSmall, d.immInt = true, -int64(u)
-			}
-		}
+		d.immSmall, d.immInt = smallImmediate(d.imm)
 	}
 	d.ok = true
 	if pc.Offset >= uint64(len(vm.decoded)) {
@@ -243,6 +282,21 @@ func (vm *VM) decode() (*decodedInst, error) {
 	}
 	vm.decoded[pc.Offset] = d
 	return &vm.decoded[pc.Offset], nil
+}
+
+// smallImmediate reports whether an immediate is a small signed integer.
+func smallImmediate(v memory.Value) (bool, int64) {
+	if !v.IsFelt() {
+		return false, 0
+	}
+	f := v.Felt()
+	if u, ok := f.Uint64(); ok && u < 1<<62 {
+		return true, int64(u)
+	}
+	if u, ok := f.Neg().Uint64(); ok && u < 1<<62 {
+		return true, -int64(u)
+	}
+	return false, 0
 }
 
 // addSmall moves r by a small signed amount.

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kairo-dev/kairo/vm"
 	"github.com/kairo-dev/kairo/vm/felt"
 	"github.com/kairo-dev/kairo/vm/hash"
 	"github.com/kairo-dev/kairo/vm/hints"
@@ -64,6 +65,9 @@ type Class struct {
 	Hash felt.Felt
 	// HintedHash is the hinted class hash that Hash includes.
 	HintedHash felt.Felt
+	// Decoded is the program's decode table every call of the class
+	// shares.
+	Decoded *vm.DecodeTable
 	// Hints is the program's hint data every call of the class shares
 	// (its references, parsed once).
 	Hints *hints.Prepared
@@ -197,6 +201,7 @@ func Parse(b []byte) (*Class, error) {
 	}
 	c.Hash = c.computeHash()
 	c.Hints = hints.Prepare(c.Program)
+	c.Decoded = vm.NewDecodeTable(c.Program.Data)
 	return c, nil
 }
 

@@ -307,6 +307,7 @@ func run(ctx *Context, st State, e Entry) (*CallInfo, error) {
 		Scope:    staticLocals,
 		Extra:    map[string]any{handlerKey: h},
 		Prepared: cls.Hints,
+		Decoded:  cls.Decoded,
 	})
 	if err != nil {
 		return nil, fail(CodeSecurityError, e.Contract, "%v", err)

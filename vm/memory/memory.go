@@ -305,11 +305,43 @@ func (m *Memory) Set(addr Relocatable, v Value) error {
 
 // Load writes data at consecutive addresses from addr and returns the
 // address after the last one.
+//
+// Into a segment without a validation rule, cells are copied a page at a
+// time (loading a program is a memmove, not one Set per word); existing
+// cells are still checked for consistency.
 func (m *Memory) Load(addr Relocatable, data []Value) (Relocatable, error) {
-	for i, v := range data {
-		if err := m.Set(addr.Add(uint64(i)), v); err != nil {
-			return addr, err
+	s := m.seg(addr.Segment)
+	if s == nil || s.validate != nil || m.frozen || addr.Offset+uint64(len(data)) >= 1<<40 {
+		for i, v := range data {
+			if err := m.Set(addr.Add(uint64(i)), v); err != nil {
+				return addr, err
+			}
 		}
+		return addr.Add(uint64(len(data))), nil
+	}
+	for i := 0; i < len(data); {
+		off := addr.Offset + uint64(i)
+		// Allocate the page (and grow it) through its last cell in range.
+		inPage := min(uint64(len(data)-i), pageSize-(off&pageMask))
+		s.cell(off + inPage - 1)
+		pg := s.pages[off>>pageBits]
+		if off>>pageBits >= maxDensePages {
+			pg = s.far[off>>pageBits]
+		}
+		dst := pg[off&pageMask : off&pageMask+inPage]
+		for j, v := range data[i : i+int(inPage)] {
+			if !v.IsSet() {
+				return addr, fmt.Errorf("cannot write an unset value to %s", Relocatable{addr.Segment, off + uint64(j)})
+			}
+			if cur := dst[j]; cur.IsSet() && cur != v {
+				return addr, &InconsistentError{Addr: Relocatable{addr.Segment, off + uint64(j)}, Old: cur, New: v}
+			}
+		}
+		copy(dst, data[i:i+int(inPage)])
+		i += int(inPage)
+	}
+	if end := addr.Offset + uint64(len(data)); len(data) > 0 && end > s.hi {
+		s.hi = end
 	}
 	return addr.Add(uint64(len(data))), nil
 }

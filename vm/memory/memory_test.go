@@ -221,3 +221,39 @@ func TestFarPages(t *testing.T) {
 		t.Fatal("write beyond the offset limit accepted")
 	}
 }
+
+func TestLoad(t *testing.T) {
+	data := make([]Value, pageSize+10)
+	for i := range data {
+		data[i] = Uint64Value(uint64(i))
+	}
+	m := New()
+	s := m.AddSegment()
+	if err := m.Set(s.Add(5), Uint64Value(5)); err != nil {
+		t.Fatal(err)
+	}
+	end, err := m.Load(s.Add(3), data)
+	if err == nil {
+		t.Fatal("load over an inconsistent cell succeeded")
+	}
+	m = New()
+	s = m.AddSegment()
+	if err := m.Set(s.Add(7), Uint64Value(4)); err != nil {
+		t.Fatal(err)
+	}
+	end, err = m.Load(s.Add(3), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if end != s.Add(uint64(3+len(data))) || m.UsedSize(0) != uint64(3+len(data)) {
+		t.Fatalf("end %v used %d", end, m.UsedSize(0))
+	}
+	for i := range data {
+		if m.Get(s.Add(uint64(3+i))) != data[i] {
+			t.Fatalf("cell %d = %v", 3+i, m.Get(s.Add(uint64(3+i))))
+		}
+	}
+	if m.Get(s.Add(2)).IsSet() {
+		t.Fatal("cell before the load is set")
+	}
+}

@@ -41,6 +41,9 @@ type Function struct {
 	// Prepared, when set, is the program's prepared hint data (from
 	// hints.Prepare of the same program), shared by every run of it.
 	Prepared *hints.Prepared
+	// Decoded, when set, is the program's decode table (vm.NewDecodeTable
+	// of the same program's data), shared by every run of it.
+	Decoded *vm.DecodeTable
 }
 
 // NewFunction prepares a run of one function: segments, the program's
@@ -92,7 +95,11 @@ func (r *Runner) initializeFunctionVM(f Function) error {
 	m := vm.New(r.Mem, r.programBase.Segment, r.executionBase.Segment)
 	m.PC, m.AP, m.FP = r.initialPC, r.initialAP, r.initialAP
 	m.TrackAccesses = true
-	m.PrepareDecodeCache(len(r.Program.Data))
+	if f.Decoded != nil {
+		m.UseDecodeTable(f.Decoded)
+	} else {
+		m.PrepareDecodeCache(len(r.Program.Data))
+	}
 	byName := make(map[string]any, len(r.Builtins))
 	for _, b := range r.Builtins {
 		byName[b.Name()] = b
