@@ -18,8 +18,8 @@ import (
 
 // BenchOptions are `kairo block bench`'s flags.
 type BenchOptions struct {
-	Gen    GenOptions
-	Exec   execFlags
+	Gen     GenOptions
+	Exec    execFlags
 	Rounds  int
 	JSON    bool
 	Control bool

@@ -29,7 +29,8 @@ import (
 // The dependents scheduler also adapts how far ahead of the commit point
 // it starts transactions: fresh ones start only below commitIdx + window.
 // Every abort halves the window (down to 1); a window's worth of
-// transactions committed at their first execution widens it by one. A
+// transactions committed at their first execution (8 at least) widens it
+// by one. A
 // fully serial block (every transaction conflicts with the one before)
 // settles at 1, executing in order without wasted work on the other
 // workers; a conflict-free one widens until every worker is busy.
@@ -189,19 +190,25 @@ func (s *scheduler) shrinkWindow() {
 }
 
 // growWindow counts transactions committed at their first execution and
-// widens the window by one per window's worth. The caller holds commitMu.
+// widens the window by one per window's worth of them (at least
+// minGrowth, so that a serial block does not keep probing a window of 2).
+// The caller holds commitMu.
 func (s *scheduler) growWindow(clean int64) {
 	s.clean += clean
 	for {
 		w := s.window.Load()
-		if s.clean < w || w >= s.maxWindow {
+		need := max(w, minGrowth)
+		if s.clean < need || w >= s.maxWindow {
 			return
 		}
 		if s.window.CompareAndSwap(w, w+1) {
-			s.clean -= w
+			s.clean -= need
 		}
 	}
 }
+
+// minGrowth is the fewest clean commits that widen the window.
+const minGrowth = 8
 
 // pushReady queues an aborted transaction for re-execution (dependents).
 func (s *scheduler) pushReady(tx int32) {
