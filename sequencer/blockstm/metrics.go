@@ -27,9 +27,6 @@ type Metrics struct {
 	IdleTime     time.Duration
 }
 
-// ReExecutions is the number of executions beyond one per transaction.
-func (m Metrics) ReExecutions() int { return m.Executions - m.Txs }
-
 // EventKind is the kind of a trace event.
 type EventKind uint8
 

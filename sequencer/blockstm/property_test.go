@@ -7,6 +7,8 @@ import (
 
 	"github.com/kairo-dev/kairo/sequencer/blockstm"
 	"github.com/kairo-dev/kairo/sequencer/kvtx"
+	"github.com/kairo-dev/kairo/sequencer/state"
+	"github.com/kairo-dev/kairo/vm/felt"
 )
 
 var workerCounts = []int{1, 2, 4, 8}
@@ -104,6 +106,37 @@ func TestLiveness(t *testing.T) {
 						t.Fatalf("%s, %s, %d workers: the block never finished", wl, s, w)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestLargeSets: read and write sets beyond the linear-scan size (indexed
+// by a map), with deltas, overlapping between transactions.
+func TestLargeSets(t *testing.T) {
+	keys := make([]state.Key, 70)
+	for i := range keys {
+		keys[i] = kvtx.NameKey(fmt.Sprintf("k%d", i))
+	}
+	var txs []blockstm.Tx[kvtx.Output]
+	for i := range 30 {
+		op := &kvtx.Op{Reads: keys[i : i+25], Writes: keys[i+10 : i+30]}
+		op.Adds = []state.KV{{Key: keys[i+20], Value: felt.FromUint64(uint64(i))}, {Key: keys[i+35], Value: felt.One}}
+		txs = append(txs, op)
+	}
+	base := state.Map{keys[0]: felt.FromUint64(3)}
+	want, err := blockstm.Sequential(txs, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range workerCounts {
+		for _, s := range schedulers {
+			got, err := blockstm.Run(txs, base, blockstm.Options{Workers: w, Scheduler: s})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := blockstm.Compare(want, got, nil); err != nil {
+				t.Fatalf("%d workers, %s: %v", w, s, err)
 			}
 		}
 	}

@@ -125,48 +125,33 @@ func (v *view) check() error {
 	return nil
 }
 
-func (v *view) findRead(k state.Key) int {
-	if len(v.reads) > indexAbove {
-		if v.ridx == nil {
-			v.ridx = make(map[state.Key]int32)
-		}
-		if len(v.ridx) < len(v.reads) {
-			for i := len(v.ridx); i < len(v.reads); i++ {
-				v.ridx[v.reads[i].Key] = int32(i)
-			}
-		}
-		if i, ok := v.ridx[k]; ok {
-			return int(i)
-		}
-		return -1
-	}
-	for i := range v.reads {
-		if v.reads[i].Key == k {
-			return i
-		}
-	}
-	return -1
-}
+func (v *view) findRead(k state.Key) int { return find(v.reads, &v.ridx, k, readKey) }
 
-func (v *view) findWrite(k state.Key) int {
-	if len(v.writes) > indexAbove {
-		if v.widx == nil {
-			v.widx = make(map[state.Key]int32)
-		}
-		if len(v.widx) < len(v.writes) {
-			for i := len(v.widx); i < len(v.writes); i++ {
-				v.widx[v.writes[i].Key] = int32(i)
+func (v *view) findWrite(k state.Key) int { return find(v.writes, &v.widx, k, writeKey) }
+
+func readKey(r *Read) state.Key   { return r.Key }
+func writeKey(w *Write) state.Key { return w.Key }
+
+// find returns the index of k in a read or write set (whose keys are
+// distinct), -1 when absent: a linear scan for small sets, else a map
+// index kept up to date lazily.
+func find[T any](list []T, index *map[state.Key]int32, k state.Key, key func(*T) state.Key) int {
+	if len(list) <= indexAbove {
+		for i := range list {
+			if key(&list[i]) == k {
+				return i
 			}
-		}
-		if i, ok := v.widx[k]; ok {
-			return int(i)
 		}
 		return -1
 	}
-	for i := range v.writes {
-		if v.writes[i].Key == k {
-			return i
-		}
+	if *index == nil {
+		*index = make(map[state.Key]int32, 2*len(list))
+	}
+	for i := len(*index); i < len(list); i++ {
+		(*index)[key(&list[i])] = int32(i)
+	}
+	if i, ok := (*index)[k]; ok {
+		return int(i)
 	}
 	return -1
 }

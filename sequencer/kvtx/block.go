@@ -93,38 +93,6 @@ func (b *Block) Transactions() []blockstm.Tx[Output] {
 	return txs
 }
 
-// Keys returns every key the block names, sorted.
-func (b *Block) Keys() []state.Key {
-	seen := map[state.Key]bool{}
-	for k := range b.Genesis {
-		seen[k] = true
-	}
-	if b.HasSeq {
-		seen[b.Sequencer] = true
-	}
-	for i := range b.Txs {
-		t := &b.Txs[i]
-		if t.Type == TypeTransfer {
-			seen[t.From], seen[t.To] = true, true
-		}
-		for _, k := range t.Reads {
-			seen[k] = true
-		}
-		for _, k := range t.Writes {
-			seen[k] = true
-		}
-		for _, a := range t.Adds {
-			seen[a.Key] = true
-		}
-	}
-	keys := make([]state.Key, 0, len(seen))
-	for k := range seen {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, state.Key.Compare)
-	return keys
-}
-
 // FormatDuration spells d the way the block file does: "50us", "2ms", "0".
 func FormatDuration(d time.Duration) string {
 	switch {

@@ -196,9 +196,6 @@ func TestTransfer(t *testing.T) {
 		{Type: TypeTransfer, From: a, To: b, Amount: felt.FromUint64(6)}, // 3 left: fails
 		{Type: TypeTransfer, From: b, To: b, Amount: felt.FromUint64(1), Fee: felt.FromUint64(2)},
 	}}
-	if got := blk.Keys(); len(got) != 3 {
-		t.Fatalf("keys %v", got)
-	}
 	r, err := sequential(blk)
 	if err != nil {
 		t.Fatal(err)

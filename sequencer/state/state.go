@@ -140,16 +140,6 @@ func (d Diff) Sort() {
 	copy(d, sorted)
 }
 
-// Equal reports whether two sorted diffs are identical.
-func (d Diff) Equal(o Diff) bool { return slices.Equal(d, o) }
-
-// Apply writes the diff onto m.
-func (d Diff) Apply(m Map) {
-	for _, kv := range d {
-		m[kv.Key] = kv.Value
-	}
-}
-
 // Mismatch describes the first difference between two sorted diffs, or ""
 // when they are equal.
 func (d Diff) Mismatch(o Diff) string {
