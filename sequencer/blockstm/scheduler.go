@@ -28,12 +28,14 @@ import (
 //
 // The dependents scheduler also adapts how far ahead of the commit point
 // it starts transactions: fresh ones start only below commitIdx + window.
-// Every abort halves the window (down to 1); a window's worth of
-// transactions committed at their first execution (8 at least) widens it
-// by one. A
+// Every abort halves the window (down to 1) and doubles a backoff;
+// max(window, 8) × backoff transactions committed at their first
+// execution since the last abort widen it by one, and every 64 of them
+// halve the backoff. A
 // fully serial block (every transaction conflicts with the one before)
-// settles at 1, executing in order without wasted work on the other
-// workers; a conflict-free one widens until every worker is busy.
+// settles at a window of 1, executing in order without wasted work on the
+// other workers, and tries a window of 2 about once every 64 transactions;
+// a block with rare conflicts widens until every worker is busy.
 //
 // In-order commit. Transaction j commits once every transaction below it has
 // committed and it is Executed. Classic also needs j validated after every
@@ -61,13 +63,16 @@ type scheduler struct {
 	valIdx  atomic.Uint64 // wave<<32 | index
 
 	// dependents
-	nextFresh atomic.Int64
-	window    atomic.Int64
-	clean     int64 // first-execution commits since the window last grew; under commitMu
-	maxWindow int64
-	readyMu   sync.Mutex
-	ready     txHeap
-	readyN    atomic.Int32
+	nextFresh          atomic.Int64
+	window             atomic.Int64
+	backoff            atomic.Int64 // multiplies the clean commits a widening needs
+	abortedSinceGrowth atomic.Bool
+	clean              int64 // first-execution commits since the last growth or abort; under commitMu
+	decay              int64 // first-execution commits since the backoff last halved; under commitMu
+	maxWindow          int64
+	readyMu            sync.Mutex
+	ready              txHeap
+	readyN             atomic.Int32
 
 	// in-order commit
 	commitMu   sync.Mutex
@@ -107,6 +112,7 @@ func newScheduler(n int, kind SchedulerKind, mv *mvMemory, workers int) *schedul
 	s.idleCond.L = &s.idleMu
 	s.maxWindow = max(int64(n), 1)
 	s.window.Store(min(s.maxWindow, int64(4*workers)))
+	s.backoff.Store(1)
 	if n == 0 {
 		s.done.Store(true)
 	}
@@ -179,36 +185,53 @@ func (s *scheduler) nextDependents() task {
 	}
 }
 
-// shrinkWindow halves the window after an abort (dependents).
+// shrinkWindow halves the window after an abort and doubles the backoff
+// (dependents).
 func (s *scheduler) shrinkWindow() {
 	for {
 		w := s.window.Load()
 		if w <= 1 || s.window.CompareAndSwap(w, max(1, w/2)) {
-			return
+			break
 		}
 	}
-}
-
-// growWindow counts transactions committed at their first execution and
-// widens the window by one per window's worth of them (at least
-// minGrowth, so that a serial block does not keep probing a window of 2).
-// The caller holds commitMu.
-func (s *scheduler) growWindow(clean int64) {
-	s.clean += clean
 	for {
-		w := s.window.Load()
-		need := max(w, minGrowth)
-		if s.clean < need || w >= s.maxWindow {
-			return
+		b := s.backoff.Load()
+		if b >= maxBackoff || s.backoff.CompareAndSwap(b, 2*b) {
+			break
 		}
-		if s.window.CompareAndSwap(w, w+1) {
-			s.clean -= need
+	}
+	s.abortedSinceGrowth.Store(true)
+}
+
+// growWindow counts transactions committed at their first execution. The
+// window widens by one after max(window, minGrowth) × backoff of them
+// since the last abort; the backoff halves every decayEvery of them. A
+// serial block thus settles at a window of 1 and tries a window of 2 about
+// once every 64 transactions; a block with rare conflicts keeps a wide
+// window. The caller holds commitMu.
+func (s *scheduler) growWindow(clean int64) {
+	if s.abortedSinceGrowth.Swap(false) {
+		s.clean = 0
+	}
+	s.clean += clean
+	s.decay += clean
+	for ; s.decay >= decayEvery; s.decay -= decayEvery {
+		if b := s.backoff.Load(); b > 1 {
+			s.backoff.CompareAndSwap(b, b/2)
 		}
+	}
+	w := s.window.Load()
+	if s.clean >= max(w, minGrowth)*s.backoff.Load() && w < s.maxWindow && s.window.CompareAndSwap(w, w+1) {
+		s.clean = 0
 	}
 }
 
-// minGrowth is the fewest clean commits that widen the window.
-const minGrowth = 8
+// The window's growth parameters.
+const (
+	minGrowth  = 8  // fewest clean commits that widen the window
+	maxBackoff = 64 // largest multiplier of the clean commits needed
+	decayEvery = 64 // clean commits that halve the backoff
+)
 
 // pushReady queues an aborted transaction for re-execution (dependents).
 func (s *scheduler) pushReady(tx int32) {
