@@ -302,10 +302,10 @@ func status(code string, registry map[string]vmhints.Func) string {
 
 // location is the Cairo source location of the instruction at pc.
 func location(p *program.Program, pc uint64) string {
-	if p.DebugInfo == nil {
+	if p.DebugInfo() == nil {
 		return ""
 	}
-	il, ok := p.DebugInfo.InstructionLocations[pc]
+	il, ok := p.DebugInfo().InstructionLocations[pc]
 	if !ok || il == nil || il.Inst.InputFile.Filename == "" {
 		return ""
 	}

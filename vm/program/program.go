@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/kairo-dev/kairo/vm/felt"
 	"github.com/kairo-dev/kairo/vm/memory"
@@ -33,9 +34,26 @@ type Program struct {
 	Identifiers     map[string]*Identifier
 	References      []Reference
 	Attributes      []Attribute
-	DebugInfo       *DebugInfo
 	MainScope       string
 	CompilerVersion string
+
+	// debug_info is most of a compiled program's JSON and only error
+	// messages need it, so it is decoded on first use.
+	debugRaw  json.RawMessage
+	debugOnce sync.Once
+	debug     *DebugInfo
+}
+
+// DebugInfo returns the program's debug information (source locations of
+// instructions and the source files), or nil when it has none or it cannot
+// be decoded.
+func (p *Program) DebugInfo() *DebugInfo {
+	p.debugOnce.Do(func() {
+		if len(p.debugRaw) > 0 {
+			p.debug, _ = parseDebugInfo(p.debugRaw)
+		}
+	})
+	return p.debug
 }
 
 // ApTracking identifies an ap-tracking group and the offset of ap in it.
@@ -277,11 +295,10 @@ func Parse(b []byte) (*Program, error) {
 		_ = json.Unmarshal(v, &p.CompilerVersion)
 	}
 	if v, ok := raw["debug_info"]; ok && string(v) != "null" {
-		di, err := parseDebugInfo(v)
-		if err != nil {
+		if err := checkDebugInfo(v); err != nil {
 			problems = append(problems, fmt.Sprintf("debug_info: %v", err))
 		}
-		p.DebugInfo = di
+		p.debugRaw = v
 	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
@@ -297,21 +314,21 @@ func strictUnmarshal(b []byte, v any) error {
 }
 
 func parseIdentifiers(b json.RawMessage, out map[string]*Identifier) error {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var ids map[string]*Identifier
+	if err := d.Decode(&ids); err != nil {
 		return err
 	}
-	names := make([]string, 0, len(raw))
-	for k := range raw {
+	names := make([]string, 0, len(ids))
+	for k := range ids {
 		names = append(names, k)
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		d := json.NewDecoder(bytes.NewReader(raw[name]))
-		d.UseNumber()
-		var id Identifier
-		if err := d.Decode(&id); err != nil {
-			return fmt.Errorf("%s: %v", name, err)
+		id := ids[name]
+		if id == nil {
+			return fmt.Errorf("%s: may not be null", name)
 		}
 		if id.Type == "" {
 			return fmt.Errorf("%s: type: missing required field", name)
@@ -319,7 +336,23 @@ func parseIdentifiers(b json.RawMessage, out map[string]*Identifier) error {
 		if (id.Type == "function" || id.Type == "label") && id.PC == nil {
 			return fmt.Errorf("%s: pc may not be null", name)
 		}
-		out[name] = &id
+		out[name] = id
+	}
+	return nil
+}
+
+// checkDebugInfo checks the shape of debug_info without decoding the
+// locations: an object whose instruction_locations and file_contents are
+// not null.
+func checkDebugInfo(b json.RawMessage) error {
+	var present map[string]json.RawMessage
+	if err := json.Unmarshal(b, &present); err != nil {
+		return err
+	}
+	for _, k := range []string{"instruction_locations", "file_contents"} {
+		if v, ok := present[k]; ok && string(v) == "null" {
+			return fmt.Errorf("%s: may not be null", k)
+		}
 	}
 	return nil
 }
@@ -328,15 +361,6 @@ func parseDebugInfo(b json.RawMessage) (*DebugInfo, error) {
 	var raw struct {
 		InstructionLocations map[string]json.RawMessage `json:"instruction_locations"`
 		FileContents         map[string]string          `json:"file_contents"`
-	}
-	var present map[string]json.RawMessage
-	if err := json.Unmarshal(b, &present); err != nil {
-		return nil, err
-	}
-	for _, k := range []string{"instruction_locations", "file_contents"} {
-		if v, ok := present[k]; ok && string(v) == "null" {
-			return nil, fmt.Errorf("%s: may not be null", k)
-		}
 	}
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return nil, err

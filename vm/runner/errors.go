@@ -64,7 +64,7 @@ func indent(s string) string {
 }
 
 func (r *Runner) location(pc memory.Relocatable) *program.Location {
-	di := r.Program.DebugInfo
+	di := r.Program.DebugInfo()
 	if di == nil || pc.Segment != r.programBase.Segment {
 		return nil
 	}
@@ -81,7 +81,7 @@ func (r *Runner) locationWithContent(l *program.Location, message string) string
 		prefix = ": "
 	}
 	first := fmt.Sprintf("%s:%d:%d%s%s", l.InputFile.Filename, l.StartLine, l.StartCol, prefix, message)
-	di := r.Program.DebugInfo
+	di := r.Program.DebugInfo()
 	content, ok := di.FileContents[l.InputFile.Filename]
 	if !ok {
 		return first
