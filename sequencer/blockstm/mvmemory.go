@@ -100,7 +100,7 @@ func (m *mvMemory) entry(k state.Key) *entry {
 	s := &m.shards[h>>(64-shardBits)]
 	s.mu.RLock()
 	e := s.m[h]
-	for e != nil && e.key != k {
+	for e != nil && !e.key.Equal(k) {
 		e = e.next
 	}
 	s.mu.RUnlock()
@@ -109,7 +109,7 @@ func (m *mvMemory) entry(k state.Key) *entry {
 	}
 	s.mu.Lock()
 	first := s.m[h]
-	for e = first; e != nil && e.key != k; e = e.next {
+	for e = first; e != nil && !e.key.Equal(k); e = e.next {
 	}
 	if e == nil {
 		if len(s.slab) == 0 {

@@ -31,7 +31,7 @@ func (s *seqState) cell(k state.Key) (*seqCell, error) {
 	h := k.Hash()
 	first := s.cells[h]
 	for c := first; c != nil; c = c.next {
-		if c.key == k {
+		if c.key.Equal(k) {
 			return c, nil
 		}
 	}

@@ -138,7 +138,7 @@ func writeKey(w *Write) state.Key { return w.Key }
 func find[T any](list []T, index *map[state.Key]int32, k state.Key, key func(*T) state.Key) int {
 	if len(list) <= indexAbove {
 		for i := range list {
-			if key(&list[i]) == k {
+			if key(&list[i]).Equal(k) {
 				return i
 			}
 		}

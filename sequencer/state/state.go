@@ -68,6 +68,14 @@ func (k Key) String() string {
 	return k.Kind.String() + ":" + k.Contract.String()
 }
 
+// Equal reports whether k and o are the same key; it is cheaper than ==,
+// which compares the struct field by field through memequal calls.
+func (k Key) Equal(o Key) bool {
+	return k.Slot[0] == o.Slot[0] && k.Slot[1] == o.Slot[1] && k.Slot[2] == o.Slot[2] && k.Slot[3] == o.Slot[3] &&
+		k.Contract[0] == o.Contract[0] && k.Contract[1] == o.Contract[1] && k.Contract[2] == o.Contract[2] &&
+		k.Contract[3] == o.Contract[3] && k.Kind == o.Kind
+}
+
 // Compare orders keys by kind, contract, then slot (canonical values).
 func (k Key) Compare(o Key) int {
 	if k.Kind != o.Kind {

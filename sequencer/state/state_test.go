@@ -25,6 +25,13 @@ func TestKeyStringAndOrder(t *testing.T) {
 	if !slices.IsSortedFunc(ordered, Key.Compare) {
 		t.Fatal("keys not in Compare order")
 	}
+	for i, a := range ordered {
+		for j, b := range ordered {
+			if a.Equal(b) != (i == j) || a.Equal(b) != (a == b) {
+				t.Fatalf("Equal(%s, %s) = %v", a, b, a.Equal(b))
+			}
+		}
+	}
 	// Diff.Sort agrees with Key.Compare.
 	rng := rand.New(rand.NewPCG(1, 2))
 	var d Diff
