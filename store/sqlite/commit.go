@@ -58,14 +58,15 @@ func (s *Store) prepare(ctx context.Context) error {
 	return nil
 }
 
-// txState is the committed state as seen from inside a block's
-// transaction; it implements commitment.Reader. The committer reads from
-// several goroutines, and a statement runs one query at a time, so every
-// read holds mu from the query to the scan.
+// txState is the committed state a block's commit starts from; it
+// implements commitment.Reader. The committer reads from several
+// goroutines: with statements of the pool (mu nil) they run in parallel;
+// with statements bound to a transaction, which run one query at a time,
+// every read holds mu from the query to the scan.
 type txState struct {
 	ctx      context.Context
-	cache    *nodeCache // nil: none
-	mu       *sync.Mutex
+	cache    *nodeCache  // nil: none
+	mu       *sync.Mutex // nil: the statements are the pool's
 	node     *sql.Stmt
 	contract *sql.Stmt
 }
@@ -79,8 +80,10 @@ func (r txState) TrieNodes(id commitment.TrieID) trie.NodeReader {
 }
 
 func (r txState) Contract(address felt.Felt) (classHash, nonce felt.Felt, err error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	if r.mu != nil {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+	}
 	err = r.contract.QueryRowContext(r.ctx, fb(address)).Scan(feltCol{&classHash}, feltCol{&nonce})
 	if errors.Is(err, sql.ErrNoRows) {
 		return felt.Zero, felt.Zero, nil
@@ -114,6 +117,12 @@ func (s *Store) CommitBlock(ctx context.Context, b *store.Block) (store.Header, 
 	h, err := s.commit(ctx, b)
 	if err != nil {
 		return store.Header{}, fmt.Errorf("store %s: commit block %d: %w", s.path, h.Number, describe(err))
+	}
+	if s.kick != nil {
+		select {
+		case s.kick <- struct{}{}:
+		default: // a checkpoint is already due
+		}
 	}
 	return h, nil
 }
@@ -150,8 +159,23 @@ func (s *Store) commit(ctx context.Context, b *store.Block) (h store.Header, err
 	if diff == nil {
 		diff = &commitment.StateDiff{}
 	}
-	reader := txState{ctx: ctx, cache: s.nodes, mu: new(sync.Mutex), node: st(s.w.node), contract: st(s.w.contract)}
+	// The storage, history and class rows do not depend on the roots and
+	// are not read by the committer: they are written beside it, while its
+	// workers hash. database/sql serialises the two goroutines' statements
+	// on the transaction's connection.
+	flat := make(chan error, 1)
+	go func() { flat <- s.writeState(ctx, st, h.Number, diff, b.Classes) }()
+	// The committer reads through the pool, not the transaction: its
+	// workers then read in parallel, each on its own connection. They see
+	// the state this transaction started from: it holds the write lock
+	// (BEGIN IMMEDIATE), so nothing else commits meanwhile, and the rows it
+	// writes before the committer ends are none that the committer reads
+	// (trie nodes and contracts are written after it).
+	reader := txState{ctx: ctx, cache: s.nodes, node: s.w.node, contract: s.w.contract}
 	res, err := commitment.NewCommitter(reader, commitment.WithRootRule(s.rule)).Commit(diff)
+	if ferr := <-flat; err == nil {
+		err = ferr
+	}
 	if err != nil {
 		return h, err
 	}
@@ -160,7 +184,7 @@ func (s *Store) commit(ctx context.Context, b *store.Block) (h store.Header, err
 	if err := nw.write(ctx, res.Nodes); err != nil {
 		return h, err
 	}
-	if err := s.writeState(ctx, st, h.Number, diff, res, b.Classes); err != nil {
+	if err := s.writeContracts(ctx, st, diff, res); err != nil {
 		return h, err
 	}
 
@@ -175,17 +199,27 @@ func (s *Store) commit(ctx context.Context, b *store.Block) (h store.Header, err
 	return h, tx.Commit()
 }
 
-// writeState updates the current state and its history.
-func (s *Store) writeState(ctx context.Context, st func(*sql.Stmt) *sql.Stmt, n uint64, d *commitment.StateDiff, res *commitment.Result, artifacts []store.Class) error {
-	putContract, putStorage, delStorage := st(s.w.putContract), st(s.w.putStorage), st(s.w.delStorage)
-	putStorageHist, putNonceHist, putClassHashHist := st(s.w.putStorageHist), st(s.w.putNonceHist), st(s.w.putClassHashHist)
-	block := int64(n)
+// writeContracts writes the contracts' rows (class hash, nonce and the new
+// storage root) of a commit.
+func (s *Store) writeContracts(ctx context.Context, st func(*sql.Stmt) *sql.Stmt, d *commitment.StateDiff, res *commitment.Result) error {
+	putContract := st(s.w.putContract)
 	for i, c := range d.Contracts {
 		cs := res.Contracts[i]
-		addr := fb(c.Address)
-		if _, err := putContract.ExecContext(ctx, addr, fb(cs.ClassHash), fb(cs.Nonce), fb(cs.StorageRoot)); err != nil {
+		if _, err := putContract.ExecContext(ctx, fb(c.Address), fb(cs.ClassHash), fb(cs.Nonce), fb(cs.StorageRoot)); err != nil {
 			return fmt.Errorf("write contract %s: %w", c.Address, err)
 		}
+	}
+	return nil
+}
+
+// writeState updates the current storage and classes and the history of
+// storage, nonces and class hashes (everything but the contracts' rows).
+func (s *Store) writeState(ctx context.Context, st func(*sql.Stmt) *sql.Stmt, n uint64, d *commitment.StateDiff, artifacts []store.Class) error {
+	putStorage, delStorage := st(s.w.putStorage), st(s.w.delStorage)
+	putStorageHist, putNonceHist, putClassHashHist := st(s.w.putStorageHist), st(s.w.putNonceHist), st(s.w.putClassHashHist)
+	block := int64(n)
+	for _, c := range d.Contracts {
+		addr := fb(c.Address)
 		if c.ClassHash != nil {
 			if _, err := putClassHashHist.ExecContext(ctx, addr, block, fb(*c.ClassHash)); err != nil {
 				return fmt.Errorf("write class hash of %s: %w", c.Address, err)

@@ -3,12 +3,14 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net/url"
 	"os"
+	"runtime"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
 
@@ -132,6 +134,28 @@ func dsn(path string, opts Options) string {
 	return "file:" + escapePath(path) + "?" + q.Encode()
 }
 
+// connector opens connections with its own driver value, so that the
+// connect hook applies to this store only.
+type connector struct {
+	dsn    string
+	driver *sqlite3.SQLiteDriver
+}
+
+func (c connector) Connect(context.Context) (driver.Conn, error) { return c.driver.Open(c.dsn) }
+
+func (c connector) Driver() driver.Driver { return c.driver }
+
+// noAutoCheckpoint turns off the checkpoint SQLite would otherwise run at
+// the end of a commit once the log passes 1,000 pages: a block commit
+// rewrites tens of thousands of pages, and copying them into the database
+// (with its fsync) would double the commit's time. The store checkpoints in
+// the background after each block instead (Store.checkpointer), and SQLite
+// checkpoints when the last connection closes.
+func noAutoCheckpoint(c *sqlite3.SQLiteConn) error {
+	_, err := c.Exec("PRAGMA wal_autocheckpoint = 0", nil)
+	return err
+}
+
 // escapePath escapes a file name for a SQLite URI ('?' and '#' would start
 // the query or fragment).
 func escapePath(path string) string { return (&url.URL{Path: path}).EscapedPath() }
@@ -173,10 +197,10 @@ func openDB(ctx context.Context, path string, opts Options) (*sql.DB, error) {
 			return nil, errors.New("empty file, not a kairo store")
 		}
 	}
-	db, err := sql.Open("sqlite3", dsn(path, opts))
-	if err != nil {
-		return nil, err
-	}
+	db := sql.OpenDB(connector{dsn: dsn(path, opts), driver: &sqlite3.SQLiteDriver{ConnectHook: noAutoCheckpoint}})
+	// Keep a connection per committer worker, plus the writer's and the
+	// checkpointer's, open between blocks.
+	db.SetMaxIdleConns(runtime.GOMAXPROCS(0) + 2)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, describe(err)

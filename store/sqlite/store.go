@@ -31,6 +31,10 @@ type Store struct {
 	// nodes caches trie-node records between commits (nil: no cache).
 	nodes *nodeCache
 
+	// kick asks the checkpointer to run; stop ends it, done reports it
+	// ended (all nil for a read-only store).
+	kick, stop, done chan struct{}
+
 	// mu serialises writers in this process (commits, reverts); readers
 	// rely on SQLite's snapshot isolation.
 	mu sync.Mutex
@@ -98,7 +102,14 @@ func (s *Store) init(ctx context.Context, opts Options) error {
 		(SELECT value FROM storage_history WHERE contract = ?1 AND key = ?2 AND block <= ?3 ORDER BY block DESC LIMIT 1)`); err != nil {
 		return describe(err)
 	}
-	return s.prepare(ctx)
+	if err := s.prepare(ctx); err != nil {
+		return err
+	}
+	if !opts.ReadOnly {
+		s.kick, s.stop, s.done = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
+		go s.checkpointer()
+	}
+	return nil
 }
 
 // readStmts are the prepared statements of the hot reads.
@@ -125,12 +136,33 @@ func (s *Store) probe(ctx context.Context) error {
 // Path returns the file the store lives in.
 func (s *Store) Path() string { return s.path }
 
+// checkpointer copies the log into the database after block commits
+// (PRAGMA wal_checkpoint(PASSIVE): it blocks neither readers nor the next
+// writer, and copies what it can). Errors are not fatal: the frames stay
+// in the log, which readers use, and a later checkpoint copies them.
+func (s *Store) checkpointer() {
+	defer close(s.done)
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-s.kick:
+			s.db.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+		}
+	}
+}
+
 // Close closes the store.
 func (s *Store) Close() error {
+	if s.stop != nil {
+		close(s.stop)
+		<-s.done
+		s.stop = nil
+	}
 	w := &s.w
 	for _, st := range []*sql.Stmt{s.r.storage, s.r.storageAt, w.node, w.putNode, w.delNode, w.contract, w.putContract, w.putStorage,
 		w.delStorage, w.putStorageHist, w.putNonceHist, w.putClassHashHist, w.putClass, w.delClass,
-		w.putBlock, w.putTx, w.putReceipt, w.putEvent, w.put} {
+		w.putBlock, w.putTx, w.putReceipt, w.putEvent, w.put, w.putNodes, w.delNodes} {
 		if st != nil {
 			st.Close()
 		}

@@ -45,7 +45,8 @@ const selectNode = "SELECT node FROM trie_nodes WHERE trie = ? AND path = ?"
 
 // nodeReader reads one trie's nodes from trie_nodes with the prepared
 // statement selectNode; it implements trie.NodeReader. mu, shared by every
-// reader of the statement, keeps one query at a time on it.
+// reader of a statement bound to a transaction or connection, keeps one
+// query at a time on it (nil for a statement of the pool).
 type nodeReader struct {
 	ctx  context.Context
 	mu   *sync.Mutex
@@ -61,9 +62,13 @@ func (r nodeReader) Node(p trie.Path) ([]byte, bool, error) {
 		return nil, false, err
 	}
 	var data []byte
-	r.mu.Lock()
+	if r.mu != nil {
+		r.mu.Lock()
+	}
 	err = r.stmt.QueryRowContext(r.ctx, r.trie, key).Scan(&data)
-	r.mu.Unlock()
+	if r.mu != nil {
+		r.mu.Unlock()
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
