@@ -146,7 +146,9 @@ type batchWork struct {
 	// running products of the denominators
 	idx []int32
 	dx  []fp.Element
-	pre []fp.Element
+	// the product tree of the denominators and its inverses (invert)
+	tree, inv fp.Vector
+	levels    [][2]int
 	// the operands and results of the additions of a round, as vectors
 	ic, qx, qy, x, y, lambda, t fp.Vector
 }
@@ -159,7 +161,8 @@ func newBatchWork(n int) *batchWork {
 		nsteps: make([]uint8, n),
 		idx:    make([]int32, n),
 		dx:     make([]fp.Element, n),
-		pre:    make([]fp.Element, n),
+		tree:   make(fp.Vector, 2*n),
+		inv:    make(fp.Vector, 2*n),
 		ic:     make(fp.Vector, n),
 		qx:     make(fp.Vector, n),
 		qy:     make(fp.Vector, n),
@@ -168,6 +171,49 @@ func newBatchWork(n int) *batchWork {
 		lambda: make(fp.Vector, n),
 		t:      make(fp.Vector, n),
 	}
+}
+
+// invert sets ic[i] = 1/dx[i] for i < n (all non-zero) with one field
+// inversion: Montgomery's trick laid out as a tree so that every
+// multiplication is part of an element-wise vector product. Level 0 is
+// dx; level k+1 holds the products of the two halves of level k (element
+// i times element i+h), an odd last element carried up; the single
+// element of the top level is inverted, and each level's inverses follow
+// from the one above: 1/a = b/(ab) and 1/b = a/(ab).
+func (w *batchWork) invert(n int) {
+	levels := w.levels[:0]
+	copy(w.tree[:n], w.dx[:n])
+	levels = append(levels, [2]int{0, n})
+	off := n
+	for m := n; m > 1; {
+		lo := levels[len(levels)-1][0]
+		h := m / 2
+		up := w.tree[off : off+h+m%2]
+		prod := up[:h]
+		prod.Mul(w.tree[lo:lo+h], w.tree[lo+h:lo+2*h])
+		if m%2 == 1 {
+			up[h] = w.tree[lo+2*h]
+		}
+		m = h + m%2
+		levels = append(levels, [2]int{off, m})
+		off += m
+	}
+	top := levels[len(levels)-1]
+	w.inv[top[0]].Inverse(&w.tree[top[0]])
+	for k := len(levels) - 2; k >= 0; k-- {
+		lo, m := levels[k][0], levels[k][1]
+		ulo := levels[k+1][0]
+		h := m / 2
+		iu := w.inv[ulo : ulo+h]
+		left, right := w.inv[lo:lo+h], w.inv[lo+h:lo+2*h]
+		left.Mul(iu, w.tree[lo+h:lo+2*h])
+		right.Mul(iu, w.tree[lo:lo+h])
+		if m%2 == 1 {
+			w.inv[lo+2*h] = w.inv[ulo+h]
+		}
+	}
+	copy(w.ic[:n], w.inv[:n])
+	w.levels = levels
 }
 
 func (w *batchWork) run(t *batchTables, dst, a, b []felt.Felt) {
@@ -216,8 +262,8 @@ func (w *batchWork) run(t *batchTables, dst, a, b []felt.Felt) {
 			w.idx[cnt] = int32(j)
 			cnt++
 		}
-		// Running products of the denominators; a zero one (equal
-		// x-coordinates) sends its lane to Pedersen.
+		// A zero denominator (equal x-coordinates) sends its lane to
+		// Pedersen.
 		k := 0
 		for c := 0; c < cnt; c++ {
 			if w.dx[c].IsZero() {
@@ -225,25 +271,13 @@ func (w *batchWork) run(t *batchTables, dst, a, b []felt.Felt) {
 				continue
 			}
 			w.dx[k], w.idx[k] = w.dx[c], w.idx[c]
-			if k == 0 {
-				w.pre[0] = w.dx[0]
-			} else {
-				w.pre[k].Mul(&w.pre[k-1], &w.dx[k])
-			}
 			k++
 		}
 		cnt = k
 		if cnt == 0 {
 			continue
 		}
-		// Backward pass: the inverse of each denominator.
-		var inv fp.Element
-		inv.Inverse(&w.pre[cnt-1])
-		for c := cnt - 1; c > 0; c-- {
-			w.ic[c].Mul(&inv, &w.pre[c-1])
-			inv.Mul(&inv, &w.dx[c])
-		}
-		w.ic[0] = inv
+		w.invert(cnt)
 		// The additions proper, as element-wise vector operations (which
 		// gnark-crypto runs with AVX-512 IFMA where the processor has it):
 		//	lambda = (qy - y) / dx,  x3 = lambda^2 - x - qx,
