@@ -161,8 +161,9 @@ func newBatchWork(n int) *batchWork {
 		nsteps: make([]uint8, n),
 		idx:    make([]int32, n),
 		dx:     make([]fp.Element, n),
-		tree:   make(fp.Vector, 2*n),
-		inv:    make(fp.Vector, 2*n),
+		// the levels of a tree over n leaves hold at most 2n + log2(n)
+		tree:   make(fp.Vector, 2*n+64),
+		inv:    make(fp.Vector, 2*n+64),
 		ic:     make(fp.Vector, n),
 		qx:     make(fp.Vector, n),
 		qy:     make(fp.Vector, n),
