@@ -63,7 +63,7 @@ func exitCode(err error) int {
 
 // maskTimes replaces what differs from run to run in `block run` output:
 // the timing lines keep only their label.
-var timingLine = regexp.MustCompile(`(?m)^(  (parallel|sequential)) .*$`)
+var timingLine = regexp.MustCompile(`(?m)^(  (parallel|sequential|time)) .*$`)
 
 func maskTimes(s string) string { return timingLine.ReplaceAllString(s, "$1 <time>") }
 

@@ -64,6 +64,10 @@ type runSummary struct {
 	Aborts       int        `json:"aborts"`
 	EarlyAborts  int        `json:"early_aborts"`
 	Waits        int        `json:"waits"`
+	ExecuteS     float64    `json:"execute_s,omitempty"`
+	ValidateS    float64    `json:"validate_s,omitempty"`
+	WaitS        float64    `json:"wait_s,omitempty"`
+	IdleS        float64    `json:"idle_s,omitempty"`
 	Equal        *bool      `json:"equal_to_sequential,omitempty"`
 	HotKeys      []hotKeyJS `json:"most_conflicted_keys,omitempty"`
 	CriticalPath int        `json:"critical_path_txs"`
@@ -114,6 +118,7 @@ func runRun(f *cmdutil.Factory, o *RunOptions) error {
 		s.Speedup = round2(s.SequentialS / s.ParallelS)
 		s.TPS = tps(len(b.Txs), s.ParallelS)
 		s.Executions, s.Validations, s.Aborts, s.EarlyAborts, s.Waits = m.Executions, m.Validations, m.Aborts, m.EarlyAborts, m.Waits
+		s.ExecuteS, s.ValidateS, s.WaitS, s.IdleS = m.ExecTime.Seconds(), m.ValidateTime.Seconds(), m.WaitTime.Seconds(), m.IdleTime.Seconds()
 		g = e.graph()
 		hot = depgraph.HotKeys(res.Trace)
 		if len(hot) > 5 {
@@ -147,6 +152,8 @@ func runRun(f *cmdutil.Factory, o *RunOptions) error {
 		fmt.Fprintf(&w, "  result       %s\n", st.Good.Render("equal to sequential execution"))
 		fmt.Fprintf(&w, "  executions   %d (%d re-executions), %d validations, %d aborts (%d stopped early), %d waits\n",
 			s.Executions, s.Executions-s.Txs, s.Validations, s.Aborts, s.EarlyAborts, s.Waits)
+		fmt.Fprintf(&w, "  time         executing %s, validating %s, waiting %s, idle %s (all workers)\n",
+			short(s.ExecuteS), short(s.ValidateS), short(s.WaitS), short(s.IdleS))
 	}
 	fmt.Fprintf(&w, "  state diff   %s written, %s reverted\n", plural(s.KeysWritten, "key"), plural(s.Reverted, "transaction"))
 	fmt.Fprintf(&w, "  dependencies %d; critical path %d transactions; parallelism %.2f\n", g.Edges(), s.CriticalPath, s.Parallelism)
@@ -156,7 +163,7 @@ func runRun(f *cmdutil.Factory, o *RunOptions) error {
 		} else {
 			fmt.Fprintf(&w, "%s\n", st.Header.Render("  most conflicted keys"))
 			for _, h := range hot {
-				fmt.Fprintf(&w, "    %-20s %d aborts, %d waits\n", kvtx.KeyName(h.Key), h.Aborts, h.Waits)
+				fmt.Fprintf(&w, "    %-20s %s, %s\n", kvtx.KeyName(h.Key), plural(h.Aborts, "abort"), plural(h.Waits, "wait"))
 			}
 		}
 	}
@@ -188,6 +195,11 @@ func seconds(s float64) string {
 		return fmt.Sprintf("%8.3fms", s*1e3)
 	}
 	return fmt.Sprintf("%8.1fus", s*1e6)
+}
+
+// short spells seconds compactly: "1.23ms".
+func short(s float64) string {
+	return strings.TrimSpace(seconds(s))
 }
 
 func fmtTPS(t float64) string { return fmt.Sprintf("%9.0f", t) }

@@ -89,7 +89,7 @@ func Run[O any](txs []Tx[O], base state.Reader, opt Options) (*Result[O], error)
 	var wg sync.WaitGroup
 	for i := range workers {
 		w := &worker[O]{ex: ex, s: s}
-		w.stats = workerStats{id: i, trace: opt.Trace, start: start}
+		w.stats = workerStats{id: i, trace: opt.Trace, start: start, phase: phaseIdle, mark: start}
 		w.view.s, w.view.w = s, &w.stats
 		workers[i] = w
 		wg.Add(1)
@@ -172,9 +172,8 @@ func (w *worker[O]) loop() {
 			if progressed {
 				continue // the window may admit a fresh transaction now
 			}
-			t0 := time.Now()
+			w.stats.enter(phaseIdle)
 			s.sleep(seen)
-			w.stats.idleTime += time.Since(t0)
 			continue
 		}
 		for t.kind != taskNone && !s.halted.Load() {
@@ -193,7 +192,7 @@ func (w *worker[O]) loop() {
 func (w *worker[O]) execute(tx, inc int32) task {
 	s, v, st := w.s, &w.view, &w.s.st[tx]
 	v.reset(tx, inc)
-	t0 := time.Now()
+	t0 := w.stats.enter(phaseExec)
 	out, err := call(w.ex.txs[tx], v)
 	w.stats.executions++
 	if v.fatal != nil {
@@ -286,10 +285,9 @@ func (w *worker[O]) validate(t task) task {
 	if rs == nil || rs.inc != t.inc {
 		return task{} // stale: a newer incarnation exists
 	}
-	t0 := time.Now()
+	t0 := w.stats.enter(phaseValidate)
 	w.stats.validations++
 	i, now, err := s.mv.validate(t.tx, rs.reads)
-	w.stats.valTime += time.Since(t0)
 	if err != nil {
 		w.ex.fail(err)
 		return task{}
@@ -320,7 +318,6 @@ func (w *worker[O]) validate(t task) task {
 }
 
 func (w *worker[O]) traceExec(tx, inc int32, t0 time.Time, ok bool) {
-	w.stats.execTime += time.Since(t0)
 	if w.stats.trace {
 		w.traceEvent(Event{Kind: EventExecute, Tx: tx, Inc: inc, OK: ok}, t0)
 	}

@@ -20,7 +20,9 @@ type Metrics struct {
 
 	Wall     time.Duration // from start to the last commit
 	Finalize time.Duration // building the state diff after the last commit
-	// Summed over workers.
+	// Summed over workers. One clock reading per task: a phase runs from
+	// the start of its task to the start of the next phase, so the
+	// scheduling and committing after a task count in its phase.
 	ExecTime     time.Duration
 	ValidateTime time.Duration
 	WaitTime     time.Duration // inside ExecTime
@@ -69,11 +71,30 @@ type workerStats struct {
 	validations int
 	aborts      int
 	waits       int
-	execTime    time.Duration
-	valTime     time.Duration
 	waitTime    time.Duration
-	idleTime    time.Duration
+	phases      [numPhases]time.Duration
+	phase       phase     // the phase since mark
+	mark        time.Time // when it began
 	events      []Event
+}
+
+// phase is what a worker is doing, for the time per phase.
+type phase uint8
+
+const (
+	phaseExec phase = iota
+	phaseValidate
+	phaseIdle
+	numPhases
+)
+
+// enter starts phase p at now and returns now: the time since the last
+// mark goes to the phase that ran until now.
+func (w *workerStats) enter(p phase) time.Time {
+	now := time.Now()
+	w.phases[w.phase] += now.Sub(w.mark)
+	w.phase, w.mark = p, now
+	return now
 }
 
 func (m *Metrics) add(w *workerStats) {
@@ -82,8 +103,9 @@ func (m *Metrics) add(w *workerStats) {
 	m.Validations += w.validations
 	m.Aborts += w.aborts
 	m.Waits += w.waits
-	m.ExecTime += w.execTime
-	m.ValidateTime += w.valTime
+	w.enter(phaseIdle) // close the last phase
+	m.ExecTime += w.phases[phaseExec]
+	m.ValidateTime += w.phases[phaseValidate]
 	m.WaitTime += w.waitTime
-	m.IdleTime += w.idleTime
+	m.IdleTime += w.phases[phaseIdle]
 }
