@@ -2,12 +2,9 @@ package contract
 
 import (
 	"bytes"
-	"compress/gzip"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"regexp"
 	"strconv"
@@ -209,26 +206,14 @@ func Parse(b []byte) (*Class, error) {
 // decoded base64 gzip string of the RPC form.
 func programJSON(raw json.RawMessage) ([]byte, error) {
 	t := bytes.TrimSpace(raw)
-	if len(t) > 0 && t[0] == '{' {
-		return t, nil
-	}
-	var s string
-	if err := json.Unmarshal(t, &s); err != nil {
+	if len(t) == 0 || (t[0] != '{' && t[0] != '"') {
 		return nil, invalid("program: expected an object or a base64 string")
 	}
-	z, err := base64.StdEncoding.DecodeString(s)
+	b, err := program.ClassProgramJSON(t)
 	if err != nil {
-		return nil, invalid("program: invalid base64: %v", err)
+		return nil, invalid("program: %v", err)
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(z))
-	if err != nil {
-		return nil, invalid("program: not gzip data: %v", err)
-	}
-	out, err := io.ReadAll(io.LimitReader(zr, 1<<30))
-	if err != nil {
-		return nil, invalid("program: corrupt gzip data: %v", err)
-	}
-	return out, nil
+	return b, nil
 }
 
 func (c *Class) parseEntryPoints(raw json.RawMessage) error {

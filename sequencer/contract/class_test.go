@@ -161,7 +161,7 @@ func TestParseErrors(t *testing.T) {
 		{"not json", `{`, "not a JSON object"},
 		{"no program", `{"abi": [], "entry_points_by_type": {}}`, "program: missing required field"},
 		{"bad base64", `{"abi": [], "entry_points_by_type": {}, "program": "@@@"}`, "invalid base64"},
-		{"not gzip", `{"abi": [], "entry_points_by_type": {}, "program": "aGVsbG8="}`, "not gzip data"},
+		{"not gzip", `{"abi": [], "entry_points_by_type": {}, "program": "aGVsbG8="}`, "invalid gzip data"},
 		{"sierra", `{"sierra_program": []}`, "Sierra"},
 		{"unknown field", `{"program": {}, "foo": 1}`, "foo: unknown field"},
 	} {

@@ -211,32 +211,41 @@ func classOffset(b json.RawMessage) (uint64, error) {
 	return n, nil
 }
 
+// ClassProgramJSON returns the JSON of a class's program: the object
+// itself, or the decompressed base64 gzip string of the RPC form.
+func ClassProgramJSON(v json.RawMessage) ([]byte, error) {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 || v[0] != '"' {
+		return v, nil
+	}
+	var s string
+	if err := json.Unmarshal(v, &s); err != nil {
+		return nil, err
+	}
+	z, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("invalid base64: %v", err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(z))
+	if err != nil {
+		return nil, fmt.Errorf("invalid gzip data: %v", err)
+	}
+	b, err := io.ReadAll(io.LimitReader(zr, maxProgramSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("invalid gzip data: %v", err)
+	}
+	if len(b) > maxProgramSize {
+		return nil, fmt.Errorf("the decompressed program exceeds %d bytes", maxProgramSize)
+	}
+	return b, nil
+}
+
 // parseClassProgram parses the program of a class: a JSON object, or a
 // base64 string of its gzip compression.
 func parseClassProgram(v json.RawMessage) (*Program, error) {
-	var b []byte
-	if len(v) > 0 && v[0] == '"' {
-		var s string
-		if err := json.Unmarshal(v, &s); err != nil {
-			return nil, err
-		}
-		z, err := base64.StdEncoding.DecodeString(s)
-		if err != nil {
-			return nil, fmt.Errorf("invalid base64: %v", err)
-		}
-		zr, err := gzip.NewReader(bytes.NewReader(z))
-		if err != nil {
-			return nil, fmt.Errorf("invalid gzip data: %v", err)
-		}
-		b, err = io.ReadAll(io.LimitReader(zr, maxProgramSize+1))
-		if err != nil {
-			return nil, fmt.Errorf("invalid gzip data: %v", err)
-		}
-		if len(b) > maxProgramSize {
-			return nil, fmt.Errorf("the decompressed program exceeds %d bytes", maxProgramSize)
-		}
-	} else {
-		b = v
+	b, err := ClassProgramJSON(v)
+	if err != nil {
+		return nil, err
 	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil || raw == nil {
