@@ -1,62 +1,26 @@
 package asm
 
 import (
-	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/spf13/viper"
-
-	"github.com/kairo-dev/kairo/cli/cmdutil"
+	"github.com/kairo-dev/kairo/cli/internal/clitest"
 )
 
 // execute runs NewCmdAsm or NewCmdDisasm with args on in-memory streams.
 func execute(t *testing.T, disasm bool, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	io, _, out, errOut := cmdutil.Test()
-	f := &cmdutil.Factory{IO: io, Config: viper.New()}
-	cmd := NewCmdAsm(f)
+	build := NewCmdAsm
 	if disasm {
-		cmd = NewCmdDisasm(f)
+		build = NewCmdDisasm
 	}
-	cmd.SetArgs(args)
-	cmd.SetOut(out)
-	cmd.SetErr(errOut)
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	err = cmd.ExecuteContext(context.Background())
-	return out.String(), errOut.String(), err
+	return clitest.Execute(t, build, nil, "", args...)
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if os.Getenv("KAIRO_UPDATE_GOLDEN") == "1" {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with KAIRO_UPDATE_GOLDEN=1 to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s:\n--- got\n%s--- want\n%s", path, got, want)
-	}
-}
+func golden(t *testing.T, name, got string) { t.Helper(); clitest.Golden(t, name, got) }
 
-func exitCode(err error) int {
-	var ee *cmdutil.ExitError
-	if errors.As(err, &ee) {
-		return ee.Code
-	}
-	if err != nil {
-		return -1
-	}
-	return 0
-}
+func exitCode(err error) int { return clitest.ExitCode(err) }
 
 func TestGolden(t *testing.T) {
 	tests := []struct {

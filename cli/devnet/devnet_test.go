@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/viper"
 
-	"github.com/kairo-dev/kairo/cli/cmdutil"
+	"github.com/kairo-dev/kairo/cli/internal/clitest"
 	"github.com/kairo-dev/kairo/store"
 	"github.com/kairo-dev/kairo/store/commitment"
 	"github.com/kairo-dev/kairo/store/sqlite"
@@ -19,34 +19,10 @@ import (
 
 func run(t *testing.T, cfg *viper.Viper, args ...string) (string, string, error) {
 	t.Helper()
-	io, _, out, errOut := cmdutil.Test()
-	if cfg == nil {
-		cfg = viper.New()
-	}
-	cmd := NewCmdDevnet(&cmdutil.Factory{IO: io, Config: cfg})
-	cmd.SetArgs(args)
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	err := cmd.ExecuteContext(context.Background())
-	return out.String(), errOut.String(), err
+	return clitest.Execute(t, NewCmdDevnet, cfg, "", args...)
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if os.Getenv("KAIRO_UPDATE_GOLDEN") == "1" {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with KAIRO_UPDATE_GOLDEN=1 to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s:\n--- got\n%s--- want\n%s", path, got, want)
-	}
-}
+func golden(t *testing.T, name, got string) { t.Helper(); clitest.Golden(t, name, got) }
 
 // commitValue commits a block setting storage 0x1 of contract 0x100.
 func commitValue(t *testing.T, path string, v uint64) {

@@ -1,16 +1,16 @@
 package hints
 
 import (
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/spf13/viper"
+	"github.com/spf13/cobra"
 
 	"github.com/kairo-dev/kairo/cli/cmdutil"
+	"github.com/kairo-dev/kairo/cli/internal/clitest"
 	vmhints "github.com/kairo-dev/kairo/vm/hints"
 )
 
@@ -38,34 +38,11 @@ func testSource() Source {
 
 func execute(t *testing.T, src Source, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	io, _, out, errOut := cmdutil.Test()
-	f := &cmdutil.Factory{IO: io, Config: viper.New()}
-	cmd := NewCmdHintsFrom(f, src)
-	cmd.SetArgs(args)
-	cmd.SetOut(out)
-	cmd.SetErr(errOut)
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	err = cmd.ExecuteContext(context.Background())
-	return out.String(), errOut.String(), err
+	build := func(f *cmdutil.Factory) *cobra.Command { return NewCmdHintsFrom(f, src) }
+	return clitest.Execute(t, build, nil, "", args...)
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if os.Getenv("KAIRO_UPDATE_GOLDEN") == "1" {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with KAIRO_UPDATE_GOLDEN=1 to create it)", err)
-	}
-	if got != string(want) {
-		t.Fatalf("output differs from %s:\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
+func golden(t *testing.T, name, got string) { t.Helper(); clitest.Golden(t, name, got) }
 
 func TestGolden(t *testing.T) {
 	tests := []struct {

@@ -2,7 +2,6 @@ package state
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -10,42 +9,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spf13/viper"
-
 	"github.com/kairo-dev/kairo/cli/cmdutil"
+	"github.com/kairo-dev/kairo/cli/internal/clitest"
 )
 
 // run executes `kairo state ARGS` on in-memory streams.
 func run(t *testing.T, stdin string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	io, in, out, errOut := cmdutil.Test()
-	in.WriteString(stdin)
-	cmd := NewCmdState(&cmdutil.Factory{IO: io, Config: viper.New()})
-	cmd.SetArgs(args)
-	cmd.SetOut(out)
-	cmd.SetErr(errOut)
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	err = cmd.ExecuteContext(context.Background())
-	return out.String(), errOut.String(), err
+	return clitest.Execute(t, NewCmdState, nil, stdin, args...)
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if os.Getenv("KAIRO_UPDATE_GOLDEN") == "1" {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with KAIRO_UPDATE_GOLDEN=1 to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s:\n--- got\n%s--- want\n%s", path, got, want)
-	}
-}
+func golden(t *testing.T, name, got string) { t.Helper(); clitest.Golden(t, name, got) }
 
 // block0Diff writes mainnet block 0's diff, taken from the shared vectors,
 // to a temporary file.
