@@ -2,6 +2,7 @@ package run
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kairo-dev/kairo/cli/cmdutil"
+	"github.com/kairo-dev/kairo/cli/internal/clitest"
 	"github.com/kairo-dev/kairo/vm/asm"
 )
 
@@ -95,7 +97,7 @@ func TestRunGolden(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, "fibonacci.golden", stdout.String())
+	clitest.Golden(t, "fibonacci", stdout.String())
 	tb, err := os.ReadFile(trace)
 	if err != nil || len(tb) != 24*4006 {
 		t.Fatalf("trace file: %d bytes, %v", len(tb), err)
@@ -124,36 +126,10 @@ func TestRunErrors(t *testing.T) {
 	cmd = NewCmdRun(&cmdutil.Factory{IO: io}, nil)
 	cmd.SetArgs([]string{assembled(t, "error_assert_eq.casm")})
 	err = cmd.Execute()
-	var ee *cmdutil.ExitError
-	if err == nil || !asExit(err, &ee) || ee.Code != 1 {
+	if clitest.ExitCode(err) != 1 || !errors.As(err, new(*cmdutil.ExitError)) {
 		t.Fatalf("err = %v, want exit status 1", err)
 	}
 	if !strings.Contains(errOut.String(), "An ASSERT_EQ instruction failed: 1 != 2.") {
 		t.Fatalf("stderr = %q", errOut.String())
-	}
-}
-
-func asExit(err error, target **cmdutil.ExitError) bool {
-	e, ok := err.(*cmdutil.ExitError)
-	if ok {
-		*target = e
-	}
-	return ok
-}
-
-func checkGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if os.Getenv("KAIRO_UPDATE_GOLDEN") != "" {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with KAIRO_UPDATE_GOLDEN=1 to create it)", err)
-	}
-	if got != string(want) {
-		t.Fatalf("output differs from %s:\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }
