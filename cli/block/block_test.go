@@ -1,10 +1,7 @@
 package block
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -14,6 +11,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/kairo-dev/kairo/cli/cmdutil"
+	"github.com/kairo-dev/kairo/cli/internal/clitest"
 )
 
 const market = "../../fixtures/blocks/market.json"
@@ -21,44 +19,7 @@ const market = "../../fixtures/blocks/market.json"
 // kairo runs `kairo block ARGS` on in-memory streams.
 func kairo(t *testing.T, stdin string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	io, in, out, errOut := cmdutil.Test()
-	in.WriteString(stdin)
-	cmd := NewCmdBlock(&cmdutil.Factory{IO: io, Config: viper.New()})
-	cmd.SetArgs(args)
-	cmd.SetOut(out)
-	cmd.SetErr(errOut)
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	err = cmd.ExecuteContext(context.Background())
-	return out.String(), errOut.String(), err
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if os.Getenv("KAIRO_UPDATE_GOLDEN") == "1" {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with KAIRO_UPDATE_GOLDEN=1 to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s:\n--- got\n%s--- want\n%s", path, got, want)
-	}
-}
-
-func exitCode(err error) int {
-	var ee *cmdutil.ExitError
-	if errors.As(err, &ee) {
-		return ee.Code
-	}
-	if err != nil {
-		return -1
-	}
-	return 0
+	return clitest.Execute(t, NewCmdBlock, nil, stdin, args...)
 }
 
 // maskTimes replaces what differs from run to run in `block run` output:
@@ -95,14 +56,14 @@ func TestGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out, errOut, err := kairo(t, "", tt.args...)
-			if code := exitCode(err); code != tt.code {
+			if code := clitest.ExitCode(err); code != tt.code {
 				t.Fatalf("exit code %d (%v), want %d; stderr: %s", code, err, tt.code, errOut)
 			}
 			got := out + errOut
 			if tt.mask != nil {
 				got = tt.mask(got)
 			}
-			golden(t, tt.name, got)
+			clitest.Golden(t, tt.name, got)
 		})
 	}
 }
