@@ -136,10 +136,16 @@ func (s *Store) probe(ctx context.Context) error {
 // Path returns the file the store lives in.
 func (s *Store) Path() string { return s.path }
 
-// checkpointer copies the log into the database after block commits
-// (PRAGMA wal_checkpoint(PASSIVE): it blocks neither readers nor the next
-// writer, and copies what it can). Errors are not fatal: the frames stay
-// in the log, which readers use, and a later checkpoint copies them.
+// checkpointer copies the log into the database after each block commit,
+// in the background: CommitBlock returns as soon as its frames are in the
+// log, and the copy overlaps whatever the caller does next (executing the
+// next block). It holds mu, so a commit that comes before the copy is done
+// waits for it rather than appending to a log that could then never be
+// restarted: PRAGMA wal_checkpoint(RESTART) copies every frame and makes
+// the next writer start the log over, which keeps the log at the size of
+// one block. Errors are not fatal (another process busy past the timeout):
+// the frames stay in the log, which readers use, and the next checkpoint
+// copies them.
 func (s *Store) checkpointer() {
 	defer close(s.done)
 	for {
@@ -147,7 +153,9 @@ func (s *Store) checkpointer() {
 		case <-s.stop:
 			return
 		case <-s.kick:
-			s.db.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+			s.mu.Lock()
+			s.db.Exec("PRAGMA wal_checkpoint(RESTART)")
+			s.mu.Unlock()
 		}
 	}
 }
