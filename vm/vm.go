@@ -438,14 +438,16 @@ func (vm *VM) run(d *decodedInst) error {
 		case instruction.ResOp1:
 			res = op1
 		case instruction.ResAdd:
-			if res, err = op0.Add(op1); err != nil {
+			if op0.IsFelt() && op1.IsFelt() {
+				res = memory.AddFelts(&op0, &op1)
+			} else if res, err = op0.Add(op1); err != nil {
 				return err
 			}
 		case instruction.ResMul:
 			if !op0.IsFelt() || !op1.IsFelt() {
 				return fmt.Errorf("Could not complete computation * of non pure values: (%s, %s).", op0, op1)
 			}
-			res = memory.FeltValue(op0.Felt().Mul(op1.Felt()))
+			res = memory.MulFelts(&op0, &op1)
 		}
 	}
 	if !dst.IsSet() {

@@ -270,6 +270,27 @@ func (m *Memory) ReadFelt(addr Relocatable) (Value, error) {
 // writing a different one is an InconsistentError. The segment's validation
 // rule runs on every new write.
 func (m *Memory) Set(addr Relocatable, v Value) error {
+	// Fast path: an unset cell of an existing page of a real segment.
+	if uint(addr.Segment) < uint(len(m.segs)) && !m.frozen && v.IsSet() {
+		s := &m.segs[addr.Segment]
+		if p := addr.Offset >> pageBits; p < uint64(len(s.pages)) {
+			pg := s.pages[p]
+			if i := addr.Offset & pageMask; i < uint64(len(pg)) && !pg[i].IsSet() {
+				pg[i] = v
+				if addr.Offset >= s.hi {
+					s.hi = addr.Offset + 1
+				}
+				if s.validate != nil {
+					return s.validate(m, addr)
+				}
+				return nil
+			}
+		}
+	}
+	return m.setSlow(addr, v)
+}
+
+func (m *Memory) setSlow(addr Relocatable, v Value) error {
 	if m.frozen {
 		return errors.New("memory is frozen and cannot be changed")
 	}

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/consensys/gnark-crypto/ecc/stark-curve/fp"
+
 	"github.com/kairo-dev/kairo/vm/felt"
 )
 
@@ -158,10 +160,29 @@ func (v Value) describe() string {
 	return "an unset cell"
 }
 
+// AddFelts returns a + b for two felt values (the caller checks IsFelt);
+// it is the VM's fast path for res = op0 + op1.
+func AddFelts(a, b *Value) Value {
+	x := fp.Element{a.w[0], a.w[1], a.w[2], a.w[3] &^ tagMask}
+	y := fp.Element{b.w[0], b.w[1], b.w[2], b.w[3] &^ tagMask}
+	x.Add(&x, &y)
+	x[3] |= tagFelt
+	return Value{w: x}
+}
+
+// MulFelts returns a * b for two felt values (the caller checks IsFelt).
+func MulFelts(a, b *Value) Value {
+	x := fp.Element{a.w[0], a.w[1], a.w[2], a.w[3] &^ tagMask}
+	y := fp.Element{b.w[0], b.w[1], b.w[2], b.w[3] &^ tagMask}
+	x.Mul(&x, &y)
+	x[3] |= tagFelt
+	return Value{w: x}
+}
+
 // Add returns v + o: felt + felt, address + felt or felt + address.
 func (v Value) Add(o Value) (Value, error) {
 	if v.w[3]&o.w[3]&tagFelt != 0 {
-		return FeltValue(v.Felt().Add(o.Felt())), nil
+		return AddFelts(&v, &o), nil
 	}
 	vk, ok := v.Kind(), o.Kind()
 	switch {
