@@ -12,7 +12,9 @@
 //     the empty cases.
 //
 // StateDiff is the JSON state-diff format with its strict parser, and
-// Committer applies a diff on top of stored tries, committing the storage
-// tries of different contracts in parallel, and returns every root and the
-// trie nodes to persist.
+// Committer applies a diff on top of stored tries and returns every root and
+// the trie nodes to persist. It updates the storage tries of different
+// contracts in parallel and hashes the dirty nodes of all of them together,
+// height by height, with hash.PedersenBatch (trie.CommitAll), then the
+// contract leaves in three batches.
 package commitment

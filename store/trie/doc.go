@@ -17,10 +17,16 @@
 // A Trie buffers Put and Delete, and Commit applies them in one pass over the
 // touched paths only: untouched subtrees keep their hashes and are never read.
 // Commit returns the new root and the set of nodes to write or delete, which
-// the caller persists in one batch. Nodes are read lazily through the small
+// the caller persists in one batch. Commit hashes the dirty nodes by height
+// above the leaves, each height in one batch; CommitAll does so across
+// several tries at once with a BatchHashFunc (hash.PedersenBatch), so that
+// a block's many independent hashes share work. Nodes are read lazily through the small
 // NodeReader interface, keyed by their path from the root; the path key and
 // the node record formats (Path.MarshalBinary, Node.MarshalBinary) are on-disk
-// formats and must not change. MemoryStore is the in-memory NodeReader.
+// formats and must not change. MemoryStore is the in-memory NodeReader; a
+// reader that implements HashedNodeReader is also given each node's
+// expected hash, so that it may serve nodes from a cache it does not keep
+// coherent.
 //
 // Prove returns the Merkle path of a key in the shape of Starknet's
 // starknet_getStorageProof, and VerifyProof checks membership and
