@@ -236,6 +236,10 @@ func (c *Committer) Commit(d *StateDiff) (*Result, error) {
 		var croots []felt.Felt
 		var csets []*trie.NodeSet
 		croots, csets, err = trie.CommitAll(hash.PedersenBatch, c.workers, contracts)
+		var te *trie.TrieError
+		if errors.As(err, &te) {
+			err = te.Err
+		}
 		if err == nil {
 			res.ContractsRoot, contractSet = croots[0], csets[0]
 		}
