@@ -2,9 +2,11 @@ package commitment
 
 import (
 	"encoding/json"
+	"errors"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/kairo-dev/kairo/store/trie"
@@ -217,4 +219,65 @@ func TestIncrementalCommits(t *testing.T) {
 	if want := StateRoot(cr, kr, RootRuleV014); res.StateRoot != want {
 		t.Fatalf("state root %s, want %s", res.StateRoot, want)
 	}
+}
+
+// TestCommitErrors checks that a store missing a node of one storage trie
+// fails the commit with an error naming that contract, and that a failing
+// contract read is reported.
+func TestCommitErrors(t *testing.T) {
+	good, bad := felt.FromUint64(0x51), felt.FromUint64(0x52)
+	state := NewMemoryState()
+	d := &StateDiff{}
+	for _, a := range []felt.Felt{good, bad} {
+		cd := ContractDiff{Address: a}
+		for k := uint64(1); k <= 3; k++ {
+			cd.Storage = append(cd.Storage, StorageWrite{Key: felt.FromUint64(k), Value: felt.FromUint64(k + 10)})
+		}
+		d.Contracts = append(d.Contracts, cd)
+	}
+	res, err := NewCommitter(state).Commit(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := state.Apply(res); err != nil {
+		t.Fatal(err)
+	}
+	// Delete every non-root node of bad's storage trie.
+	for _, tn := range res.Nodes {
+		if tn.ID.Kind != StorageTrie || tn.ID.Address != bad {
+			continue
+		}
+		var del trie.NodeSet
+		for _, u := range tn.Nodes.Updates {
+			if u.Path.Len() > 0 {
+				del.Updates = append(del.Updates, trie.NodeUpdate{Path: u.Path})
+			}
+		}
+		if err := state.tries[tn.ID].Apply(&del); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := &StateDiff{Contracts: []ContractDiff{
+		{Address: good, Storage: []StorageWrite{{Key: felt.FromUint64(2), Value: felt.FromUint64(99)}}},
+		{Address: bad, Storage: []StorageWrite{{Key: felt.FromUint64(2), Value: felt.FromUint64(99)}}},
+	}}
+	_, err = NewCommitter(state).Commit(next)
+	if err == nil || !strings.Contains(err.Error(), "storage trie of "+bad.String()) {
+		t.Fatalf("commit over a damaged storage trie: %v, want an error naming %s", err, bad)
+	}
+	if strings.Contains(err.Error(), good.String()) {
+		t.Fatalf("error names the undamaged contract: %v", err)
+	}
+
+	_, err = NewCommitter(failingReader{state}).Commit(next)
+	if err == nil || !strings.Contains(err.Error(), "contract read failed") {
+		t.Fatalf("commit with a failing contract read: %v", err)
+	}
+}
+
+// failingReader is a Reader whose contract reads fail.
+type failingReader struct{ *MemoryState }
+
+func (failingReader) Contract(felt.Felt) (felt.Felt, felt.Felt, error) {
+	return felt.Zero, felt.Zero, errors.New("contract read failed")
 }
