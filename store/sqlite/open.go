@@ -84,9 +84,12 @@ func checkFile(path string) (exists bool, err error) {
 	}
 	// The in-header page count is valid when the change counter equals the
 	// version-valid-for field; the file must then hold at least that many
-	// pages (a WAL may add more, never fewer).
+	// pages. Not when the log holds frames: a checkpoint copies pages in
+	// page order, page 1 (the header, with the new count) first, so one
+	// interrupted by a crash leaves a header ahead of the file, and SQLite
+	// redoes the copy from the log at the next open.
 	pages := int64(binary.BigEndian.Uint32(hdr[28:32]))
-	if pages > 0 && binary.BigEndian.Uint32(hdr[24:28]) == binary.BigEndian.Uint32(hdr[92:96]) {
+	if pages > 0 && binary.BigEndian.Uint32(hdr[24:28]) == binary.BigEndian.Uint32(hdr[92:96]) && !walHasFrames(path) {
 		if want := pages * pageSize; size < want {
 			return true, fmt.Errorf("truncated: header says %d pages of %d bytes (%d bytes), file has %d bytes", pages, pageSize, want, size)
 		}
@@ -98,6 +101,13 @@ func checkFile(path string) (exists bool, err error) {
 		return true, fmt.Errorf("foreign SQLite database (application_id %#08x, kairo stores use %#08x)", id, ApplicationID)
 	}
 	return true, nil
+}
+
+// walHasFrames reports whether the write-ahead log next to path holds more
+// than its 32-byte header.
+func walHasFrames(path string) bool {
+	st, err := os.Stat(path + "-wal")
+	return err == nil && st.Size() > 32
 }
 
 // dsn builds the go-sqlite3 connection string. Every connection runs with:
