@@ -2,7 +2,6 @@ package devnet
 
 import (
 	"encoding/json"
-	"fmt"
 
 	"github.com/kairo-dev/kairo/sequencer/contract"
 	"github.com/kairo-dev/kairo/sequencer/execution"
@@ -142,18 +141,6 @@ func hexes(fs []felt.Felt) []string {
 		out[i] = f.String()
 	}
 	return out
-}
-
-func unhex(what string, ss []string) ([]felt.Felt, error) {
-	out := make([]felt.Felt, len(ss))
-	for i, s := range ss {
-		v, err := ParseFelt(fmt.Sprintf("%s[%d]", what, i), s)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = v
-	}
-	return out, nil
 }
 
 // Transaction hash prefixes (TransactionHashPrefix in cairo-lang).

@@ -211,11 +211,10 @@ func testStateAndHistory(t *testing.T, s store.Store) {
 	}}})
 
 	type row struct {
-		block              uint64
-		a1, a2, a3, b1     uint64
-		nonceA, classA     uint64
-		nonceB, classB     uint64
-		storageBeyondBlock bool
+		block          uint64
+		a1, a2, a3, b1 uint64
+		nonceA, classA uint64
+		nonceB, classB uint64
 	}
 	for _, r := range []row{
 		{block: 0, a1: 10, a2: 20, a3: 0, b1: 30, nonceA: 0, classA: 0xc1, nonceB: 0, classB: 0xc2},
@@ -307,8 +306,8 @@ func (m *model) apply(d *commitment.StateDiff) {
 		}
 		if c.ClassHash != nil {
 			m.classHash[c.Address] = *c.ClassHash
-		} else {
-			m.classHash[c.Address] = m.classHash[c.Address]
+		} else if _, ok := m.classHash[c.Address]; !ok {
+			m.classHash[c.Address] = felt.Zero
 		}
 		if c.Nonce != nil {
 			m.nonce[c.Address] = *c.Nonce

@@ -232,8 +232,7 @@ func TestLoad(t *testing.T) {
 	if err := m.Set(s.Add(5), Uint64Value(5)); err != nil {
 		t.Fatal(err)
 	}
-	end, err := m.Load(s.Add(3), data)
-	if err == nil {
+	if _, err := m.Load(s.Add(3), data); err == nil {
 		t.Fatal("load over an inconsistent cell succeeded")
 	}
 	m = New()
@@ -241,7 +240,7 @@ func TestLoad(t *testing.T) {
 	if err := m.Set(s.Add(7), Uint64Value(4)); err != nil {
 		t.Fatal(err)
 	}
-	end, err = m.Load(s.Add(3), data)
+	end, err := m.Load(s.Add(3), data)
 	if err != nil {
 		t.Fatal(err)
 	}
