@@ -250,15 +250,25 @@ func Run(o *Options) error {
 	if o.PrintSegments {
 		r.PrintSegments(out)
 	}
-	if o.TraceFile != "" {
-		if err := writeFile(o.TraceFile, r.WriteTrace); err != nil {
-			return err
+	// The trace and memory files only read the finished run, so they are
+	// written at the same time.
+	traceErr := make(chan error, 1)
+	go func() {
+		if o.TraceFile == "" {
+			traceErr <- nil
+			return
 		}
-	}
+		traceErr <- writeFile(o.TraceFile, r.WriteTrace)
+	}()
+	var memErr error
 	if o.MemoryFile != "" {
-		if err := writeFile(o.MemoryFile, r.WriteMemory); err != nil {
-			return err
-		}
+		memErr = writeFile(o.MemoryFile, r.WriteMemory)
+	}
+	if err := <-traceErr; err != nil {
+		return err
+	}
+	if memErr != nil {
+		return memErr
 	}
 	if o.AirPublicInput != "" {
 		b, err := r.AirPublicInput()
