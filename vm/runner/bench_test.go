@@ -111,3 +111,45 @@ func BenchmarkUint256(b *testing.B) {
 func BenchmarkBlake2s(b *testing.B) {
 	benchProgram(b, "ziggy-starkdust/blake2s_integration_tests.json", "recursive", false)
 }
+
+// BenchmarkExecution measures what cairo-vm-go's Runner.Run does (set up
+// the entry point and step to the end, without end_run, the stop-pointer
+// checks and the secure-run checks that kairo run also performs), so the
+// two VMs can be compared step for step.
+func BenchmarkExecution(b *testing.B) {
+	for _, bm := range []struct{ name, rel, layout string }{
+		{"FibonacciLoop", "cairo-vm-go/integration_tests__cairo_files_benchmarks__big_fib_compiled.json", "plain"},
+		{"Factorial", "giza/examples__src__factorial__factorial.json", "plain"},
+		{"Pedersen", "ziggy-starkdust/benchmarks__pedersen.json", "small"},
+		{"DictUsort", "ziggy-starkdust/operations_with_data_structures.json", "recursive"},
+		{"Secp", "cairo-vm-go/integration_tests__cairo_zero_hint_tests__ec.small_compiled.json", "small"},
+		{"Uint256", "ziggy-starkdust/uint256_integration_tests.json", "recursive"},
+		{"Keccak", "cairo-vm-go/integration_tests__cairo_zero_hint_tests__cairo_keccak_finalize_block_size_1000.starknet_with_keccak_compiled.json", "recursive"},
+		{"Blake2s", "ziggy-starkdust/blake2s_integration_tests.json", "recursive"},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			p, err := program.Load(filepath.Join(fixturesDir(), "cairo0", "programs", bm.rel))
+			if err != nil {
+				b.Skipf("fixture %s unavailable: %v", bm.rel, err)
+			}
+			layout, err := builtins.LayoutByName(bm.layout)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var steps uint64
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				r, err := New(p, Config{Layout: layout, Stdout: io.Discard})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := r.RunUntilPC(r.end, nil); err != nil {
+					b.Fatal(r.FormatError(err))
+				}
+				steps += r.VM.Step
+			}
+			b.ReportMetric(float64(steps)/b.Elapsed().Seconds(), "steps/s")
+		})
+	}
+}
