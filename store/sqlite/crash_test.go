@@ -15,6 +15,8 @@ import (
 
 	"github.com/kairo-dev/kairo/store"
 	"github.com/kairo-dev/kairo/store/storetest"
+	"github.com/kairo-dev/kairo/vm/felt"
+	"github.com/kairo-dev/kairo/vm/hash"
 )
 
 // The crash test re-executes the test binary as a child that commits
@@ -36,9 +38,16 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// crashChild commits blocks until killed.
+// crashChild commits blocks until killed. It first builds the hash tables
+// (a fixed cost of the first commit of a process, long under the race
+// detector) and writes one byte to stdout when it starts opening the
+// store, so that the parent's random delay counts from there.
 func crashChild(path string) error {
 	ctx := context.Background()
+	hash.PedersenBatch(make([]felt.Felt, 1), []felt.Felt{felt.One}, []felt.Felt{felt.One})
+	if _, err := os.Stdout.Write([]byte{'\n'}); err != nil {
+		return err
+	}
 	s, err := Open(ctx, path, Options{Create: true})
 	if err != nil {
 		return err
@@ -73,14 +82,23 @@ func TestCrashSafety(t *testing.T) {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), crashChildEnv+"="+path)
 		cmd.Stderr = os.Stderr
+		ready, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
+		}
+		if _, err := ready.Read(make([]byte, 1)); err != nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("kill %d: child did not start: %v", i, err)
 		}
 		time.Sleep(time.Duration(50+r.IntN(400)) * time.Millisecond)
 		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
-		err := cmd.Wait()
+		err = cmd.Wait()
 		var ee *exec.ExitError
 		if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
 			t.Fatalf("kill %d: child ended with %v before being killed", i, err)
