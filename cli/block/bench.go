@@ -23,6 +23,9 @@ type BenchOptions struct {
 	Rounds  int
 	JSON    bool
 	Control bool
+	// Classes is the directory of the account and ERC20 classes of the
+	// erc20 workload.
+	Classes string
 }
 
 func newCmdBench(f *cmdutil.Factory, runF func(*BenchOptions) error) *cobra.Command {
@@ -45,7 +48,8 @@ With --tx-cost 0 the per-transaction times are the engine's overhead.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&o.Gen.Workload, "workload", "transfers", "transfers, hotspot, chain or random")
+	fl.StringVar(&o.Gen.Workload, "workload", "transfers", "transfers, hotspot, chain or random; erc20 for signed ERC20 transfers between funded accounts (with --classes)")
+	fl.StringVar(&o.Classes, "classes", "", "erc20 workload: directory holding a Cairo 0 account class and an ERC20 class")
 	fl.IntVarP(&o.Gen.Txs, "txs", "n", 10000, "number of transactions")
 	fl.IntVarP(&o.Gen.Accounts, "accounts", "k", 10000, "accounts (transfers, hotspot) or keys (random)")
 	fl.DurationVar(&o.Gen.TxCost, "tx-cost", 50*time.Microsecond, "CPU work of each transaction")
@@ -97,6 +101,9 @@ func runBench(f *cmdutil.Factory, o *BenchOptions) error {
 	if o.Rounds < 1 || o.Rounds > 1000 {
 		return fmt.Errorf("--rounds must be between 1 and 1000, not %d", o.Rounds)
 	}
+	if o.Gen.Workload == "erc20" {
+		return runBenchERC20(f, o, opt)
+	}
 	b, err := kvtx.Generate(o.Gen.config())
 	if err != nil {
 		return err
@@ -129,13 +136,7 @@ func runBench(f *cmdutil.Factory, o *BenchOptions) error {
 	}
 	r.SequentialS = median(r.SequentialRounds)
 	r.ParallelS = median(r.ParallelRounds)
-	// The counters of the median parallel round.
-	order := make([]int, len(metrics))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(metrics[a].Wall, metrics[b].Wall) })
-	m := metrics[order[len(order)/2]]
+	m := medianMetrics(metrics)
 	r.Speedup = round2(r.SequentialS / r.ParallelS)
 	r.TPS, r.SequentialTPS = round2(tps(r.Txs, r.ParallelS)), round2(tps(r.Txs, r.SequentialS))
 	if r.Txs > 0 {
@@ -164,6 +165,17 @@ func runBench(f *cmdutil.Factory, o *BenchOptions) error {
 	}
 	fmt.Fprintf(f.IO.Out, "  result      %s\n", st.Good.Render("equal to sequential execution in every round"))
 	return nil
+}
+
+// medianMetrics returns the counters of the round with the median wall
+// time.
+func medianMetrics(metrics []blockstm.Metrics) blockstm.Metrics {
+	order := make([]int, len(metrics))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(metrics[a].Wall, metrics[b].Wall) })
+	return metrics[order[len(order)/2]]
 }
 
 // controlSpeedup times the block's CPU work alone (kvtx.Spin, no state, no

@@ -64,14 +64,22 @@ func pickClass(what string, files []ClassFile, classes []*contract.Class, match 
 	return nil, fmt.Errorf("funded accounts need one %s class, and the classes hold %d: %s", what, len(names), strings.Join(names, ", "))
 }
 
+// GenesisClasses picks the account class and the ERC20 class among parsed
+// class files (exactly one of each), as init --accounts does.
+func GenesisClasses(files []ClassFile, classes []*contract.Class) (account, token *contract.Class, err error) {
+	if account, err = pickClass("account", files, classes, isAccountClass); err != nil {
+		return nil, nil, err
+	}
+	if token, err = pickClass("ERC20", files, classes, isTokenClass); err != nil {
+		return nil, nil, err
+	}
+	return account, token, nil
+}
+
 // genesisAccounts builds the fee tokens and the funded accounts with
 // txn.NewGenesis and returns the state diff of block 0 and the records.
 func genesisAccounts(ctx context.Context, chain Chain, opts InitOptions, classes []*contract.Class, g *Genesis) (*commitment.StateDiff, error) {
-	account, err := pickClass("account", opts.Classes, classes, isAccountClass)
-	if err != nil {
-		return nil, err
-	}
-	token, err := pickClass("ERC20", opts.Classes, classes, isTokenClass)
+	account, token, err := GenesisClasses(opts.Classes, classes)
 	if err != nil {
 		return nil, err
 	}

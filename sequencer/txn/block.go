@@ -2,6 +2,7 @@ package txn
 
 import (
 	"fmt"
+	"reflect"
 
 	"github.com/kairo-dev/kairo/sequencer/blockstm"
 	"github.com/kairo-dev/kairo/sequencer/contract"
@@ -117,4 +118,47 @@ func (e *Executor) fillSequencerReads(res *blockstm.Result[*Receipt], base state
 		}
 	}
 	return nil
+}
+
+// TransferBlock returns n signed v1 INVOKEs of fee-token transfers between
+// the genesis accounts: transaction i is sent by account i mod len and pays
+// 1000+i to another account, with consecutive nonces per sender. With two
+// accounts every transaction conflicts with the previous one; with many,
+// almost none do.
+func TransferBlock(cfg Config, gen *Genesis, n int) ([]*Tx, error) {
+	accounts := len(gen.Accounts)
+	if accounts < 2 {
+		return nil, fmt.Errorf("a transfer block needs at least 2 accounts, not %d", accounts)
+	}
+	nonces := make([]uint64, accounts)
+	txs := make([]*Tx, 0, n)
+	for i := 0; i < n; i++ {
+		from := i % accounts
+		to := (from*7919 + i + 1) % accounts
+		if to == from {
+			to = (to + 1) % accounts
+		}
+		tx, err := SignedInvoke(cfg.ChainID, gen.Accounts[from], nonces[from], felt.FromUint64(1e16),
+			Transfer(cfg.FeeToken, gen.Accounts[to].Address, felt.FromUint64(uint64(1000+i))))
+		if err != nil {
+			return nil, fmt.Errorf("transfer %d: %w", i, err)
+		}
+		nonces[from]++
+		txs = append(txs, tx)
+	}
+	return txs, nil
+}
+
+// SameResults reports the first difference between two executions of one
+// block (receipts, rejections, state diff), or "" when they are equal.
+func SameResults(a, b *BlockResult) string {
+	if len(a.Receipts) != len(b.Receipts) {
+		return fmt.Sprintf("%d receipts against %d", len(a.Receipts), len(b.Receipts))
+	}
+	for i := range a.Receipts {
+		if (a.Errors[i] == nil) != (b.Errors[i] == nil) || !reflect.DeepEqual(a.Receipts[i], b.Receipts[i]) {
+			return fmt.Sprintf("transaction %d differs", i)
+		}
+	}
+	return a.Diff.Mismatch(b.Diff)
 }

@@ -49,20 +49,8 @@ func newERC20Block(t testing.TB, accounts, n int) *erc20Block {
 		t.Fatal(err)
 	}
 	b := &erc20Block{exec: &Executor{Config: cfg, Classes: gen.Classes}, gen: gen}
-	nonces := make([]uint64, accounts)
-	for i := 0; i < n; i++ {
-		from := i % accounts
-		to := (from*7919 + i + 1) % accounts
-		if to == from {
-			to = (to + 1) % accounts
-		}
-		tx, err := SignedInvoke(cfg.ChainID, gen.Accounts[from], nonces[from], felt.FromUint64(1e16),
-			Transfer(cfg.FeeToken, gen.Accounts[to].Address, felt.FromUint64(uint64(1000+i))))
-		if err != nil {
-			t.Fatal(err)
-		}
-		nonces[from]++
-		b.txs = append(b.txs, tx)
+	if b.txs, err = TransferBlock(cfg, gen, n); err != nil {
+		t.Fatal(err)
 	}
 	return b
 }
@@ -105,14 +93,8 @@ func TestERC20BlockParallel(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if m := seq.Diff.Mismatch(par.Diff); m != "" {
-						t.Errorf("%s, %d workers: diff differs from sequential: %s", sched, w, m)
-					}
-					for i := range b.txs {
-						if !reflect.DeepEqual(seq.Receipts[i], par.Receipts[i]) || (seq.Errors[i] == nil) != (par.Errors[i] == nil) {
-							t.Errorf("%s, %d workers: transaction %d differs from sequential", sched, w, i)
-							break
-						}
+					if m := SameResults(seq, par); m != "" {
+						t.Errorf("%s, %d workers: differs from sequential: %s", sched, w, m)
 					}
 				}
 			}
