@@ -110,6 +110,27 @@ func execute(b *kvtx.Block, opt blockstm.Options) (*executed, error) {
 	return &executed{block: b, par: par, seq: seq, diff: blockstm.Compare(seq, par, nil)}, nil
 }
 
+// observe loads a block file and executes it traced, sequentially and in
+// parallel; a parallel result that differs is reported as mismatch does.
+func observe(f *cmdutil.Factory, file string, flags execFlags) (*executed, error) {
+	opt, err := flags.options(true)
+	if err != nil {
+		return nil, err
+	}
+	b, err := loadBlock(f, file)
+	if err != nil {
+		return nil, err
+	}
+	e, err := execute(b, opt)
+	if err != nil {
+		return nil, err
+	}
+	if e.diff != nil {
+		return nil, mismatch(f, e.diff)
+	}
+	return e, nil
+}
+
 // mismatch reports a parallel result that differs from sequential
 // execution: an engine bug.
 func mismatch(f *cmdutil.Factory, err error) error {

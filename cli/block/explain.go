@@ -41,20 +41,9 @@ differ from run to run; --workers 1 gives none of either.`,
 }
 
 func runExplain(f *cmdutil.Factory, o *ExplainOptions) error {
-	opt, err := o.Exec.options(true)
+	e, err := observe(f, o.File, o.Exec)
 	if err != nil {
 		return err
-	}
-	b, err := loadBlock(f, o.File)
-	if err != nil {
-		return err
-	}
-	e, err := execute(b, opt)
-	if err != nil {
-		return err
-	}
-	if e.diff != nil {
-		return mismatch(f, e.diff)
 	}
 	return depgraph.Explain(f.IO.Out, e.graph(), o.Tx, renderOptions(f, 0))
 }

@@ -58,20 +58,9 @@ func runGraph(f *cmdutil.Factory, o *GraphOptions) error {
 	if o.Timeline && o.Format != "text" {
 		return fmt.Errorf("--timeline draws text only, not %s", o.Format)
 	}
-	opt, err := o.Exec.options(true)
+	e, err := observe(f, o.File, o.Exec)
 	if err != nil {
 		return err
-	}
-	b, err := loadBlock(f, o.File)
-	if err != nil {
-		return err
-	}
-	e, err := execute(b, opt)
-	if err != nil {
-		return err
-	}
-	if e.diff != nil {
-		return mismatch(f, e.diff)
 	}
 	g := e.graph()
 	ro := renderOptions(f, o.Limit)
