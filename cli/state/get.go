@@ -1,6 +1,7 @@
 package state
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -18,18 +19,7 @@ func newCmdGet(f *cmdutil.Factory) *cobra.Command {
 		Short: "Print a storage value, at the head or as of block N",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if dbPath == "" {
-				return fmt.Errorf("--db is required")
-			}
-			c, err := parseFelt("contract", contract)
-			if err != nil {
-				return err
-			}
-			k, err := parseFelt("key", key)
-			if err != nil {
-				return err
-			}
-			s, err := sqlite.Open(cmd.Context(), dbPath, sqlite.Options{ReadOnly: true})
+			s, c, k, err := openSlot(cmd.Context(), dbPath, contract, key)
 			if err != nil {
 				return err
 			}
@@ -52,4 +42,25 @@ func newCmdGet(f *cmdutil.Factory) *cobra.Command {
 	cmd.Flags().StringVar(&key, "key", "", "storage key")
 	cmd.Flags().Uint64Var(&block, "block", 0, "read the value as of this block (default: the head)")
 	return cmd
+}
+
+// openSlot opens the database read-only and parses the --contract and
+// --key of a storage slot, as get and proof take them.
+func openSlot(ctx context.Context, dbPath, contract, key string) (*sqlite.Store, felt.Felt, felt.Felt, error) {
+	if dbPath == "" {
+		return nil, felt.Zero, felt.Zero, fmt.Errorf("--db is required")
+	}
+	c, err := parseFelt("contract", contract)
+	if err != nil {
+		return nil, felt.Zero, felt.Zero, err
+	}
+	k, err := parseFelt("key", key)
+	if err != nil {
+		return nil, felt.Zero, felt.Zero, err
+	}
+	s, err := sqlite.Open(ctx, dbPath, sqlite.Options{ReadOnly: true})
+	if err != nil {
+		return nil, felt.Zero, felt.Zero, err
+	}
+	return s, c, k, nil
 }

@@ -6,7 +6,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kairo-dev/kairo/cli/cmdutil"
-	"github.com/kairo-dev/kairo/store/sqlite"
 )
 
 func newCmdProof(f *cmdutil.Factory) *cobra.Command {
@@ -22,18 +21,7 @@ that is absent gets a non-membership proof. Check it with
 'kairo state verify-proof'.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if dbPath == "" {
-				return fmt.Errorf("--db is required")
-			}
-			c, err := parseFelt("contract", contract)
-			if err != nil {
-				return err
-			}
-			k, err := parseFelt("key", key)
-			if err != nil {
-				return err
-			}
-			s, err := sqlite.Open(cmd.Context(), dbPath, sqlite.Options{ReadOnly: true})
+			s, c, k, err := openSlot(cmd.Context(), dbPath, contract, key)
 			if err != nil {
 				return err
 			}
