@@ -263,20 +263,31 @@ func hintDefaultDictNew(c *Context) error {
 	return c.Mem().Set(c.AP(), memory.RelocValue(base))
 }
 
-func hintDictRead(c *Context) error {
-	t, err := trackerOf(c, "dict_ptr")
-	if err != nil {
-		return err
+// dictAccess is the common start of dict_read, dict_write and dict_update:
+// the tracker of ids.dict_ptr (kept as the scope's dict_tracker), moved past
+// this access first when advance is set (read and write move it before
+// reading, update after checking), ids.key and its current value.
+func dictAccess(c *Context, advance bool) (t *dictTracker, key, cur memory.Value, err error) {
+	if t, err = trackerOf(c, "dict_ptr"); err != nil {
+		return nil, key, cur, err
 	}
 	c.Set("dict_tracker", t)
-	if err := advanceTracker(c, t); err != nil {
-		return err
+	if advance {
+		if err = advanceTracker(c, t); err != nil {
+			return nil, key, cur, err
+		}
 	}
-	key, err := c.Value("key")
-	if err != nil {
-		return err
+	if key, err = c.Value("key"); err != nil {
+		return nil, key, cur, err
 	}
-	v, err := t.data.get(key)
+	if cur, err = t.data.get(key); err != nil {
+		return nil, key, cur, err
+	}
+	return t, key, cur, nil
+}
+
+func hintDictRead(c *Context) error {
+	_, _, v, err := dictAccess(c, true)
 	if err != nil {
 		return err
 	}
@@ -284,19 +295,7 @@ func hintDictRead(c *Context) error {
 }
 
 func hintDictWrite(c *Context) error {
-	t, err := trackerOf(c, "dict_ptr")
-	if err != nil {
-		return err
-	}
-	c.Set("dict_tracker", t)
-	if err := advanceTracker(c, t); err != nil {
-		return err
-	}
-	key, err := c.Value("key")
-	if err != nil {
-		return err
-	}
-	prev, err := t.data.get(key)
+	t, key, prev, err := dictAccess(c, true)
 	if err != nil {
 		return err
 	}
@@ -312,16 +311,7 @@ func hintDictWrite(c *Context) error {
 }
 
 func hintDictUpdate(c *Context) error {
-	t, err := trackerOf(c, "dict_ptr")
-	if err != nil {
-		return err
-	}
-	c.Set("dict_tracker", t)
-	key, err := c.Value("key")
-	if err != nil {
-		return err
-	}
-	cur, err := t.data.get(key)
+	t, key, cur, err := dictAccess(c, false)
 	if err != nil {
 		return err
 	}
@@ -371,15 +361,7 @@ func hintDictSquashUpdatePtr(c *Context) error {
 }
 
 func hintPrintDict(c *Context) error {
-	name, err := c.Value("name")
-	if err != nil {
-		return err
-	}
-	s, err := pyShortString(name)
-	if err != nil {
-		return err
-	}
-	if _, err := fmt.Fprintln(c.Runtime().Out, s); err != nil {
+	if err := printName(c); err != nil {
 		return err
 	}
 	dm, err := pyDictManager(c)

@@ -240,7 +240,9 @@ func pyRepr(v memory.Value) string {
 	return v.String()
 }
 
-func hintPrintArray(c *Context) error {
+// printName prints ids.name, a short string, on its own line: the first
+// line of print_array and print_dict.
+func printName(c *Context) error {
 	name, err := c.Value("name")
 	if err != nil {
 		return err
@@ -249,7 +251,12 @@ func hintPrintArray(c *Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := fmt.Fprintln(c.Runtime().Out, s); err != nil {
+	_, err = fmt.Fprintln(c.Runtime().Out, s)
+	return err
+}
+
+func hintPrintArray(c *Context) error {
+	if err := printName(c); err != nil {
 		return err
 	}
 	arr, err := c.Reloc("arr")
