@@ -110,11 +110,7 @@ func secpECNegate(prime secpPrime) Func {
 		if err != nil {
 			return err
 		}
-		v, err := secpPack(c, "point.y")
-		if err != nil {
-			return err
-		}
-		y, err := secpMod(v, p)
+		y, err := secpPackMod(c, "point.y", p)
 		if err != nil {
 			return err
 		}

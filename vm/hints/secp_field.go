@@ -160,11 +160,7 @@ func secpReduce(prime secpPrime, dst string) Func {
 		if err != nil {
 			return err
 		}
-		v, err := secpPack(c, "x")
-		if err != nil {
-			return err
-		}
-		r, err := secpMod(v, p)
+		r, err := secpPackMod(c, "x", p)
 		if err != nil {
 			return err
 		}

@@ -111,20 +111,12 @@ func secpMulSInv(packedN bool) Func {
 		} else {
 			N = secpConst(c, "N", secpK1N)
 		}
-		xp, err := secpPack(c, "x")
-		if err != nil {
-			return err
-		}
-		x, err := secpMod(xp, N)
+		x, err := secpPackMod(c, "x", N)
 		if err != nil {
 			return err
 		}
 		c.Set("x", x)
-		sp, err := secpPack(c, "s")
-		if err != nil {
-			return err
-		}
-		s, err := secpMod(sp, N)
+		s, err := secpPackMod(c, "s", N)
 		if err != nil {
 			return err
 		}
@@ -156,11 +148,7 @@ func secpChooseY(c *Context, y, p *big.Int) error {
 
 func secpGetPointFromX(c *Context) error {
 	p := secpConst(c, "SECP_P", secpK1P)
-	xc, err := secpPack(c, "x_cube")
-	if err != nil {
-		return err
-	}
-	xCube, err := secpMod(xc, p)
+	xCube, err := secpPackMod(c, "x_cube", p)
 	if err != nil {
 		return err
 	}

@@ -429,3 +429,13 @@ func secpBool(b bool) *big.Int {
 	}
 	return big.NewInt(0)
 }
+
+// secpPackMod is secpPack of ids.name reduced modulo m (pack(ids.x, PRIME)
+// % N in the Python hints).
+func secpPackMod(c *Context, name string, m *big.Int) (*big.Int, error) {
+	v, err := secpPack(c, name)
+	if err != nil {
+		return nil, err
+	}
+	return secpMod(v, m)
+}
