@@ -61,33 +61,53 @@ With --tx-cost 0 the per-transaction times are the engine's overhead.`,
 	return cmd
 }
 
-// benchResult is `kairo block bench --json`'s output.
+// benchFigures are the fields every workload's --json output has.
+type benchFigures struct {
+	Workload         string    `json:"workload"`
+	Txs              int       `json:"txs"`
+	Accounts         int       `json:"accounts"`
+	Workers          int       `json:"workers"`
+	Scheduler        string    `json:"scheduler"`
+	Rounds           int       `json:"rounds"`
+	GOMAXPROCS       int       `json:"gomaxprocs"`
+	SequentialS      float64   `json:"sequential_s"`
+	ParallelS        float64   `json:"parallel_s"`
+	Speedup          float64   `json:"speedup"`
+	TPS              float64   `json:"tps"`
+	SequentialTPS    float64   `json:"sequential_tps"`
+	Executions       int       `json:"executions"`
+	ExecutionsPerTx  float64   `json:"executions_per_tx"`
+	Validations      int       `json:"validations"`
+	Aborts           int       `json:"aborts"`
+	Waits            int       `json:"waits"`
+	Equal            bool      `json:"equal_to_sequential"`
+	SequentialRounds []float64 `json:"sequential_rounds_s"`
+	ParallelRounds   []float64 `json:"parallel_rounds_s"`
+}
+
+// summarize fills the medians and the counters of the median parallel
+// round from the recorded rounds.
+func (r *benchFigures) summarize(metrics []blockstm.Metrics) blockstm.Metrics {
+	r.SequentialS, r.ParallelS = median(r.SequentialRounds), median(r.ParallelRounds)
+	r.Speedup = round2(r.SequentialS / r.ParallelS)
+	r.TPS, r.SequentialTPS = round2(tps(r.Txs, r.ParallelS)), round2(tps(r.Txs, r.SequentialS))
+	m := medianMetrics(metrics)
+	r.Executions, r.Validations, r.Aborts, r.Waits = m.Executions, m.Validations, m.Aborts, m.Waits
+	if r.Txs > 0 {
+		r.ExecutionsPerTx = round2(float64(m.Executions) / float64(r.Txs))
+	}
+	return m
+}
+
+// benchResult is `kairo block bench --json`'s output for the built-in
+// workloads.
 type benchResult struct {
-	Workload          string    `json:"workload"`
-	Txs               int       `json:"txs"`
-	Accounts          int       `json:"accounts"`
+	benchFigures
 	TxCost            string    `json:"tx_cost"`
 	Seed              uint64    `json:"seed"`
-	Workers           int       `json:"workers"`
-	Scheduler         string    `json:"scheduler"`
-	Rounds            int       `json:"rounds"`
-	GOMAXPROCS        int       `json:"gomaxprocs"`
-	SequentialS       float64   `json:"sequential_s"`
-	ParallelS         float64   `json:"parallel_s"`
-	Speedup           float64   `json:"speedup"`
-	TPS               float64   `json:"tps"`
-	SequentialTPS     float64   `json:"sequential_tps"`
 	SequentialNsPerTx float64   `json:"sequential_ns_per_tx"`
 	ParallelNsPerTx   float64   `json:"parallel_ns_per_tx"`
-	Executions        int       `json:"executions"`
-	ExecutionsPerTx   float64   `json:"executions_per_tx"`
-	Validations       int       `json:"validations"`
-	Aborts            int       `json:"aborts"`
 	EarlyAborts       int       `json:"early_aborts"`
-	Waits             int       `json:"waits"`
-	Equal             bool      `json:"equal_to_sequential"`
-	SequentialRounds  []float64 `json:"sequential_rounds_s"`
-	ParallelRounds    []float64 `json:"parallel_rounds_s"`
 	NsPerSpin         float64   `json:"ns_per_spin_round"`
 	ControlSpeedup    float64   `json:"control_speedup,omitempty"`
 	ControlRounds     []float64 `json:"control_speedup_rounds,omitempty"`
@@ -109,9 +129,10 @@ func runBench(f *cmdutil.Factory, o *BenchOptions) error {
 		return err
 	}
 	txs := b.Transactions()
-	r := benchResult{Workload: o.Gen.Workload, Txs: o.Gen.Txs, Accounts: o.Gen.Accounts, TxCost: kvtx.FormatDuration(o.Gen.TxCost),
-		Seed: o.Gen.Seed, Workers: opt.Workers, Scheduler: opt.Scheduler.String(), Rounds: o.Rounds,
-		GOMAXPROCS: runtime.GOMAXPROCS(0), Equal: true, NsPerSpin: round2(kvtx.NsPerIteration())}
+	r := benchResult{
+		benchFigures: benchFigures{Workload: o.Gen.Workload, Txs: o.Gen.Txs, Accounts: o.Gen.Accounts, Workers: opt.Workers,
+			Scheduler: opt.Scheduler.String(), Rounds: o.Rounds, GOMAXPROCS: runtime.GOMAXPROCS(0), Equal: true},
+		TxCost: kvtx.FormatDuration(o.Gen.TxCost), Seed: o.Gen.Seed, NsPerSpin: round2(kvtx.NsPerIteration())}
 	var metrics []blockstm.Metrics
 	for range o.Rounds {
 		seq, err := blockstm.Sequential(txs, b.Genesis)
@@ -134,17 +155,12 @@ func runBench(f *cmdutil.Factory, o *BenchOptions) error {
 			r.ControlRounds = append(r.ControlRounds, round2(controlSpeedup(b, opt.Workers)))
 		}
 	}
-	r.SequentialS = median(r.SequentialRounds)
-	r.ParallelS = median(r.ParallelRounds)
-	m := medianMetrics(metrics)
-	r.Speedup = round2(r.SequentialS / r.ParallelS)
-	r.TPS, r.SequentialTPS = round2(tps(r.Txs, r.ParallelS)), round2(tps(r.Txs, r.SequentialS))
+	m := r.summarize(metrics)
 	if r.Txs > 0 {
 		r.SequentialNsPerTx = round2(r.SequentialS * 1e9 / float64(r.Txs))
 		r.ParallelNsPerTx = round2(r.ParallelS * 1e9 / float64(r.Txs))
-		r.ExecutionsPerTx = round2(float64(m.Executions) / float64(r.Txs))
 	}
-	r.Executions, r.Validations, r.Aborts, r.EarlyAborts, r.Waits = m.Executions, m.Validations, m.Aborts, m.EarlyAborts, m.Waits
+	r.EarlyAborts = m.EarlyAborts
 	if o.Control {
 		r.ControlSpeedup = median(r.ControlRounds)
 	}

@@ -16,28 +16,9 @@ import (
 // erc20Result is `kairo block bench --workload erc20 --json`'s output: the
 // fields of the built-in workloads, plus Cairo steps per second.
 type erc20Result struct {
-	Workload         string    `json:"workload"`
-	Txs              int       `json:"txs"`
-	Accounts         int       `json:"accounts"`
-	Workers          int       `json:"workers"`
-	Scheduler        string    `json:"scheduler"`
-	Rounds           int       `json:"rounds"`
-	GOMAXPROCS       int       `json:"gomaxprocs"`
-	SequentialS      float64   `json:"sequential_s"`
-	ParallelS        float64   `json:"parallel_s"`
-	Speedup          float64   `json:"speedup"`
-	TPS              float64   `json:"tps"`
-	SequentialTPS    float64   `json:"sequential_tps"`
-	StepsPerTx       float64   `json:"cairo_steps_per_tx"`
-	StepsPerS        float64   `json:"cairo_steps_per_s"`
-	Executions       int       `json:"executions"`
-	ExecutionsPerTx  float64   `json:"executions_per_tx"`
-	Validations      int       `json:"validations"`
-	Aborts           int       `json:"aborts"`
-	Waits            int       `json:"waits"`
-	Equal            bool      `json:"equal_to_sequential"`
-	SequentialRounds []float64 `json:"sequential_rounds_s"`
-	ParallelRounds   []float64 `json:"parallel_rounds_s"`
+	benchFigures
+	StepsPerTx float64 `json:"cairo_steps_per_tx"`
+	StepsPerS  float64 `json:"cairo_steps_per_s"`
 }
 
 // runBenchERC20 benchmarks a block of signed ERC20 (fee-token) transfers
@@ -80,8 +61,8 @@ func runBenchERC20(f *cmdutil.Factory, o *BenchOptions, opt blockstm.Options) er
 		return err
 	}
 	exec := &txn.Executor{Config: cfg, Classes: gen.Classes}
-	r := erc20Result{Workload: "erc20", Txs: len(txs), Accounts: o.Gen.Accounts, Workers: opt.Workers,
-		Scheduler: opt.Scheduler.String(), Rounds: o.Rounds, GOMAXPROCS: runtime.GOMAXPROCS(0), Equal: true}
+	r := erc20Result{benchFigures: benchFigures{Workload: "erc20", Txs: len(txs), Accounts: o.Gen.Accounts, Workers: opt.Workers,
+		Scheduler: opt.Scheduler.String(), Rounds: o.Rounds, GOMAXPROCS: runtime.GOMAXPROCS(0), Equal: true}}
 	var metrics []blockstm.Metrics
 	var steps uint64
 	for round := range o.Rounds {
@@ -112,14 +93,9 @@ func runBenchERC20(f *cmdutil.Factory, o *BenchOptions, opt blockstm.Options) er
 		r.ParallelRounds = append(r.ParallelRounds, par.Metrics.Wall.Seconds())
 		metrics = append(metrics, par.Metrics)
 	}
-	r.SequentialS, r.ParallelS = median(r.SequentialRounds), median(r.ParallelRounds)
-	r.Speedup = round2(r.SequentialS / r.ParallelS)
-	r.TPS, r.SequentialTPS = round2(tps(r.Txs, r.ParallelS)), round2(tps(r.Txs, r.SequentialS))
+	r.summarize(metrics)
 	r.StepsPerTx = round2(float64(steps) / float64(r.Txs))
 	r.StepsPerS = round2(float64(steps) / r.ParallelS)
-	m := medianMetrics(metrics)
-	r.Executions, r.Validations, r.Aborts, r.Waits = m.Executions, m.Validations, m.Aborts, m.Waits
-	r.ExecutionsPerTx = round2(float64(m.Executions) / float64(r.Txs))
 	if o.JSON {
 		enc := json.NewEncoder(f.IO.Out)
 		enc.SetIndent("", "  ")
