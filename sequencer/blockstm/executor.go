@@ -212,12 +212,10 @@ func (w *worker[O]) execute(tx, inc int32) task {
 		v.writes = v.writes[:0] // reverted: none of its writes take effect
 	}
 	w.ex.outs[tx], w.ex.errs[tx] = out, err
-	st.reads.Store(newReadSet(inc, v.reads))
-	// The transaction keeps its write set (the previous one is needed by
-	// record); the view keeps its buffer.
+	st.reads.Store(v.newReadSet(inc, v.keepReads()))
+	// The previous write set is needed by record.
 	old := st.writes
-	st.writes = append(st.spare[:0], v.writes...)
-	st.spare = old
+	st.writes = v.keepWrites()
 	var next task
 	if s.kind == Classic {
 		if s.mv.record(tx, inc, old, st.writes, nil) {

@@ -2,7 +2,6 @@ package blockstm
 
 import (
 	"sync"
-	"sync/atomic"
 
 	"github.com/kairo-dev/kairo/sequencer/state"
 	"github.com/kairo-dev/kairo/vm/felt"
@@ -31,32 +30,20 @@ import (
 //     version removed) aborts that reader. Registrations of old incarnations
 //     are dropped lazily: aborting them is a no-op.
 //
-// The key-to-entry index is sharded; entries are never removed during a
-// block, so a pointer to an entry stays valid and the view keeps it in its
-// read and write sets (no second lookup at record or validation time).
+// The key-to-entry index (index.go) is a lock-free open-addressing table;
+// entries are never removed during a block, so a pointer to an entry stays
+// valid and the view keeps it in its read and write sets (no second lookup
+// at record or validation time).
 type mvMemory struct {
-	base    state.Reader
-	track   bool
-	entries atomic.Int64
-	shards  [numShards]shard
-}
-
-const shardBits = 8
-const numShards = 1 << shardBits
-
-// shard indexes its entries by the key's 64-bit hash (a fast integer map;
-// colliding keys chain through entry.next). Entries are allocated in slabs.
-type shard struct {
-	mu   sync.RWMutex
-	m    map[uint64]*entry
-	slab []entry
-	all  []*entry // in creation order, for iterating without the map
+	base  state.Reader
+	track bool
+	idx   index
 }
 
 type entry struct {
 	mu          sync.Mutex
+	hash        uint64
 	key         state.Key
-	next        *entry // same hash
 	vs          []version
 	baseLoaded  bool
 	base        felt.Felt
@@ -87,57 +74,12 @@ type abortNote struct {
 
 func newMVMemory(base state.Reader, track bool, hint int) *mvMemory {
 	m := &mvMemory{base: base, track: track}
-	per := hint/numShards + 1
-	for i := range m.shards {
-		m.shards[i].m = make(map[uint64]*entry, per)
-	}
+	m.idx.init(hint)
 	return m
 }
 
 // entry returns the entry of k, creating it on first use.
-func (m *mvMemory) entry(k state.Key) *entry {
-	h := k.Hash()
-	s := &m.shards[h>>(64-shardBits)]
-	s.mu.RLock()
-	e := s.m[h]
-	for e != nil && !e.key.Equal(k) {
-		e = e.next
-	}
-	s.mu.RUnlock()
-	if e != nil {
-		return e
-	}
-	s.mu.Lock()
-	first := s.m[h]
-	for e = first; e != nil && !e.key.Equal(k); e = e.next {
-	}
-	if e == nil {
-		if len(s.slab) == 0 {
-			s.slab = make([]entry, 32)
-		}
-		e = &s.slab[0]
-		s.slab = s.slab[1:]
-		e.key, e.next = k, first
-		e.vs, e.baseReaders = e.vbuf[:0], e.rbuf[:0]
-		s.m[h] = e
-		s.all = append(s.all, e)
-		m.entries.Add(1)
-	}
-	s.mu.Unlock()
-	return e
-}
-
-// each calls f for every entry. No entry may be created meanwhile.
-func (m *mvMemory) each(f func(*entry) error) error {
-	for i := range m.shards {
-		for _, e := range m.shards[i].all {
-			if err := f(e); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
+func (m *mvMemory) entry(k state.Key) *entry { return m.idx.get(k) }
 
 // search returns the index of the first version with tx >= tx.
 func (e *entry) search(tx int32) int {
@@ -351,8 +293,8 @@ func (m *mvMemory) validate(tx int32, reads []Read) (int, resolved, error) {
 // diff returns the final value of every key some transaction wrote, as seen
 // after the last one, sorted by key.
 func (m *mvMemory) diff(n int32) (state.Diff, error) {
-	d := make(state.Diff, 0, m.entries.Load())
-	err := m.each(func(e *entry) error {
+	d := make(state.Diff, 0, m.idx.count())
+	err := m.idx.each(func(e *entry) error {
 		if len(e.vs) == 0 {
 			return nil
 		}

@@ -3,7 +3,6 @@ package blockstm
 import (
 	"fmt"
 	"reflect"
-	"slices"
 	"time"
 
 	"github.com/kairo-dev/kairo/sequencer/state"
@@ -86,8 +85,7 @@ func Sequential[O any](txs []Tx[O], base state.Reader) (*Result[O], error) {
 			}
 			c.written = true
 		}
-		res.Txs[j] = TxResult[O]{Output: out, Err: err, Incarnations: 1,
-			Reads: slices.Clone(v.reads), Writes: slices.Clone(v.writes)}
+		res.Txs[j] = TxResult[O]{Output: out, Err: err, Incarnations: 1, Reads: v.keepReads(), Writes: v.keepWrites()}
 	}
 	for _, c := range s.cells {
 		for ; c != nil; c = c.next {

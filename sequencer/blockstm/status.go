@@ -77,26 +77,12 @@ type txStatus struct {
 	// execution's read set. Writes are owned by the worker holding the tx in
 	// Executing or Aborting; reads is replaced whole, for validators.
 	writes []Write
-	spare  []Write // the write set before, reused for the next one
 	reads  atomic.Pointer[readSet]
 }
 
 type readSet struct {
 	inc   int32
 	reads []Read
-	buf   [3]Read // reads' backing array for small read sets
-}
-
-// newReadSet copies reads into an immutable read set of incarnation inc.
-func newReadSet(inc int32, reads []Read) *readSet {
-	rs := &readSet{inc: inc}
-	if len(reads) <= len(rs.buf) {
-		rs.reads = rs.buf[:len(reads)]
-	} else {
-		rs.reads = make([]Read, len(reads))
-	}
-	copy(rs.reads, reads)
-	return rs
 }
 
 func (s *txStatus) init() {

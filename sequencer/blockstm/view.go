@@ -95,12 +95,70 @@ type view struct {
 
 	stopped bool  // the engine stopped this execution
 	fatal   error // the base state failed
+
+	// The unused tails of the chunks the read and write sets are built in
+	// (length 0): a finished execution keeps its sets where they were
+	// built, with no copy, and the next one starts after them.
+	rfree []Read
+	wfree []Write
+	sets  []readSet // preallocated read-set headers
+}
+
+// Arena chunk sizes: a set that outgrows what is left of its chunk moves
+// to its own array (append), and the next execution starts a new chunk
+// when fewer than minFree places are left.
+const (
+	readChunk  = 1024
+	writeChunk = 1024
+	setChunk   = 256
+	minFree    = 16
+)
+
+// keepReads returns the read set just built, which now belongs to the
+// caller; the next execution builds its set after it.
+func (v *view) keepReads() []Read {
+	n := len(v.reads)
+	rs := v.reads[:n:n]
+	if cap(v.reads) == cap(v.rfree) { // built in the chunk (it did not grow)
+		v.rfree = v.rfree[n:n]
+	}
+	v.reads = nil
+	return rs
+}
+
+// keepWrites is keepReads for the write set.
+func (v *view) keepWrites() []Write {
+	n := len(v.writes)
+	ws := v.writes[:n:n]
+	if cap(v.writes) == cap(v.wfree) {
+		v.wfree = v.wfree[n:n]
+	}
+	v.writes = nil
+	return ws
+}
+
+// newReadSet returns an immutable read set of incarnation inc holding
+// reads (kept by keepReads).
+func (v *view) newReadSet(inc int32, reads []Read) *readSet {
+	if len(v.sets) == 0 {
+		v.sets = make([]readSet, setChunk)
+	}
+	rs := &v.sets[0]
+	v.sets = v.sets[1:]
+	rs.inc, rs.reads = inc, reads
+	return rs
 }
 
 func (v *view) reset(tx, inc int32) {
 	v.tx, v.inc = tx, inc
-	v.reads = v.reads[:0]
-	v.writes = v.writes[:0]
+	if cap(v.rfree) < minFree {
+		v.rfree = make([]Read, 0, readChunk)
+	}
+	if cap(v.wfree) < minFree {
+		v.wfree = make([]Write, 0, writeChunk)
+	}
+	v.reads = v.rfree[:0]
+	v.writes = v.wfree[:0]
 	if v.ridx != nil {
 		clear(v.ridx)
 	}
