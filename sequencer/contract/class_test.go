@@ -12,18 +12,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kairo-dev/kairo/internal/shared"
+
 	"github.com/kairo-dev/kairo/vm/felt"
 )
 
-// sharedFixtures is ../shared/fixtures beside the repository.
-var sharedFixtures = filepath.Join("..", "..", "..", "shared", "fixtures")
-
 func readTSV(t *testing.T, name string) [][2]string {
 	t.Helper()
-	path := filepath.Join(sharedFixtures, "starknet-reference", name)
-	f, err := os.Open(path)
+	f, err := os.Open(shared.Fixture(t, "starknet-reference", name))
 	if err != nil {
-		t.Skip("SKIPPED: " + path + " is absent; the class-hash test needs the shared fixtures beside the repository")
+		t.Fatal(err)
 	}
 	defer f.Close()
 	var rows [][2]string
@@ -51,7 +49,7 @@ func TestClassHashes(t *testing.T) {
 	matched := 0
 	for _, row := range rows {
 		t.Run(filepath.Base(row[0]), func(t *testing.T) {
-			c, err := Load(filepath.Join(sharedFixtures, row[0]))
+			c, err := Load(shared.Fixture(t, row[0]))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,7 +71,7 @@ func TestClassHashFailures(t *testing.T) {
 		"abi":        "abi: not a valid list",
 	}
 	for _, row := range rows {
-		_, err := Load(filepath.Join(sharedFixtures, row[0]))
+		_, err := Load(shared.Fixture(t, row[0]))
 		if err == nil {
 			t.Errorf("%s: loaded, want an error (%s)", row[0], row[1])
 			continue
@@ -111,12 +109,8 @@ func TestSelector(t *testing.T) {
 // TestForms checks that the compiled form and the RPC form of the same
 // class load to the same class.
 func TestForms(t *testing.T) {
-	path := filepath.Join(sharedFixtures, "cairo0", "contracts", "starknet-devnet-rs",
+	b := shared.ReadFixture(t, "cairo0", "contracts", "starknet-devnet-rs",
 		"crates__starknet-devnet-core__contracts__system_artifacts__ERC20_Mintable_OZ_0.2.0.json")
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Skip("SKIPPED: " + path + " is absent")
-	}
 	compiled, err := Parse(b)
 	if err != nil {
 		t.Fatal(err)

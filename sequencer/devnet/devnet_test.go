@@ -3,10 +3,11 @@ package devnet
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/kairo-dev/kairo/internal/shared"
 
 	"github.com/kairo-dev/kairo/store"
 	"github.com/kairo-dev/kairo/store/commitment"
@@ -15,20 +16,11 @@ import (
 	"github.com/kairo-dev/kairo/vm/felt"
 )
 
-var fixtures = filepath.Join("..", "..", "..", "shared", "fixtures", "cairo0", "contracts")
-
 // fixture reads a class of the shared fixtures, skipping the test when
 // they are absent.
 func fixture(t testing.TB, rel string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(fixtures, rel))
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skip("SKIPPED: " + filepath.Join(fixtures, rel) + " is absent; the devnet tests need the shared Cairo 0 fixtures beside the repository")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return shared.ReadFixture(t, "cairo0", "contracts", rel)
 }
 
 const (

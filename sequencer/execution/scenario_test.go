@@ -2,19 +2,17 @@ package execution
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/kairo-dev/kairo/internal/shared"
+
 	"github.com/kairo-dev/kairo/sequencer/contract"
 	"github.com/kairo-dev/kairo/sequencer/state"
 	"github.com/kairo-dev/kairo/vm/felt"
 )
-
-var sharedDir = filepath.Join("..", "..", "..", "shared")
 
 type refCall struct {
 	ContractAddress    string            `json:"contract_address"`
@@ -81,11 +79,7 @@ type refScenario struct {
 
 func loadScenario(t *testing.T, name string) *refScenario {
 	t.Helper()
-	path := filepath.Join(sharedDir, "fixtures", "starknet-reference", name)
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Skip("SKIPPED: " + path + " is absent; the scenario test needs the shared fixtures beside the repository")
-	}
+	b := shared.ReadFixture(t, "starknet-reference", name)
 	var s refScenario
 	if err := json.Unmarshal(b, &s); err != nil {
 		t.Fatal(err)
@@ -160,7 +154,7 @@ func compareCall(t *testing.T, where string, got *CallInfo, want *refCall) {
 
 func TestScenarioERC20DirectV0(t *testing.T) {
 	sc := loadScenario(t, "scenario_erc20_direct_v0.json")
-	cls, err := contract.Load(filepath.Join(sharedDir, strings.TrimPrefix(sc.ClassFiles["erc20"], "shared/")))
+	cls, err := contract.Load(shared.Fixture(t, strings.TrimPrefix(sc.ClassFiles["erc20"], "shared/fixtures/")))
 	if err != nil {
 		t.Fatal(err)
 	}

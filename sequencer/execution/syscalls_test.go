@@ -2,24 +2,24 @@ package execution
 
 import (
 	"errors"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/kairo-dev/kairo/internal/shared"
 
 	"github.com/kairo-dev/kairo/sequencer/contract"
 	"github.com/kairo-dev/kairo/sequencer/state"
 	"github.com/kairo-dev/kairo/vm/felt"
 )
 
-const blockifierDir = "fixtures/cairo0/contracts/sequencer/crates__blockifier_test_utils__resources__feature_contracts__cairo0__compiled__"
+const blockifierDir = "cairo0/contracts/sequencer/crates__blockifier_test_utils__resources__feature_contracts__cairo0__compiled__"
 
 func loadClass(t testing.TB, name string) *contract.Class {
 	t.Helper()
-	path := filepath.Join(sharedDir, blockifierDir+name)
-	c, err := contract.Load(path)
+	c, err := contract.Load(shared.Fixture(t, blockifierDir+name))
 	if err != nil {
-		t.Skip("SKIPPED: " + path + ": " + err.Error())
+		t.Fatal(err)
 	}
 	return c
 }

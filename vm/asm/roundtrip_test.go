@@ -7,22 +7,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
-)
 
-// sharedFixtures returns the shared fixtures folder ($KAIRO_FIXTURES, or
-// ../shared/fixtures beside the repository), skipping the test loudly when
-// it is absent.
-func sharedFixtures(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("KAIRO_FIXTURES")
-	if dir == "" {
-		dir = filepath.Join(repoRoot(t), "..", "shared", "fixtures")
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("SKIPPING: shared fixtures not found at %s (set KAIRO_FIXTURES): %v", dir, err)
-	}
-	return dir
-}
+	"github.com/kairo-dev/kairo/internal/shared"
+)
 
 func repoRoot(t *testing.T) string {
 	t.Helper()
@@ -46,7 +33,7 @@ func repoRoot(t *testing.T) string {
 // shared fixtures, assembles the result and checks the data is identical
 // word for word, and that every hint comes back at its pc.
 func TestRoundTripFixturePrograms(t *testing.T) {
-	root := filepath.Join(sharedFixtures(t), "cairo0", "programs")
+	root := shared.Fixture(t, "cairo0", "programs")
 	var files []string
 	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".json") {

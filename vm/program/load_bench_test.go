@@ -1,22 +1,15 @@
 package program
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/kairo-dev/kairo/internal/shared"
 )
 
 // BenchmarkLoad parses a large compiled program (1.8 MB of JSON, most of
 // it debug information) and reports MB/s.
 func BenchmarkLoad(b *testing.B) {
-	dir := os.Getenv("KAIRO_FIXTURES")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "fixtures")
-	}
-	raw, err := os.ReadFile(filepath.Join(dir, "cairo0", "programs", "ziggy-starkdust", "uint256_integration_tests.json"))
-	if err != nil {
-		b.Skipf("fixture unavailable: %v", err)
-	}
+	raw := shared.ReadFixture(b, "cairo0", "programs", "ziggy-starkdust", "uint256_integration_tests.json")
 	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
 	for b.Loop() {
