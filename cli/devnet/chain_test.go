@@ -9,12 +9,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kairo-dev/kairo/internal/shared"
+
 	"github.com/spf13/viper"
 
 	"github.com/kairo-dev/kairo/store/sqlite"
 )
-
-var classFixtures = filepath.Join("..", "..", "..", "shared", "fixtures", "cairo0", "contracts", "starknet-devnet-rs")
 
 const (
 	erc20Class   = "crates__starknet-devnet-core__contracts__system_artifacts__ERC20_Mintable_OZ_0.2.0.json"
@@ -25,11 +25,7 @@ const (
 // the shared fixtures are absent.
 func fixtureClass(t *testing.T, name string) string {
 	t.Helper()
-	p := filepath.Join(classFixtures, name)
-	if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
-		t.Skip("SKIPPED: " + p + " is absent; the devnet command tests need the shared Cairo 0 fixtures beside the repository")
-	}
-	return p
+	return shared.Fixture(t, "cairo0", "contracts", "starknet-devnet-rs", name)
 }
 
 // chainConfig pins block timestamps so that hashes are reproducible.
@@ -251,4 +247,86 @@ func findDeployTx(t *testing.T, cfg *viper.Viper) string {
 		t.Fatalf("block 2: %v", err)
 	}
 	return b.Transactions[0].Hash
+}
+
+// TestAccountLifecycle goes through a user's own account: a genesis
+// account declares a class with a version 1 DECLARE and funds a new
+// address, the new account deploys itself and pays for it, then invokes
+// with its key.
+func TestAccountLifecycle(t *testing.T) {
+	dir := t.TempDir()
+	classes := filepath.Join(dir, "classes")
+	if err := os.Mkdir(classes, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{erc20Class, accountClass} {
+		b, err := os.ReadFile(fixtureClass(t, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(classes, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l1l2 := shared.Fixture(t, "cairo0", "contracts", "starknet-devnet-rs", "crates__starknet__test_artifacts__cairo_0_l1l2.json")
+	cfg := chainConfig(filepath.Join(dir, "devnet.db"))
+	mustRun(t, cfg, "init", "--classes", classes, "--accounts", "1", "--seed", "3")
+	var accts []struct {
+		Address   string `json:"address"`
+		ClassHash string `json:"class_hash"`
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, cfg, "accounts", "--json")), &accts); err != nil || len(accts) != 1 {
+		t.Fatalf("accounts --json: %v", err)
+	}
+	funder, accountHash := accts[0].Address, accts[0].ClassHash
+	eth := "0x497d1c054cec40f64454b45deecdc83e0c7f7b961c63531eae03748abd95350"
+	const key = "0xc0ffee"
+	newAddr := jsonField(t, mustRun(t, cfg, "deploy-account", accountHash, "--private-key", key, "--address-only", "--json"), "address")
+
+	var transcript strings.Builder
+	step := func(args ...string) string {
+		t.Helper()
+		out := mustRun(t, cfg, args...)
+		transcript.WriteString("$ kairo devnet " + strings.ReplaceAll(strings.Join(args, " "), l1l2, "l1l2.json") + "\n" + out)
+		return out
+	}
+	step("declare", l1l2, "--account", funder)
+	step("deploy-account", accountHash, "--private-key", key, "--address-only")
+	step("invoke", eth, "transfer", "--account", funder, "--calldata", newAddr+",1000000000000000000,0")
+	dep := step("deploy-account", accountHash, "--private-key", key)
+	step("invoke", eth, "transfer", "--account", newAddr, "--private-key", key, "--max-fee", "1000000000000000", "--calldata", funder+",5,0")
+	depHash := strings.Fields(dep[strings.Index(dep, "transaction"):])[1]
+	step("tx", depHash)
+	step("receipt", depHash)
+	golden(t, "account-lifecycle", strings.ReplaceAll(transcript.String(), dir, "DIR"))
+
+	before := mustRun(t, cfg, "block", "--json")
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"max fee below the fee", []string{"invoke", eth, "transfer", "--account", newAddr, "--private-key", key, "--max-fee", "1", "--calldata", funder + ",5,0"},
+			"invoke rejected (FEE_TRANSFER_FAILURE): Actual fee exceeded max fee."},
+		{"wrong key", []string{"invoke", eth, "transfer", "--account", newAddr, "--private-key", "0xbad", "--calldata", funder + ",5,0"},
+			"invoke rejected (TRANSACTION_FAILED): Signature"},
+		{"unknown account without key", []string{"invoke", eth, "transfer", "--account", newAddr, "--calldata", funder + ",5,0"},
+			"is not a genesis account of this devnet, so its key is unknown (give its private key, or impersonate it with --from)"},
+		{"key without account", []string{"invoke", eth, "transfer", "--private-key", key, "--calldata", funder + ",5,0"}, "--private-key and --max-fee need --account"},
+		{"bad max fee", []string{"declare", l1l2, "--account", funder, "--max-fee", "lots"}, `--max-fee: "lots" is neither a decimal nor a 0x-prefixed hexadecimal number`},
+		{"declare twice", []string{"declare", l1l2, "--account", funder}, "is already declared"},
+		{"deploy the account again", []string{"deploy-account", accountHash, "--private-key", key}, "rejected"},
+		{"unfunded account", []string{"deploy-account", accountHash, "--private-key", "0x1234"}, "holds no fee tokens to pay for its deployment"},
+		{"undeclared account class", []string{"deploy-account", "0x1234", "--private-key", key}, "class 0x1234 is not declared"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := run(t, cfg, tt.args...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("error %v\nwant one line containing %q", err, tt.want)
+			}
+			if after := mustRun(t, cfg, "block", "--json"); after != before {
+				t.Errorf("the chain changed:\n%s\nwas\n%s", after, before)
+			}
+		})
+	}
 }

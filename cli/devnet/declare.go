@@ -13,16 +13,26 @@ import (
 
 func newCmdDeclare(f *cmdutil.Factory) *cobra.Command {
 	var from string
+	var sf senderFlags
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "declare CLASS.json [--from ADDRESS]",
+		Use:   "declare CLASS.json [--account ADDRESS [--private-key K] [--max-fee F] | --from ADDRESS]",
 		Short: "Declare a Cairo 0 class in a new block",
 		Long: `Declares a Cairo 0 contract class, in the compiled form (program as a JSON
 object) or the RPC form (program as base64 gzip), and prints its class hash.
 The declaration is a block of its own; the class is kept in the database and
-can then be deployed with 'kairo devnet deploy CLASS_HASH'.`,
+can then be deployed with 'kairo devnet deploy CLASS_HASH'. With --account,
+the declaration is a version 1 DECLARE from that account: validated by its
+__validate_declare__, signed, with its nonce, paying its fee; with --from
+(or neither), a version 0 declaration by an impersonated sender.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if sf.set() && from != "" {
+				return fmt.Errorf("--account and --from exclude each other")
+			}
+			if err := sf.check(); err != nil {
+				return err
+			}
 			sender := felt.Zero
 			if from != "" {
 				var err error
@@ -39,9 +49,18 @@ can then be deployed with 'kairo devnet deploy CLASS_HASH'.`,
 				return err
 			}
 			defer s.Close()
-			o, err := s.net.Declare(cmd.Context(), data, sender)
+			var o *devnet.Outcome
+			if sf.set() {
+				acct, perr := sf.sender()
+				if perr != nil {
+					return perr
+				}
+				o, err = s.net.DeclareFrom(cmd.Context(), acct, data)
+			} else {
+				o, err = s.net.Declare(cmd.Context(), data, sender)
+			}
 			if err != nil {
-				return fmt.Errorf("declare %s: %w", args[0], err)
+				return reportRejection(f, fmt.Errorf("declare %s: %w", args[0], err))
 			}
 			if asJSON {
 				return printJSON(f, outcomeJSON(cmd.Context(), s.net, o))
@@ -53,6 +72,7 @@ can then be deployed with 'kairo devnet deploy CLASS_HASH'.`,
 		},
 	}
 	cmd.Flags().StringVar(&from, "from", "", "impersonated sender address (default 0x1)")
+	sf.register(cmd)
 	addJSONFlag(cmd, &asJSON)
 	return cmd
 }

@@ -33,6 +33,7 @@ var verbs = []func(*cmdutil.Factory) *cobra.Command{
 	newCmdInit,
 	newCmdDeclare,
 	newCmdDeploy,
+	newCmdDeployAccount,
 	newCmdInvoke,
 	newCmdCall,
 	newCmdBlock,

@@ -50,14 +50,17 @@ func functionText(t devnet.Target) string {
 
 func newCmdInvoke(f *cmdutil.Factory) *cobra.Command {
 	var c callFlags
-	var account string
+	var sf senderFlags
 	cmd := &cobra.Command{
-		Use:   "invoke CONTRACT FUNCTION [--calldata A,B,...] [--account ADDRESS | --from ADDRESS]",
+		Use:   "invoke CONTRACT FUNCTION [--calldata A,B,...] [--account ADDRESS [--private-key K] [--max-fee F] | --from ADDRESS]",
 		Short: "Run a function as a transaction and commit its block",
 		Long: `Runs an external function of a deployed contract as a transaction and commits
 a block with its state changes, receipt and events. With --account, the call
-is a version 1 INVOKE through that genesis account's __execute__, signed with
-its key, validated, with its nonce, paying its fee in the fee token. With
+is a version 1 INVOKE through that account's __execute__, signed with its
+key (a genesis account's own, or --private-key), validated, with its nonce,
+paying its fee in the fee token up to --max-fee (default: its balance); a
+transaction whose execution fails after validation is reverted: it still
+pays and bumps the nonce. With
 --from, the call runs directly with that impersonated caller address (no
 account contract, signature, nonce or fee). FUNCTION is a name from the
 class's ABI or a selector. A transaction that fails is rejected: nothing is
@@ -68,8 +71,11 @@ committed.`,
 			if err != nil {
 				return err
 			}
-			if account != "" && c.from != "" {
+			if sf.set() && c.from != "" {
 				return fmt.Errorf("--account and --from exclude each other")
+			}
+			if err := sf.check(); err != nil {
+				return err
 			}
 			s, err := openDevnet(f, cmd, false)
 			if err != nil {
@@ -78,12 +84,12 @@ committed.`,
 			defer s.Close()
 			var o *devnet.Outcome
 			var t devnet.Target
-			if account != "" {
-				addr, perr := devnet.ParseAddress("--account", account)
+			if sf.set() {
+				sender, perr := sf.sender()
 				if perr != nil {
 					return perr
 				}
-				o, t, err = s.net.InvokeFrom(cmd.Context(), addr, r)
+				o, t, err = s.net.InvokeFrom(cmd.Context(), sender, r)
 			} else {
 				o, t, err = s.net.Invoke(cmd.Context(), r)
 			}
@@ -100,6 +106,6 @@ committed.`,
 		},
 	}
 	c.register(cmd, "impersonated caller address (default 0)")
-	cmd.Flags().StringVar(&account, "account", "", "send from this genesis account: signed, validated, with nonce and fee")
+	sf.register(cmd)
 	return cmd
 }

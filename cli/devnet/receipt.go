@@ -50,7 +50,7 @@ func newCmdReceipt(f *cmdutil.Factory) *cobra.Command {
 				if v.Tx.Type == devnet.TypeInvoke {
 					field(w, st, "retdata", listText(rp.Retdata))
 				}
-				if v.Tx.Type == devnet.TypeInvoke || v.Tx.Type == devnet.TypeDeploy {
+				if v.Tx.Type != devnet.TypeDeclare {
 					field(w, st, "resources", resourcesText(rp.ExecutionResources))
 				}
 				field(w, st, "messages", fmt.Sprint(len(rp.MessagesSent)))

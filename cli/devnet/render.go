@@ -128,7 +128,7 @@ func outcomeText(ctx context.Context, w io.Writer, st cmdutil.Styles, net *devne
 	if !o.ActualFee.IsZero() {
 		field(w, st, "actual fee", o.ActualFee.Decimal())
 	}
-	if o.Type != devnet.TypeDeclare {
+	if o.Type != devnet.TypeDeclare || len(o.Events) > 0 {
 		field(w, st, "resources", resourcesText(o.Resources))
 		field(w, st, "events", fmt.Sprint(len(o.Events)))
 		printEvents(ctx, w, st, net, o.Events, o.Block.Number)
@@ -155,13 +155,13 @@ func outcomeJSON(ctx context.Context, net *devnet.Devnet, o *devnet.Outcome) jso
 	if !o.ClassHash.IsZero() {
 		j.ClassHash = o.ClassHash.String()
 	}
-	if o.Type == devnet.TypeDeploy {
+	if o.Type == devnet.TypeDeploy || o.Type == devnet.TypeDeployAccount {
 		j.ContractAddress = o.ContractAddress.String()
 	}
 	if o.Type == devnet.TypeInvoke {
 		j.Retdata = hexes(o.Retdata)
 	}
-	if o.Type != devnet.TypeDeclare {
+	if o.Type != devnet.TypeDeclare || len(o.Events) > 0 {
 		r := o.Resources
 		j.Resources = &r
 		j.Events = eventsJSON(ctx, net, o.Events, o.Block.Number)

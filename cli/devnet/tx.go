@@ -2,6 +2,7 @@ package devnet
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -83,6 +84,13 @@ func newCmdTx(f *cmdutil.Factory) *cobra.Command {
 				field(w, st, "sender", p.SenderAddress)
 				field(w, st, "class hash", p.ClassHash)
 				field(w, st, "class", fmt.Sprintf("%d bytes of JSON", len(p.ContractClass)))
+				accountFields(w, st, p)
+			case devnet.TypeDeployAccount:
+				field(w, st, "address", p.ContractAddress)
+				field(w, st, "class hash", p.ClassHash)
+				field(w, st, "salt", p.ContractAddressSalt)
+				field(w, st, "calldata", listText(p.ConstructorCalldata))
+				accountFields(w, st, p)
 			case devnet.TypeDeploy:
 				field(w, st, "deployer", p.SenderAddress)
 				field(w, st, "address", p.ContractAddress)
@@ -98,11 +106,7 @@ func newCmdTx(f *cmdutil.Factory) *cobra.Command {
 				}
 				field(w, st, "function", fn)
 				field(w, st, "calldata", listText(p.Calldata))
-				if p.Nonce != "" {
-					field(w, st, "nonce", p.Nonce)
-					field(w, st, "max fee", p.MaxFee)
-					field(w, st, "signature", listText(p.Signature))
-				}
+				accountFields(w, st, p)
 			}
 			return nil
 		},
@@ -116,4 +120,16 @@ func listText(ss []string) string {
 		return "[]"
 	}
 	return strings.Join(ss, " ")
+}
+
+// accountFields prints the nonce, maximum fee and signature of an
+// account's transaction.
+func accountFields(w io.Writer, st cmdutil.Styles, p *devnet.TxPayload) {
+	if p.Nonce == "" {
+		return
+	}
+	field(w, st, "version", p.Version)
+	field(w, st, "nonce", p.Nonce)
+	field(w, st, "max fee", p.MaxFee)
+	field(w, st, "signature", listText(p.Signature))
 }

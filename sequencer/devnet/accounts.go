@@ -2,7 +2,6 @@ package devnet
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -10,7 +9,6 @@ import (
 	"github.com/kairo-dev/kairo/sequencer/execution"
 	"github.com/kairo-dev/kairo/sequencer/state"
 	"github.com/kairo-dev/kairo/sequencer/txn"
-	"github.com/kairo-dev/kairo/store"
 	"github.com/kairo-dev/kairo/store/commitment"
 	"github.com/kairo-dev/kairo/vm/felt"
 )
@@ -146,89 +144,5 @@ func (d *Devnet) account(addr felt.Felt) (txn.Account, error) {
 		}
 		return txn.Account{Address: addr, PrivateKey: priv, PublicKey: pub}, nil
 	}
-	return txn.Account{}, fmt.Errorf("%s is not a genesis account of this devnet, so its key is unknown (impersonate it with --from instead)", addr)
-}
-
-// InvokeFrom sends a version 1 INVOKE from a genesis account: the call is
-// wrapped in the account's __execute__, signed with the account's key,
-// validated, and pays its fee in the fee token; the nonce is the
-// account's. The maximum fee is the account's balance.
-func (d *Devnet) InvokeFrom(ctx context.Context, accountAddr felt.Felt, r CallRequest) (*Outcome, Target, error) {
-	acct, err := d.account(accountAddr)
-	if err != nil {
-		return nil, Target{}, err
-	}
-	classes := d.headClasses(ctx)
-	base := headState{ctx: ctx, r: d.chain}
-	t, err := resolve(base, classes, r.Contract, r.Function)
-	if err != nil {
-		return nil, t, err
-	}
-	p, err := d.next(ctx)
-	if err != nil {
-		return nil, t, err
-	}
-	cfg, err := d.txConfig(p)
-	if err != nil {
-		return nil, t, err
-	}
-	nonce, err := d.chain.Nonce(ctx, acct.Address)
-	if err != nil {
-		return nil, t, err
-	}
-	n, ok := nonce.Uint64()
-	if !ok {
-		return nil, t, fmt.Errorf("account %s has nonce %s", acct.Address, nonce)
-	}
-	maxFee, err := d.chain.Storage(ctx, cfg.FeeToken, txn.BalanceKey(acct.Address))
-	if err != nil {
-		return nil, t, err
-	}
-	tx, err := txn.SignedInvoke(d.chainID, acct, n, maxFee, txn.Call{To: r.Contract, Selector: t.Selector, Calldata: r.Calldata})
-	if err != nil {
-		return nil, t, err
-	}
-	o := execution.NewOverlay(base)
-	rc, err := (&txn.Executor{Config: cfg, Classes: classes}).Execute(o, tx)
-	if err != nil {
-		return nil, t, rejected(TypeInvoke, err)
-	}
-	diff, err := stateDiff(base, o.Writes())
-	if err != nil {
-		return nil, t, err
-	}
-	var evs []callEvent
-	for i, e := range rc.Events() {
-		evs = append(evs, callEvent{from: e.From, Event: execution.Event{Order: i, Keys: e.Keys, Data: e.Data}})
-	}
-	msgs := []MessageL1{}
-	for _, m := range rc.Messages() {
-		msgs = append(msgs, MessageL1{FromAddress: m.From.String(), ToAddress: m.To.String(), Payload: hexes(m.Payload)})
-	}
-	payload, err := json.Marshal(TxPayload{Type: TypeInvoke, Version: "0x1", SenderAddress: acct.Address.String(),
-		ContractAddress: r.Contract.String(), EntryPointSelector: t.Selector.String(), EntryPoint: t.Name,
-		Calldata: hexes(tx.Calldata), Nonce: tx.Nonce.String(), MaxFee: tx.MaxFee.String(), Signature: hexes(tx.Signature)})
-	if err != nil {
-		return nil, t, err
-	}
-	var retdata []felt.Felt
-	if rc.Execute != nil {
-		retdata = rc.Execute.Retdata
-	}
-	res := Resources{Steps: rc.Resources.Steps, Builtins: rc.Resources.Builtins}
-	if rc.Execute != nil {
-		res.MemoryHoles = rc.Execute.Resources.MemoryHoles
-	}
-	rp := ReceiptPayload{Type: TypeInvoke, Retdata: hexes(retdata), MessagesSent: msgs, ExecutionResources: res}
-	status, reason := StatusSucceeded, ""
-	if rc.Status == txn.Reverted {
-		status, reason = StatusReverted, rc.RevertError
-	}
-	sr := store.Receipt{Status: status, ActualFee: rc.ActualFee, RevertReason: reason}
-	h, b, err := d.commitReceipt(ctx, p, store.Transaction{Hash: rc.Hash, Type: TypeInvoke, Payload: payload}, sr, rp, evs, diff)
-	if err != nil {
-		return nil, t, err
-	}
-	return &Outcome{Block: h, TxHash: rc.Hash, Type: TypeInvoke, ContractAddress: r.Contract, Retdata: retdata,
-		Events: b.Events, Resources: res, ActualFee: rc.ActualFee}, t, nil
+	return txn.Account{}, fmt.Errorf("%s is not a genesis account of this devnet, so its key is unknown (give its private key, or impersonate it with --from)", addr)
 }

@@ -57,8 +57,14 @@ func (e *RejectedError) Summary() string {
 		}
 	}
 	if len(attrs) == 0 {
-		first, _, _ := strings.Cut(e.Message, "\n")
-		return first
+		// "Error at pc=0:124:" alone says little; the line after it is
+		// the failure itself (an invalid signature, say).
+		lines := strings.SplitN(e.Message, "\n", 3)
+		if len(lines) > 1 && strings.HasPrefix(lines[0], "Error at pc=") && lines[1] != "" &&
+			!strings.HasPrefix(lines[1], "Cairo traceback") {
+			return lines[1]
+		}
+		return lines[0]
 	}
 	slices.Reverse(attrs)
 	return strings.Join(attrs, ": ")
@@ -108,9 +114,7 @@ func (d *Devnet) Declare(ctx context.Context, data []byte, sender felt.Felt) (*O
 	if sender.IsZero() {
 		sender = felt.One
 	}
-	if _, block, err := d.classes.lookup(ctx, d.chain, cls.Hash, ^uint64(0)); err == nil {
-		return nil, fmt.Errorf("class %s is already declared (block %d)", cls.Hash, block)
-	} else if !errors.Is(err, execution.ErrUndeclared) {
+	if err := d.checkUndeclared(ctx, cls.Hash); err != nil {
 		return nil, err
 	}
 	p, err := d.next(ctx)
