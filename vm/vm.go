@@ -50,6 +50,8 @@ type VM struct {
 	// sharedDecode marks decoded as a DecodeTable shared with other runs:
 	// it is only read, and misses are decoded without caching.
 	sharedDecode bool
+	// genericOnly turns the fast path off (differential tests).
+	genericOnly bool
 }
 
 // DecodeTable is the decoded instructions of a program, built once and
@@ -83,6 +85,7 @@ func NewDecodeTable(data []memory.Value) *DecodeTable {
 			d.imm = data[pc+1]
 			d.immSmall, d.immInt = smallImmediate(d.imm)
 		}
+		d.shape = shapeOf(&d)
 		t.entries[pc] = d
 	}
 	return t
@@ -105,6 +108,8 @@ type decodedInst struct {
 	imm      memory.Value
 	immSmall bool
 	immInt   int64
+	// shape selects runFast's path for the instruction (shapeGeneric: none).
+	shape shape
 }
 
 // New returns a VM over mem whose program is in segment progSeg and whose
@@ -271,6 +276,7 @@ func (vm *VM) decode() (*decodedInst, error) {
 		d.immSmall, d.immInt = smallImmediate(d.imm)
 	}
 	d.ok = true
+	d.shape = shapeOf(&d)
 	if pc.Offset >= uint64(len(vm.decoded)) {
 		n := uint64(len(vm.decoded)) * 2
 		if n <= pc.Offset {
@@ -327,9 +333,20 @@ func addOffset(base memory.Relocatable, off int16) (memory.Relocatable, error) {
 
 var errUnconstrainedAssert = errors.New("Res.UNCONSTRAINED cannot be used with Opcode.ASSERT_EQ")
 
-// run executes one decoded instruction: operands with deduction, opcode
-// assertions, trace, register updates.
+// run executes one decoded instruction: the fast path of its shape when it
+// applies, the general one otherwise.
 func (vm *VM) run(d *decodedInst) error {
+	if d.shape != shapeGeneric && !vm.genericOnly {
+		if done, err := vm.runFast(d); done {
+			return err
+		}
+	}
+	return vm.runGeneric(d)
+}
+
+// runGeneric executes one decoded instruction: operands with deduction,
+// opcode assertions, trace, register updates.
+func (vm *VM) runGeneric(d *decodedInst) error {
 	in := &d.inst
 	mem := vm.Mem
 	// Operand addresses.

@@ -245,6 +245,31 @@ func (m *Memory) relocated(v Value) Value {
 	return RelocValue(m.RelocateAddr(v.Reloc()))
 }
 
+// Ptr returns the cell at addr of a real segment whose storage exists, or
+// nil. Reading through it gives what Get gives while the memory has no
+// relocation rules (HasRelocationRules); writing through it is not allowed
+// (Set checks consistency, validation and the segment's size).
+func (m *Memory) Ptr(addr Relocatable) *Value {
+	if uint(addr.Segment) >= uint(len(m.segs)) {
+		return nil
+	}
+	s := &m.segs[addr.Segment]
+	p := addr.Offset >> pageBits
+	if p >= uint64(len(s.pages)) {
+		return nil
+	}
+	pg := s.pages[p]
+	i := addr.Offset & pageMask
+	if i >= uint64(len(pg)) {
+		return nil
+	}
+	return &pg[i]
+}
+
+// HasRelocationRules reports whether temporary segments have relocation
+// rules not applied yet (reads of addresses into them are then relocated).
+func (m *Memory) HasRelocationRules() bool { return len(m.relocationRules) != 0 }
+
 // Read returns the value at addr or an error when the cell is unset.
 func (m *Memory) Read(addr Relocatable) (Value, error) {
 	v := m.Get(addr)
