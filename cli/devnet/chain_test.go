@@ -28,6 +28,26 @@ func fixtureClass(t *testing.T, name string) string {
 	return shared.Fixture(t, "cairo0", "contracts", "starknet-devnet-rs", name)
 }
 
+// genesisClassDir writes the ERC20 and account fixture classes into
+// DIR/classes, for init --classes.
+func genesisClassDir(t *testing.T, dir string) string {
+	t.Helper()
+	classes := filepath.Join(dir, "classes")
+	if err := os.Mkdir(classes, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{erc20Class, accountClass} {
+		b, err := os.ReadFile(fixtureClass(t, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(classes, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return classes
+}
+
 // chainConfig pins block timestamps so that hashes are reproducible.
 func chainConfig(db string) *viper.Viper {
 	cfg := viper.New()
@@ -135,19 +155,7 @@ func TestChainSession(t *testing.T) {
 
 func TestInitDeclaresClassDir(t *testing.T) {
 	dir := t.TempDir()
-	classes := filepath.Join(dir, "classes")
-	if err := os.Mkdir(classes, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{erc20Class, accountClass} {
-		b, err := os.ReadFile(fixtureClass(t, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(classes, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	classes := genesisClassDir(t, dir)
 	cfg := chainConfig(filepath.Join(dir, "devnet.db"))
 	transcript := "$ kairo devnet init --classes DIR/classes --chain-id KAIRO_TEST --accounts 2 --seed 42\n" +
 		mustRun(t, cfg, "init", "--classes", classes, "--chain-id", "KAIRO_TEST", "--accounts", "2", "--seed", "42")
@@ -255,19 +263,7 @@ func findDeployTx(t *testing.T, cfg *viper.Viper) string {
 // with its key.
 func TestAccountLifecycle(t *testing.T) {
 	dir := t.TempDir()
-	classes := filepath.Join(dir, "classes")
-	if err := os.Mkdir(classes, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{erc20Class, accountClass} {
-		b, err := os.ReadFile(fixtureClass(t, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(classes, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	classes := genesisClassDir(t, dir)
 	l1l2 := shared.Fixture(t, "cairo0", "contracts", "starknet-devnet-rs", "crates__starknet__test_artifacts__cairo_0_l1l2.json")
 	cfg := chainConfig(filepath.Join(dir, "devnet.db"))
 	mustRun(t, cfg, "init", "--classes", classes, "--accounts", "1", "--seed", "3")
