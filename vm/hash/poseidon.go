@@ -3,6 +3,7 @@ package hash
 import (
 	"crypto/sha256"
 	"strconv"
+	"sync"
 
 	"github.com/consensys/gnark-crypto/ecc/stark-curve/fp"
 
@@ -25,6 +26,18 @@ import (
 // absorbs what is left (see foldRoundConstants). The MDS matrix itself costs
 // only additions: with t = s0+s1+s2 it maps (s0, s1, s2) to
 // (t+2*s0, t-2*s1, t-3*s2).
+//
+// A permutation is therefore 8*3 + 83 = 107 cubes, 214 field
+// multiplications, and nothing else but additions. The 83 partial rounds
+// are one dependent chain of 166 multiplications (each cube needs the
+// previous one), which sets the cost of a hash; permute keeps everything
+// else off that chain: the new first two elements of a partial round and
+// the sum its last element is subtracted from depend only on the round
+// before, so the processor computes them while the cube is in flight. The
+// linear layer and the next round's constants are summed as plain
+// integers and reduced once per element, without branches (field.go), so
+// that it costs few instructions and no misprediction throws the
+// overlapped work away.
 
 const (
 	poseidonFullRounds    = 8
@@ -32,17 +45,27 @@ const (
 	poseidonRounds        = poseidonFullRounds + poseidonPartialRounds
 )
 
-// poseidonConstants are the folded round constants, in Montgomery form.
+// poseidonConstants are the folded round constants, in Montgomery form,
+// arranged as permute adds them: each round's linear layer also adds the
+// constants of the round after it.
 type poseidonConstants struct {
-	// full[r] are the constants of the r-th full round (0..7); the fifth
-	// one (r = 4) also carries what the partial rounds pushed forward.
-	full [poseidonFullRounds][3]fp.Element
-	// partial[r] is the single constant added to s2 in partial round r.
+	// first are the constants of the first round, added to the input.
+	first [3]fp.Element
+	// next[r] is added after full round r (0..7): the constants of the
+	// following full round, (0, 0, first partial constant) after the
+	// fourth, and zero after the last.
+	next [poseidonFullRounds][3]fp.Element
+	// partial[r] is added to s2 after partial round r: the next partial
+	// round's single constant, and after the last one the third constant
+	// of the fifth full round (which also carries what the partial rounds
+	// pushed forward); s0 and s1 then receive the other two, toFull.
 	partial [poseidonPartialRounds]fp.Element
+	toFull  [2]fp.Element
 }
 
-// poseidonK is computed once at start-up from sha256; it never changes.
-var poseidonK = foldRoundConstants(roundConstants())
+// poseidonK computes the folded constants once, on first use; they never
+// change.
+var poseidonK = sync.OnceValue(func() *poseidonConstants { return foldRoundConstants(roundConstants()) })
 
 // roundConstants returns cairo-lang's ark table (unfolded).
 func roundConstants() *[poseidonRounds][3]fp.Element {
@@ -56,7 +79,8 @@ func roundConstants() *[poseidonRounds][3]fp.Element {
 	return &ark
 }
 
-// mds applies the MDS matrix to s in place.
+// mds applies the MDS matrix to s in place (the textbook form, used to fold
+// the constants and by the tests).
 func mds(s *[3]fp.Element) {
 	var t, u fp.Element
 	t.Add(&s[0], &s[1])
@@ -78,57 +102,142 @@ func mds(s *[3]fp.Element) {
 func foldRoundConstants(ark *[poseidonRounds][3]fp.Element) *poseidonConstants {
 	k := new(poseidonConstants)
 	half := poseidonFullRounds / 2
+	// full[r] are the constants of full round r after folding.
+	var full [poseidonFullRounds][3]fp.Element
 	for r := 0; r < half; r++ {
-		k.full[r] = ark[r]
+		full[r] = ark[r]
 	}
+	var partial [poseidonPartialRounds]fp.Element
 	var carry [3]fp.Element
 	for r := 0; r < poseidonPartialRounds; r++ {
 		c := ark[half+r]
 		for j := range 3 {
 			c[j].Add(&c[j], &carry[j])
 		}
-		k.partial[r] = c[2]
+		partial[r] = c[2]
 		carry = [3]fp.Element{c[0], c[1], {}}
 		mds(&carry)
 	}
 	for r := half; r < poseidonFullRounds; r++ {
-		k.full[r] = ark[poseidonPartialRounds+r]
+		full[r] = ark[poseidonPartialRounds+r]
 	}
 	for j := range 3 {
-		k.full[half][j].Add(&k.full[half][j], &carry[j])
+		full[half][j].Add(&full[half][j], &carry[j])
 	}
+
+	k.first = full[0]
+	for r := 0; r+1 < poseidonFullRounds; r++ {
+		if r+1 != half {
+			k.next[r] = full[r+1]
+		}
+	}
+	k.next[half-1][2] = partial[0]
+	for r := 0; r+1 < poseidonPartialRounds; r++ {
+		k.partial[r] = partial[r+1]
+	}
+	k.partial[poseidonPartialRounds-1] = full[half][2]
+	k.toFull = [2]fp.Element{full[half][0], full[half][1]}
 	return k
 }
 
+// cube sets x = x^3 (textbook form, for the tests).
 func cube(x *fp.Element) {
 	var t fp.Element
 	t.Square(x)
 	x.Mul(x, &t)
 }
 
-func fullRound(s *[3]fp.Element, c *[3]fp.Element) {
-	s[0].Add(&s[0], &c[0])
-	s[1].Add(&s[1], &c[1])
-	s[2].Add(&s[2], &c[2])
-	cube(&s[0])
-	cube(&s[1])
-	cube(&s[2])
-	mds(s)
+// mixFull applies the MDS matrix to s and adds the constants c of the next
+// round:
+//
+//	s0' = 3*s0 + s1 + s2 + c0
+//	s1' = s0 - s1 + s2 + c1      (as s0 + s2 + c1 + (P - s1))
+//	s2' = s0 + s1 - 2*s2 + c2    (as s0 + s1 + c2 + 2P - s2 - s2)
+//
+// each summed as a plain integer (below 6P < 2^255) and reduced once.
+func mixFull(s *[3]fp.Element, c *[3]fp.Element) {
+	a0, a1, a2, a3 := s[0][0], s[0][1], s[0][2], s[0][3]
+	b0, b1, b2, b3 := s[1][0], s[1][1], s[1][2], s[1][3]
+	x0, x1, x2, x3 := s[2][0], s[2][1], s[2][2], s[2][3]
+	u0, u1, u2, u3 := add4(a0, a1, a2, a3, b0, b1, b2, b3)
+	// s0'
+	v0, v1, v2, v3 := add4(u0, u1, u2, u3, a0, a1, a2, a3)
+	v0, v1, v2, v3 = add4(v0, v1, v2, v3, a0, a1, a2, a3)
+	v0, v1, v2, v3 = add4(v0, v1, v2, v3, c[0][0], c[0][1], c[0][2], c[0][3])
+	v0, v1, v2, v3 = add4(v0, v1, v2, v3, x0, x1, x2, x3)
+	// s1'
+	w0, w1, w2, w3 := sub4(1, 0, 0, p3, b0, b1, b2, b3)
+	w0, w1, w2, w3 = add4(w0, w1, w2, w3, a0, a1, a2, a3)
+	w0, w1, w2, w3 = add4(w0, w1, w2, w3, c[1][0], c[1][1], c[1][2], c[1][3])
+	w0, w1, w2, w3 = add4(w0, w1, w2, w3, x0, x1, x2, x3)
+	// s2'
+	y0, y1, y2, y3 := add4(u0, u1, u2, u3, 2, 0, 0, 2*p3)
+	y0, y1, y2, y3 = add4(y0, y1, y2, y3, c[2][0], c[2][1], c[2][2], c[2][3])
+	y0, y1, y2, y3 = sub4(y0, y1, y2, y3, x0, x1, x2, x3)
+	y0, y1, y2, y3 = sub4(y0, y1, y2, y3, x0, x1, x2, x3)
+	reduceLazy(&s[0], v0, v1, v2, v3)
+	reduceLazy(&s[1], w0, w1, w2, w3)
+	reduceLazy(&s[2], y0, y1, y2, y3)
+}
+
+// mixPartial is mixFull for a partial round: x is the cubed last element
+// and c the next round's constant, added to the last element only. All but
+// the last additions of x are known before x: the processor works on them
+// while the cube is in flight.
+func mixPartial(s *[3]fp.Element, x *fp.Element, c *fp.Element) {
+	a0, a1, a2, a3 := s[0][0], s[0][1], s[0][2], s[0][3]
+	b0, b1, b2, b3 := s[1][0], s[1][1], s[1][2], s[1][3]
+	u0, u1, u2, u3 := add4(a0, a1, a2, a3, b0, b1, b2, b3)
+	v0, v1, v2, v3 := add4(u0, u1, u2, u3, a0, a1, a2, a3)
+	v0, v1, v2, v3 = add4(v0, v1, v2, v3, a0, a1, a2, a3)
+	w0, w1, w2, w3 := sub4(1, 0, 0, p3, b0, b1, b2, b3)
+	w0, w1, w2, w3 = add4(w0, w1, w2, w3, a0, a1, a2, a3)
+	y0, y1, y2, y3 := add4(u0, u1, u2, u3, 2, 0, 0, 2*p3)
+	y0, y1, y2, y3 = add4(y0, y1, y2, y3, c[0], c[1], c[2], c[3])
+	x0, x1, x2, x3 := x[0], x[1], x[2], x[3]
+	y0, y1, y2, y3 = sub4(y0, y1, y2, y3, x0, x1, x2, x3)
+	y0, y1, y2, y3 = sub4(y0, y1, y2, y3, x0, x1, x2, x3)
+	reduceLazy(&s[2], y0, y1, y2, y3)
+	v0, v1, v2, v3 = add4(v0, v1, v2, v3, x0, x1, x2, x3)
+	w0, w1, w2, w3 = add4(w0, w1, w2, w3, x0, x1, x2, x3)
+	reduceLazy(&s[0], v0, v1, v2, v3)
+	reduceLazy(&s[1], w0, w1, w2, w3)
+}
+
+// cube3 cubes the three elements: three independent chains of two
+// multiplications, which the processor overlaps.
+func cube3(s *[3]fp.Element) {
+	var t0, t1, t2 fp.Element
+	t0.Square(&s[0])
+	t1.Square(&s[1])
+	t2.Square(&s[2])
+	s[0].Mul(&s[0], &t0)
+	s[1].Mul(&s[1], &t1)
+	s[2].Mul(&s[2], &t2)
 }
 
 func permute(s *[3]fp.Element) {
-	k := poseidonK
+	k := poseidonK()
 	half := poseidonFullRounds / 2
+	addMod(&s[0], &s[0], &k.first[0])
+	addMod(&s[1], &s[1], &k.first[1])
+	addMod(&s[2], &s[2], &k.first[2])
 	for r := 0; r < half; r++ {
-		fullRound(s, &k.full[r])
+		cube3(s)
+		mixFull(s, &k.next[r])
 	}
-	for r := range k.partial {
-		s[2].Add(&s[2], &k.partial[r])
-		cube(&s[2])
-		mds(s)
+	// Partial rounds: s[2] already holds the round's constant.
+	for r := 0; r < poseidonPartialRounds; r++ {
+		var x fp.Element
+		x.Square(&s[2])
+		x.Mul(&x, &s[2])
+		mixPartial(s, &x, &k.partial[r])
 	}
+	addMod(&s[0], &s[0], &k.toFull[0])
+	addMod(&s[1], &s[1], &k.toFull[1])
 	for r := half; r < poseidonFullRounds; r++ {
-		fullRound(s, &k.full[r])
+		cube3(s)
+		mixFull(s, &k.next[r])
 	}
 }
 
