@@ -7,8 +7,6 @@ package block
 import (
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"runtime"
 	"time"
 
@@ -62,18 +60,15 @@ func (e *execFlags) options(trace bool) (blockstm.Options, error) {
 // malformed file is reported as FILE:LINE:COL: message on the error stream
 // with exit status 1.
 func loadBlock(f *cmdutil.Factory, path string) (*kvtx.Block, error) {
-	var data []byte
-	var err error
-	name := path
-	if path == "-" {
-		name = "<stdin>"
-		data, err = io.ReadAll(f.IO.In)
-	} else {
-		data, err = os.ReadFile(path)
-	}
+	data, name, err := readInput(f, path)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
+		return nil, err
 	}
+	return parseBlock(f, name, data)
+}
+
+// parseBlock parses a block file of the built-in model.
+func parseBlock(f *cmdutil.Factory, name string, data []byte) (*kvtx.Block, error) {
 	b, err := kvtx.ParseBlock(data)
 	if err != nil {
 		var pe *kvtx.ParseError

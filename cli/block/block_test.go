@@ -145,6 +145,7 @@ func TestFlags(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
+	gen.ctx = nil
 	if *gen != (GenOptions{Workload: "hotspot", Txs: 7, Accounts: 3, TxCost: 50 * time.Microsecond, Seed: 9, Output: "x.json"}) {
 		t.Fatalf("gen options %+v", *gen)
 	}
@@ -154,6 +155,7 @@ func TestFlags(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
+	run.ctx = nil
 	if *run != (RunOptions{File: "b.json", Exec: execFlags{Workers: 8, Scheduler: "classic"}, Sequential: true, JSON: true}) {
 		t.Fatalf("run options %+v", *run)
 	}

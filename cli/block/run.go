@@ -1,6 +1,7 @@
 package block
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -11,6 +12,8 @@ import (
 	"github.com/kairo-dev/kairo/sequencer/blockstm"
 	"github.com/kairo-dev/kairo/sequencer/depgraph"
 	"github.com/kairo-dev/kairo/sequencer/kvtx"
+	"github.com/kairo-dev/kairo/sequencer/state"
+	"github.com/kairo-dev/kairo/sequencer/txn"
 )
 
 // RunOptions are `kairo block run`'s flags.
@@ -19,6 +22,9 @@ type RunOptions struct {
 	Exec       execFlags
 	Sequential bool
 	JSON       bool
+	// DB is the devnet a Starknet transactions file runs on.
+	DB  string
+	ctx context.Context
 }
 
 func newCmdRun(f *cmdutil.Factory, runF func(*RunOptions) error) *cobra.Command {
@@ -30,11 +36,19 @@ func newCmdRun(f *cmdutil.Factory, runF func(*RunOptions) error) *cobra.Command 
 that both give the same transaction results and state diff, and print a
 summary: throughput, speedup, executions, aborts, waits and the five most
 conflicted keys. With --sequential, only execute it sequentially.
+
+The file is a block of the built-in model, or a file of Starknet
+transactions (docs/block-format.md; kairo block gen --workload erc20 writes
+one). Starknet transactions run on the next block of the devnet given by
+--db and are committed as one new block with its state root: receipts,
+events and state diff. A transaction that fails validation (nonce,
+signature, fee, balance, unknown class or function) is rejected with
+Starknet's message and left out of the block.
 Exit status 2 means the parallel result differed (an engine bug).`,
-		Example: "  kairo block run block.json --workers 2 --scheduler classic",
+		Example: "  kairo block run block.json --workers 2 --scheduler classic\n  kairo block run txs.json --db devnet.db --workers 2",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.File = args[0]
+			o.File, o.ctx = args[0], cmd.Context()
 			if runF != nil {
 				return runF(o)
 			}
@@ -44,6 +58,7 @@ Exit status 2 means the parallel result differed (an engine bug).`,
 	o.Exec.register(cmd.Flags())
 	cmd.Flags().BoolVar(&o.Sequential, "sequential", false, "execute sequentially only")
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print one JSON object")
+	addDBFlag(cmd, &o.DB)
 	return cmd
 }
 
@@ -72,6 +87,19 @@ type runSummary struct {
 	HotKeys      []hotKeyJS `json:"most_conflicted_keys,omitempty"`
 	CriticalPath int        `json:"critical_path_txs"`
 	Parallelism  float64    `json:"parallelism"`
+	// Starknet transactions only.
+	Accepted  *int         `json:"accepted,omitempty"`
+	Rejected  []rejectedJS `json:"rejected,omitempty"`
+	Reverts   []rejectedJS `json:"reverted_txs,omitempty"`
+	TimeSplit *timeSplit   `json:"time_split_us,omitempty"`
+	Block     *committed   `json:"block,omitempty"`
+}
+
+type rejectedJS struct {
+	Tx      int    `json:"tx"`
+	Hash    string `json:"hash,omitempty"`
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message"`
 }
 
 type hotKeyJS struct {
@@ -85,7 +113,17 @@ func runRun(f *cmdutil.Factory, o *RunOptions) error {
 	if err != nil {
 		return err
 	}
-	b, err := loadBlock(f, o.File)
+	data, name, err := readInput(f, o.File)
+	if err != nil {
+		return err
+	}
+	if txn.IsTxsFile(data) {
+		return runStarknet(f, o, opt, name, data)
+	}
+	if o.DB != "" {
+		return fmt.Errorf("%s is a block of the built-in model, which runs on its own genesis: --db is for Starknet transactions files", name)
+	}
+	b, err := parseBlock(f, name, data)
 	if err != nil {
 		return err
 	}
@@ -134,6 +172,13 @@ func runRun(f *cmdutil.Factory, o *RunOptions) error {
 		}
 	}
 	s.KeysWritten = len(res.Diff)
+	return writeRunSummary(f, o, &s, g, hot, kvtx.KeyName, nil)
+}
+
+// writeRunSummary prints a run's summary: JSON, or text with extra lines
+// (Starknet's) after the state diff.
+func writeRunSummary(f *cmdutil.Factory, o *RunOptions, s *runSummary, g *depgraph.Graph, hot []depgraph.KeyCount,
+	keyName func(state.Key) string, extra func(*strings.Builder)) error {
 	s.CriticalPath, s.Parallelism = len(g.Critical), round2(g.Parallelism())
 	if o.JSON {
 		enc := json.NewEncoder(f.IO.Out)
@@ -156,6 +201,9 @@ func runRun(f *cmdutil.Factory, o *RunOptions) error {
 			short(s.ExecuteS), short(s.ValidateS), short(s.WaitS), short(s.IdleS))
 	}
 	fmt.Fprintf(&w, "  state diff   %s written, %s reverted\n", plural(s.KeysWritten, "key"), plural(s.Reverted, "transaction"))
+	if extra != nil {
+		extra(&w)
+	}
 	fmt.Fprintf(&w, "  dependencies %d; critical path %d transactions; parallelism %.2f\n", g.Edges(), s.CriticalPath, s.Parallelism)
 	if !o.Sequential {
 		if len(hot) == 0 {
@@ -163,11 +211,11 @@ func runRun(f *cmdutil.Factory, o *RunOptions) error {
 		} else {
 			fmt.Fprintf(&w, "%s\n", st.Header.Render("  most conflicted keys"))
 			for _, h := range hot {
-				fmt.Fprintf(&w, "    %-20s %s, %s\n", kvtx.KeyName(h.Key), plural(h.Aborts, "abort"), plural(h.Waits, "wait"))
+				fmt.Fprintf(&w, "    %-20s %s, %s\n", keyName(h.Key), plural(h.Aborts, "abort"), plural(h.Waits, "wait"))
 			}
 		}
 	}
-	_, err = f.IO.Out.Write([]byte(w.String()))
+	_, err := f.IO.Out.Write([]byte(w.String()))
 	return err
 }
 

@@ -40,6 +40,9 @@ type BlockResult struct {
 	// order: they become usable after the block.
 	Declared []*contract.Class
 	Metrics  blockstm.Metrics
+	// Engine is the engine's result: the trace (when asked) and each
+	// transaction's reads and writes, for dependency graphs.
+	Engine *blockstm.Result[*Receipt]
 }
 
 // RunBlock executes a block over base: with Block-STM (opt.Workers
@@ -56,7 +59,7 @@ func (e *Executor) RunBlock(txs []*Tx, base state.Reader, opt blockstm.Options, 
 	if err != nil {
 		return nil, err
 	}
-	out := &BlockResult{Receipts: make([]*Receipt, len(txs)), Errors: make([]error, len(txs)), Diff: res.Diff, Metrics: res.Metrics}
+	out := &BlockResult{Receipts: make([]*Receipt, len(txs)), Errors: make([]error, len(txs)), Diff: res.Diff, Metrics: res.Metrics, Engine: res}
 	for i, r := range res.Txs {
 		if r.Err != nil {
 			out.Errors[i] = r.Err
@@ -121,25 +124,46 @@ func (e *Executor) fillSequencerReads(res *blockstm.Result[*Receipt], base state
 }
 
 // TransferBlock returns n signed v1 INVOKEs of fee-token transfers between
-// the genesis accounts: transaction i is sent by account i mod len and pays
-// 1000+i to another account, with consecutive nonces per sender. With two
+// the genesis accounts, from nonce 0 (see Transfers).
+func TransferBlock(cfg Config, gen *Genesis, n int) ([]*Tx, error) {
+	return Transfers(TransferOptions{ChainID: cfg.ChainID, Token: cfg.FeeToken, Accounts: gen.Accounts, Txs: n,
+		MaxFee: felt.FromUint64(1e16)})
+}
+
+// TransferOptions describe a block of ERC20 transfers.
+type TransferOptions struct {
+	ChainID, Token felt.Felt
+	Accounts       []Account
+	// Nonces are the accounts' next nonces (nil: all 0).
+	Nonces []uint64
+	Txs    int
+	MaxFee felt.Felt
+}
+
+// Transfers returns signed v1 INVOKEs of transfers on an ERC20 between
+// accounts: transaction i is sent by account i mod len and pays 1000+i
+// to another account, with consecutive nonces per sender. With two
 // accounts every transaction conflicts with the previous one; with many,
 // almost none do.
-func TransferBlock(cfg Config, gen *Genesis, n int) ([]*Tx, error) {
-	accounts := len(gen.Accounts)
+func Transfers(o TransferOptions) ([]*Tx, error) {
+	accounts := len(o.Accounts)
 	if accounts < 2 {
 		return nil, fmt.Errorf("a transfer block needs at least 2 accounts, not %d", accounts)
 	}
+	if o.Nonces != nil && len(o.Nonces) != accounts {
+		return nil, fmt.Errorf("%d nonces for %d accounts", len(o.Nonces), accounts)
+	}
 	nonces := make([]uint64, accounts)
-	txs := make([]*Tx, 0, n)
-	for i := 0; i < n; i++ {
+	copy(nonces, o.Nonces)
+	txs := make([]*Tx, 0, o.Txs)
+	for i := 0; i < o.Txs; i++ {
 		from := i % accounts
 		to := (from*7919 + i + 1) % accounts
 		if to == from {
 			to = (to + 1) % accounts
 		}
-		tx, err := SignedInvoke(cfg.ChainID, gen.Accounts[from], nonces[from], felt.FromUint64(1e16),
-			Transfer(cfg.FeeToken, gen.Accounts[to].Address, felt.FromUint64(uint64(1000+i))))
+		tx, err := SignedInvoke(o.ChainID, o.Accounts[from], nonces[from], o.MaxFee,
+			Transfer(o.Token, o.Accounts[to].Address, felt.FromUint64(uint64(1000+i))))
 		if err != nil {
 			return nil, fmt.Errorf("transfer %d: %w", i, err)
 		}
@@ -156,9 +180,22 @@ func SameResults(a, b *BlockResult) string {
 		return fmt.Sprintf("%d receipts against %d", len(a.Receipts), len(b.Receipts))
 	}
 	for i := range a.Receipts {
-		if (a.Errors[i] == nil) != (b.Errors[i] == nil) || !reflect.DeepEqual(a.Receipts[i], b.Receipts[i]) {
+		if (a.Errors[i] == nil) != (b.Errors[i] == nil) || !sameReceipt(a.Receipts[i], b.Receipts[i]) {
 			return fmt.Sprintf("transaction %d differs", i)
+		}
+		if a.Errors[i] != nil && a.Errors[i].Error() != b.Errors[i].Error() {
+			return fmt.Sprintf("transaction %d: rejected with %q against %q", i, a.Errors[i], b.Errors[i])
 		}
 	}
 	return a.Diff.Mismatch(b.Diff)
+}
+
+// sameReceipt compares two receipts, their timings aside.
+func sameReceipt(a, b *Receipt) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	ac, bc := *a, *b
+	ac.Timing, bc.Timing = Timing{}, Timing{}
+	return reflect.DeepEqual(&ac, &bc)
 }

@@ -3,6 +3,7 @@ package txn
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/kairo-dev/kairo/sequencer/contract"
 	"github.com/kairo-dev/kairo/sequencer/execution"
@@ -65,6 +66,36 @@ type Receipt struct {
 	// when the fee was credited as a delta.
 	Writes []state.KV
 	Deltas []state.KV
+	// Timing is where the transaction's execution time went. It differs
+	// from run to run, so comparisons of receipts leave it out.
+	Timing Timing
+}
+
+// Timing splits a transaction's execution time into its phases, read from
+// the monotonic clock at each phase's end (five clock readings per
+// transaction):
+//
+//   - Validation: the hash, the version and fee-bound checks and the
+//     account's __validate__* call;
+//   - Execution: __execute__, the L1 handler, or the deployment and
+//     constructor;
+//   - Fee: the resources, the nonce check and increment and the fee
+//     transfer;
+//   - Commit: handing the transaction's writes and the sequencer's
+//     credit to the state it runs on (Block-STM's view).
+type Timing struct {
+	Validation, Execution, Fee, Commit time.Duration
+}
+
+// Total is the sum of the phases.
+func (t Timing) Total() time.Duration { return t.Validation + t.Execution + t.Fee + t.Commit }
+
+// Add adds o's phases to t's.
+func (t *Timing) Add(o Timing) {
+	t.Validation += o.Validation
+	t.Execution += o.Execution
+	t.Fee += o.Fee
+	t.Commit += o.Commit
 }
 
 // Calls returns the receipt's call trees in execution order.
@@ -187,6 +218,14 @@ type txRun struct {
 	syscalls map[string]uint64
 	usage    execution.Resources
 	r        *Receipt
+	mark     time.Time // end of the last timed phase
+}
+
+// lap adds the time since the last phase's end to d.
+func (t *txRun) lap(d *time.Duration) {
+	now := time.Now()
+	*d += now.Sub(t.mark)
+	t.mark = now
 }
 
 // Execute runs a transaction on st. It returns the receipt of an
@@ -194,13 +233,14 @@ type txRun struct {
 // *execution.Error of a rejected one, which leaves st unchanged. Other
 // errors come from the state.
 func (e *Executor) Execute(st execution.State, tx *Tx) (*Receipt, error) {
-	h, err := tx.Hash(e.Config.ChainID)
+	start := time.Now()
+	h, err := e.hash(tx)
 	if err != nil {
 		return nil, reject(CodeInvalidVersion, tx.Address(), "%v", err)
 	}
 	run := &txRun{e: e, tx: tx, hash: h, account: tx.Address(), st: st, o: execution.NewOverlay(st),
 		syscalls: map[string]uint64{}, usage: execution.Resources{Builtins: map[string]uint64{}},
-		r: &Receipt{Hash: h, Type: tx.Type}}
+		r: &Receipt{Hash: h, Type: tx.Type}, mark: start}
 	if err := run.verifyVersion(); err != nil {
 		return nil, err
 	}
@@ -208,6 +248,17 @@ func (e *Executor) Execute(st execution.State, tx *Tx) (*Receipt, error) {
 		return nil, err
 	}
 	return run.r, nil
+}
+
+// hash is the transaction's hash on the executor's chain.
+func (e *Executor) hash(tx *Tx) (felt.Felt, error) {
+	if tx.Impersonated {
+		if tx.Type != Invoke || tx.Version != 0 {
+			return felt.Zero, fmt.Errorf("only version 0 INVOKEs are impersonated, not %s version %d", tx.Type, tx.Version)
+		}
+		return tx.ImpersonatedHash(e.Config.ChainID, e.Config.Block.Number), nil
+	}
+	return tx.Hash(e.Config.ChainID)
 }
 
 func (t *txRun) verifyVersion() error {
@@ -269,6 +320,7 @@ func (t *txRun) apply() error {
 	tx, cfg := t.tx, t.e.Config
 	l1Payload := -1
 	withSender := true
+	t.lap(&t.r.Timing.Validation)
 	switch tx.Type {
 	case Invoke:
 		if err := t.checkFeeBounds(); err != nil {
@@ -277,9 +329,15 @@ func (t *txRun) apply() error {
 		if err := t.validate(selValidate, tx.Calldata); err != nil {
 			return err
 		}
+		t.lap(&t.r.Timing.Validation)
 		en := execution.Entry{Contract: t.account, Selector: selExecute, Calldata: tx.Calldata, Type: contract.External}
 		if tx.Version == 0 {
 			en.Selector = tx.EntryPointSelector
+		}
+		if tx.Impersonated {
+			en = execution.Entry{Contract: tx.Contract, Caller: tx.Sender, Selector: tx.EntryPointSelector,
+				Calldata: tx.Calldata, Type: contract.External}
+			withSender = false
 		}
 		ci, err := t.call(execution.Execute, cfg.InvokeMaxSteps, en)
 		if err != nil {
@@ -290,6 +348,7 @@ func (t *txRun) apply() error {
 			t.r.Status, t.r.RevertError = Reverted, ee.Message
 		}
 		t.r.Execute = ci
+		t.lap(&t.r.Timing.Execution)
 	case Declare:
 		if tx.Version >= 2 || tx.Class == nil {
 			return reject(CodeUnsupportedClassFormat, t.account, "Declaring Cairo 1 (Sierra) classes is not supported; version %d declares need one.", tx.Version)
@@ -301,6 +360,7 @@ func (t *txRun) apply() error {
 			return err
 		}
 		t.r.DeclaredClass = tx.Class
+		t.lap(&t.r.Timing.Validation)
 	case DeployAccount:
 		if err := t.checkFeeBounds(); err != nil {
 			return err
@@ -311,10 +371,12 @@ func (t *txRun) apply() error {
 			return err
 		}
 		t.r.Execute = ci
+		t.lap(&t.r.Timing.Execution)
 		data := append([]felt.Felt{tx.ClassHash, tx.Salt}, tx.Calldata...)
 		if err := t.validate(selValidateDeploy, data); err != nil {
 			return err
 		}
+		t.lap(&t.r.Timing.Validation)
 	case Deploy:
 		t.r.ContractAddress = t.account
 		ci, err := t.deploy(execution.Execute, cfg.InvokeMaxSteps)
@@ -322,6 +384,7 @@ func (t *txRun) apply() error {
 			return err
 		}
 		t.r.Execute = ci
+		t.lap(&t.r.Timing.Execution)
 		withSender = false
 	case L1Handler:
 		ci, err := t.call(execution.Execute, cfg.InvokeMaxSteps, execution.Entry{Contract: t.account,
@@ -330,6 +393,7 @@ func (t *txRun) apply() error {
 			return err
 		}
 		t.r.Execute = ci
+		t.lap(&t.r.Timing.Execution)
 		l1Payload = max(len(tx.Calldata)-1, 0)
 		withSender = false
 	}
@@ -348,6 +412,7 @@ func (t *txRun) apply() error {
 			return err
 		}
 	}
+	t.lap(&t.r.Timing.Fee)
 	t.r.Writes = t.o.Writes()
 	if err := t.o.Commit(); err != nil {
 		return fmt.Errorf("commit transaction writes: %w", err)
@@ -360,6 +425,7 @@ func (t *txRun) apply() error {
 			}
 		}
 	}
+	t.lap(&t.r.Timing.Commit)
 	return nil
 }
 

@@ -87,6 +87,13 @@ type Tx struct {
 	AccountDeploymentData []felt.Felt
 	NonceDAMode           uint32
 	FeeDAMode             uint32
+
+	// Impersonated marks a devnet INVOKE (version 0) that calls
+	// EntryPointSelector of Contract directly, with Sender as the caller:
+	// no account contract, signature, nonce or fee. Its Nonce only tells
+	// apart equal calls in one block (see Executor's hash).
+	Impersonated bool
+	Contract     felt.Felt
 }
 
 // Prefixes of the transaction hashes (TransactionHashPrefix).
@@ -170,6 +177,20 @@ func (tx *Tx) Hash(chainID felt.Felt) (felt.Felt, error) {
 		return deprecatedHash(prefixL1Handler, felt.Zero, tx.Sender, tx.EntryPointSelector, tx.Calldata, felt.Zero, chainID, tx.Nonce), nil
 	}
 	return felt.Zero, fmt.Errorf("%s version %d is not supported", tx.Type, tx.Version)
+}
+
+// ImpersonatedHash is the hash of an impersonated INVOKE in block number
+// block: the version 0 INVOKE hash of the call with the caller and the
+// block number as additional data (a repeated call in another block gets
+// another hash), and the transaction's Nonce after them when it is not
+// zero (a repeated call in the same block). It is the devnet's hash of
+// `kairo devnet invoke --from`.
+func (tx *Tx) ImpersonatedHash(chainID felt.Felt, block uint64) felt.Felt {
+	extra := []felt.Felt{tx.Sender, felt.FromUint64(block)}
+	if !tx.Nonce.IsZero() {
+		extra = append(extra, tx.Nonce)
+	}
+	return deprecatedHash(prefixInvoke, felt.Zero, tx.Contract, tx.EntryPointSelector, tx.Calldata, felt.Zero, chainID, extra...)
 }
 
 // deprecatedHash is _deprecated_calculate_transaction_hash_common.
