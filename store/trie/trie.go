@@ -31,6 +31,15 @@ type HashedNodeReader interface {
 	HashedNode(path Path, hash felt.Felt) (data []byte, found bool, err error)
 }
 
+// RecordReader is a HashedNodeReader that can also hand out decoded
+// records, saving the trie the encoding and decoding of each record (a
+// store that keeps records inside larger encoded pages decodes them
+// anyway). want is the hash the node must have, nil for the root.
+type RecordReader interface {
+	HashedNodeReader
+	NodeRecord(path Path, want *felt.Felt) (rec Node, found bool, err error)
+}
+
 // NodeUpdate is one entry of a NodeSet: the node to store at Path, or, when
 // Node is nil, the deletion of the node stored there.
 type NodeUpdate struct {
@@ -168,22 +177,35 @@ func (t *Trie) load(path Path) (*mnode, bool, error) {
 	if t.reader == nil {
 		return nil, false, nil
 	}
-	data, found, err := t.reader.Node(path)
-	if err != nil {
-		return nil, false, fmt.Errorf("trie: read node %q: %w", path, err)
-	}
-	if !found {
-		return nil, false, nil
-	}
 	var rec Node
-	if err := rec.UnmarshalBinary(data); err != nil {
-		return nil, false, fmt.Errorf("trie: node %q: %w", path, err)
+	if rr, ok := t.reader.(RecordReader); ok {
+		var found bool
+		var err error
+		if rec, found, err = rr.NodeRecord(path, nil); err != nil || !found {
+			return nil, false, wrapRead(path, err)
+		}
+	} else {
+		data, found, err := t.reader.Node(path)
+		if err != nil || !found {
+			return nil, false, wrapRead(path, err)
+		}
+		if err := rec.UnmarshalBinary(data); err != nil {
+			return nil, false, fmt.Errorf("trie: node %q: %w", path, err)
+		}
 	}
 	n := &mnode{kind: kindUnresolved, stored: true, path: path, hash: rec.Hash}
 	if err := n.fill(&rec); err != nil {
 		return nil, false, err
 	}
 	return n, true, nil
+}
+
+// wrapRead wraps a read error of the node at path (nil stays nil).
+func wrapRead(path Path, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("trie: read node %q: %w", path, err)
 }
 
 // fill turns an unresolved node into the node rec describes.
@@ -230,23 +252,30 @@ func (t *Trie) resolve(n *mnode) error {
 	if t.reader == nil {
 		return fmt.Errorf("trie: node %q is not in memory and there is no store", n.path)
 	}
-	var data []byte
+	var rec Node
 	var found bool
 	var err error
-	if hr, ok := t.reader.(HashedNodeReader); ok {
-		data, found, err = hr.HashedNode(n.path, n.hash)
+	if rr, ok := t.reader.(RecordReader); ok {
+		want := n.hash
+		rec, found, err = rr.NodeRecord(n.path, &want)
 	} else {
-		data, found, err = t.reader.Node(n.path)
+		var data []byte
+		if hr, ok := t.reader.(HashedNodeReader); ok {
+			data, found, err = hr.HashedNode(n.path, n.hash)
+		} else {
+			data, found, err = t.reader.Node(n.path)
+		}
+		if err == nil && found {
+			if err := rec.UnmarshalBinary(data); err != nil {
+				return fmt.Errorf("trie: node %q: %w", n.path, err)
+			}
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("trie: read node %q: %w", n.path, err)
 	}
 	if !found {
 		return fmt.Errorf("trie: node %q is missing from the store", n.path)
-	}
-	var rec Node
-	if err := rec.UnmarshalBinary(data); err != nil {
-		return fmt.Errorf("trie: node %q: %w", n.path, err)
 	}
 	if rec.Hash != n.hash {
 		return fmt.Errorf("trie: node %q has hash %s, its parent says %s", n.path, rec.Hash, n.hash)
