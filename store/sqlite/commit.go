@@ -15,7 +15,7 @@ import (
 
 // writeStmts are the statements of a block commit, prepared once per store.
 type writeStmts struct {
-	node, putNode, delNode, putNodes, delNodes *sql.Stmt
+	page, putPage, delPage, putPages, delPages *sql.Stmt
 	contract, putContract                      *sql.Stmt
 	putStorage, delStorage, putStorageHist     *sql.Stmt
 	putNonceHist, putClassHashHist             *sql.Stmt
@@ -29,11 +29,11 @@ func (s *Store) prepare(ctx context.Context) error {
 		dst *(*sql.Stmt)
 		sql string
 	}{
-		{&w.node, selectNode},
-		{&w.putNode, "INSERT OR REPLACE INTO trie_nodes (trie, path, node) VALUES (?, ?, ?)"},
-		{&w.delNode, "DELETE FROM trie_nodes WHERE trie = ? AND path = ?"},
-		{&w.putNodes, putNodes},
-		{&w.delNodes, delNodes},
+		{&w.page, selectPage},
+		{&w.putPage, "INSERT OR REPLACE INTO trie_pages (trie, prefix, page) VALUES (?, ?, ?)"},
+		{&w.delPage, "DELETE FROM trie_pages WHERE trie = ? AND prefix = ?"},
+		{&w.putPages, putPages},
+		{&w.delPages, delPages},
 		{&w.contract, "SELECT class_hash, nonce FROM contracts WHERE address = ?"},
 		{&w.putContract, "INSERT OR REPLACE INTO contracts (address, class_hash, nonce, storage_root) VALUES (?, ?, ?, ?)"},
 		{&w.putStorage, "INSERT OR REPLACE INTO storage (contract, key, value) VALUES (?, ?, ?)"},
@@ -65,18 +65,15 @@ func (s *Store) prepare(ctx context.Context) error {
 // every read holds mu from the query to the scan.
 type txState struct {
 	ctx      context.Context
-	cache    *nodeCache  // nil: none
+	set      *pageSet    // the pages read, for the commit's writer
+	cache    *pageCache  // nil: none
 	mu       *sync.Mutex // nil: the statements are the pool's
-	node     *sql.Stmt
+	page     *sql.Stmt
 	contract *sql.Stmt
 }
 
 func (r txState) TrieNodes(id commitment.TrieID) trie.NodeReader {
-	nr := nodeReader{ctx: r.ctx, mu: r.mu, stmt: r.node, trie: trieIDBytes(id)}
-	if r.cache != nil {
-		return cachedNodeReader{nodeReader: nr, cache: r.cache}
-	}
-	return nr
+	return pageReader{ctx: r.ctx, mu: r.mu, stmt: r.page, trie: trieIDBytes(id), set: r.set, cache: r.cache}
 }
 
 func (r txState) Contract(address felt.Felt) (classHash, nonce felt.Felt, err error) {
@@ -171,7 +168,7 @@ func (s *Store) commit(ctx context.Context, b *store.Block) (h store.Header, err
 	// (BEGIN IMMEDIATE), so nothing else commits meanwhile, and the rows it
 	// writes before the committer ends are none that the committer reads
 	// (trie nodes and contracts are written after it).
-	reader := txState{ctx: ctx, cache: s.nodes, node: s.w.node, contract: s.w.contract}
+	reader := txState{ctx: ctx, set: newPageSet(), cache: s.pages, page: s.w.page, contract: s.w.contract}
 	res, err := commitment.NewCommitter(reader, commitment.WithRootRule(s.rule)).Commit(diff)
 	if ferr := <-flat; err == nil {
 		err = ferr
@@ -180,8 +177,8 @@ func (s *Store) commit(ctx context.Context, b *store.Block) (h store.Header, err
 		return h, err
 	}
 
-	nw := nodeWriter{put: st(s.w.putNode), del: st(s.w.delNode), putN: st(s.w.putNodes), delN: st(s.w.delNodes), cache: s.nodes}
-	if err := nw.write(ctx, res.Nodes); err != nil {
+	pw := s.pageWriter(st, reader.set)
+	if err := pw.write(ctx, res.Nodes); err != nil {
 		return h, err
 	}
 	if err := s.writeContracts(ctx, st, diff, res); err != nil {
@@ -197,6 +194,13 @@ func (s *Store) commit(ctx context.Context, b *store.Block) (h store.Header, err
 		return h, err
 	}
 	return h, tx.Commit()
+}
+
+// pageWriter returns the page writer of a transaction (st binds the
+// statements to it) that updates the pages of set.
+func (s *Store) pageWriter(st func(*sql.Stmt) *sql.Stmt, set *pageSet) *pageWriter {
+	return &pageWriter{get: st(s.w.page), put: st(s.w.putPage), del: st(s.w.delPage), putN: st(s.w.putPages), delN: st(s.w.delPages),
+		set: set, cache: s.pages}
 }
 
 // writeContracts writes the contracts' rows (class hash, nonce and the new

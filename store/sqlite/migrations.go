@@ -4,7 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/kairo-dev/kairo/store/trie"
 )
+
+// migration is one schema change: statements, then an optional step in Go
+// (a rewrite of data SQL cannot express), in the migration's transaction.
+type migration struct {
+	sql []string
+	fn  func(ctx context.Context, tx *sql.Tx) error
+}
 
 // migrations are the schema changes, in order: migrations[i] takes a store
 // from user_version i to i+1. A released migration is never edited; a change
@@ -12,9 +21,9 @@ import (
 //
 // Felts are stored as 32-byte big-endian blobs, so SQLite's memcmp order on
 // blobs is numeric order.
-var migrations = [][]string{
+var migrations = []migration{
 	// 1: chain, current state, history, trie nodes.
-	{
+	{sql: []string{
 		`CREATE TABLE meta (
 			key   TEXT PRIMARY KEY,
 			value TEXT NOT NULL
@@ -108,7 +117,91 @@ var migrations = [][]string{
 			node BLOB NOT NULL,
 			PRIMARY KEY (trie, path)
 		) WITHOUT ROWID`,
-	},
+	}},
+	// 2: trie nodes grouped in pages of pageLevels levels, one row per
+	// page instead of one per node (a block commit writes about a third
+	// as many rows); trie_nodes is rewritten into trie_pages and dropped.
+	{sql: []string{
+		`CREATE TABLE trie_pages (
+			trie   BLOB NOT NULL,
+			prefix BLOB NOT NULL,
+			page   BLOB NOT NULL,
+			PRIMARY KEY (trie, prefix)
+		) WITHOUT ROWID`,
+	}, fn: nodesToPages},
+}
+
+// nodesToPages is migration 2's step: it reads trie_nodes one trie at a
+// time, groups each trie's nodes into pages, writes them to trie_pages
+// and drops trie_nodes. A damaged node record fails the migration (and
+// leaves the store at version 1), naming the node.
+func nodesToPages(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, "SELECT trie, path, node FROM trie_nodes ORDER BY trie, path")
+	if err != nil {
+		return err
+	}
+	put, err := tx.PrepareContext(ctx, "INSERT INTO trie_pages (trie, prefix, page) VALUES (?, ?, ?)")
+	if err != nil {
+		rows.Close()
+		return err
+	}
+	defer put.Close()
+	var cur []byte
+	pages := map[trie.Path]trie.PageNodes{}
+	flush := func() error {
+		for prefix, nodes := range pages {
+			data, err := trie.AppendPage(nil, prefix, pageLevels, nodes)
+			if err != nil {
+				return fmt.Errorf("trie %x: %w", cur, err)
+			}
+			pb, err := prefix.MarshalBinary()
+			if err != nil {
+				return err
+			}
+			if _, err := put.ExecContext(ctx, cur, pb, data); err != nil {
+				return err
+			}
+		}
+		clear(pages)
+		return nil
+	}
+	// One trie at a time in memory: the pages of a trie are written
+	// while the rows of the next ones are still being read.
+	defer rows.Close()
+	for rows.Next() {
+		var id, path, node []byte
+		if err := rows.Scan(&id, &path, &node); err != nil {
+			return err
+		}
+		if cur == nil || string(id) != string(cur) {
+			if err := flush(); err != nil {
+				return err
+			}
+			cur = id
+		}
+		var p trie.Path
+		if err := p.UnmarshalBinary(path); err != nil {
+			return fmt.Errorf("trie node %x/%x: %w", id, path, err)
+		}
+		var n trie.Node
+		if err := n.UnmarshalBinary(node); err != nil {
+			return fmt.Errorf("trie node %x/%x: %w", id, path, err)
+		}
+		prefix := trie.PagePrefix(p, pageLevels)
+		if pages[prefix] == nil {
+			pages[prefix] = trie.PageNodes{}
+		}
+		pages[prefix][p] = n
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	rows.Close()
+	_, err = tx.ExecContext(ctx, "DROP TABLE trie_nodes")
+	return err
 }
 
 // migrate applies migrations[from:] in one transaction, stamping the
@@ -125,8 +218,13 @@ func migrate(ctx context.Context, db *sql.DB, from int) (err error) {
 		}
 	}()
 	for v := from; v < len(migrations); v++ {
-		for _, stmt := range migrations[v] {
+		for _, stmt := range migrations[v].sql {
 			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("migration %d: %w", v+1, describe(err))
+			}
+		}
+		if fn := migrations[v].fn; fn != nil {
+			if err := fn(ctx, tx); err != nil {
 				return fmt.Errorf("migration %d: %w", v+1, describe(err))
 			}
 		}

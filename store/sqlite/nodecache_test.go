@@ -28,7 +28,7 @@ func TestNodeCache(t *testing.T) {
 		return s
 	}
 	cached, uncached, poisoned := open("cached.db", 0), open("uncached.db", -1), open("poisoned.db", 64)
-	if uncached.nodes != nil || cached.nodes == nil || poisoned.nodes == nil {
+	if uncached.pages != nil || cached.pages == nil || poisoned.pages == nil {
 		t.Fatal("NodeCache option not applied")
 	}
 	r := rand.New(rand.NewPCG(31, 32))
@@ -49,18 +49,18 @@ func TestNodeCache(t *testing.T) {
 			}
 			d.Contracts = append(d.Contracts, cd)
 		}
-		// Poison: every cached record becomes the record of another key.
-		poisoned.nodes.mu.Lock()
-		var recs []cachedRecord
-		for _, rec := range poisoned.nodes.records {
+		// Poison: every cached page becomes the page of another key.
+		poisoned.pages.mu.Lock()
+		var recs [][]byte
+		for _, rec := range poisoned.pages.pages {
 			recs = append(recs, rec)
 		}
 		i := 1
-		for k := range poisoned.nodes.records {
-			poisoned.nodes.records[k] = recs[i%len(recs)]
+		for k := range poisoned.pages.pages {
+			poisoned.pages.pages[k] = recs[i%len(recs)]
 			i++
 		}
-		poisoned.nodes.mu.Unlock()
+		poisoned.pages.mu.Unlock()
 
 		var roots []felt.Felt
 		for _, s := range []*Store{cached, uncached, poisoned} {
@@ -74,11 +74,11 @@ func TestNodeCache(t *testing.T) {
 			t.Fatalf("block %d: state roots differ: cached %s, uncached %s, poisoned %s", blk, roots[0], roots[1], roots[2])
 		}
 	}
-	if len(cached.nodes.records) == 0 {
-		t.Fatal("the cache holds no record after the commits")
+	if len(cached.pages.pages) == 0 {
+		t.Fatal("the cache holds no page after the commits")
 	}
-	if len(poisoned.nodes.records) > 64 {
-		t.Fatalf("cache of capacity 64 holds %d records", len(poisoned.nodes.records))
+	if max := 64 / nodesPerCachedPage; len(poisoned.pages.pages) > max {
+		t.Fatalf("cache of capacity 64 nodes holds %d pages, more than %d", len(poisoned.pages.pages), max)
 	}
 	for _, s := range []*Store{cached, uncached, poisoned} {
 		if err := s.VerifyState(ctx); err != nil {

@@ -14,7 +14,7 @@ import (
 )
 
 // Proof returns the Merkle proof of contract's storage key at the head,
-// read from the stored trie nodes in one transaction.
+// read from the stored trie pages in one transaction.
 func (s *Store) Proof(ctx context.Context, contract, key felt.Felt) (*store.StorageProof, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -42,14 +42,14 @@ func (s *Store) proof(ctx context.Context, tx *sql.Tx, contract, key felt.Felt) 
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
-	stmt, err := tx.PrepareContext(ctx, selectNode)
+	stmt, err := tx.PrepareContext(ctx, selectPage)
 	if err != nil {
 		return nil, err
 	}
 	defer stmt.Close()
 	var mu sync.Mutex
 	prove := func(id []byte, k felt.Felt) ([]trie.ProofNode, error) {
-		t, err := trie.New(nodeReader{ctx: ctx, mu: &mu, stmt: stmt, trie: id}, hash.Pedersen)
+		t, err := trie.New(pageReader{ctx: ctx, mu: &mu, stmt: stmt, trie: id, set: newPageSet()}, hash.Pedersen)
 		if err != nil {
 			return nil, err
 		}

@@ -28,8 +28,8 @@ type Store struct {
 	rule commitment.RootRule
 	w    writeStmts
 	r    readStmts
-	// nodes caches trie-node records between commits (nil: no cache).
-	nodes *nodeCache
+	// pages caches encoded trie pages between commits (nil: no cache).
+	pages *pageCache
 
 	// kick asks the checkpointer to run; stop ends it, done reports it
 	// ended (all nil for a read-only store).
@@ -56,7 +56,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	case capacity < 0:
 		capacity = 0
 	}
-	s := &Store{path: path, db: db, nodes: newNodeCache(capacity)}
+	s := &Store{path: path, db: db, pages: newPageCache(capacity)}
 	if err := s.init(ctx, opts); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -127,7 +127,7 @@ func (s *Store) probe(ctx context.Context) error {
 		return err
 	}
 	var n int
-	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM trie_nodes LIMIT 16)").Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM trie_pages LIMIT 16)").Scan(&n); err != nil {
 		return describe(err)
 	}
 	return nil
@@ -168,9 +168,9 @@ func (s *Store) Close() error {
 		s.stop = nil
 	}
 	w := &s.w
-	for _, st := range []*sql.Stmt{s.r.storage, s.r.storageAt, w.node, w.putNode, w.delNode, w.contract, w.putContract, w.putStorage,
+	for _, st := range []*sql.Stmt{s.r.storage, s.r.storageAt, w.page, w.putPage, w.delPage, w.contract, w.putContract, w.putStorage,
 		w.delStorage, w.putStorageHist, w.putNonceHist, w.putClassHashHist, w.putClass, w.delClass,
-		w.putBlock, w.putTx, w.putReceipt, w.putEvent, w.put, w.putNodes, w.delNodes} {
+		w.putBlock, w.putTx, w.putReceipt, w.putEvent, w.put, w.putPages, w.delPages} {
 		if st != nil {
 			st.Close()
 		}

@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -15,15 +14,16 @@ import (
 	"github.com/kairo-dev/kairo/vm/felt"
 )
 
-// Trie identifiers: the trie column of trie_nodes. This layout is an
+// Trie identifiers: the trie column of trie_pages. This layout is an
 // on-disk format and must not change (docs/store.md):
 //
 //	0x00              the contracts trie
 //	0x01              the classes trie
 //	0x02 | address    the storage trie of the contract at address (32 bytes BE)
 //
-// The path column is trie.Path.MarshalBinary (length byte, then the bits)
-// and the node column trie.Node.MarshalBinary.
+// The prefix column is trie.Path.MarshalBinary (length byte, then the bits)
+// of the page's prefix, a multiple of pageLevels bits, and the page column
+// the page's encoding (trie.AppendPage with pageLevels levels).
 const (
 	trieIDContracts byte = 0x00
 	trieIDClasses   byte = 0x01
@@ -41,132 +41,302 @@ func storageTrieID(addr felt.Felt) []byte {
 	return id
 }
 
-const selectNode = "SELECT node FROM trie_nodes WHERE trie = ? AND path = ?"
+// pageLevels is the number of trie levels a page (a row of trie_pages)
+// holds: up to 7 nodes, at most 496 bytes encoded, so that a row stays
+// within a 4 KiB SQLite page without overflow pages. Part of the on-disk
+// format.
+const pageLevels = 3
 
-// nodeReader reads one trie's nodes from trie_nodes with the prepared
-// statement selectNode; it implements trie.NodeReader. mu, shared by every
-// reader of a statement bound to a transaction or connection, keeps one
-// query at a time on it (nil for a statement of the pool).
-type nodeReader struct {
-	ctx  context.Context
-	mu   *sync.Mutex
-	stmt *sql.Stmt
-	trie []byte
+const selectPage = "SELECT page FROM trie_pages WHERE trie = ? AND prefix = ?"
+
+// pageKey is the key of a page in the caches: the trie id, then the
+// encoded prefix. Its byte order is the table's (trie, prefix) order: a
+// trie id's length follows from its first byte.
+func pageKey(trieID, prefix []byte) string { return string(trieID) + string(prefix) }
+
+// page is one decoded page.
+type page struct {
+	trie   []byte
+	prefix trie.Path
+	nodes  trie.PageNodes // nil: no page stored
 }
 
-var _ trie.NodeReader = nodeReader{}
-
-func (r nodeReader) Node(p trie.Path) ([]byte, bool, error) {
-	key, err := p.MarshalBinary()
+// decodePage decodes the page at prefix of trie id.
+func decodePage(id []byte, prefix trie.Path, data []byte) (*page, trie.Path, error) {
+	pg := &page{trie: id, prefix: prefix, nodes: make(trie.PageNodes, 4)}
+	top, err := trie.DecodePage(prefix, pageLevels, data, func(p trie.Path, n trie.Node) { pg.nodes[p] = n })
 	if err != nil {
-		return nil, false, err
+		return nil, trie.Path{}, err
+	}
+	return pg, top, nil
+}
+
+// pageSet holds the pages that one commit (or one proof) has read,
+// decoded: the commit's writer updates them without reading them again.
+// The database does not change while a commit runs (it holds the write
+// lock), so a page read once stays exact until the commit writes it.
+type pageSet struct {
+	mu    sync.Mutex
+	pages map[string]*page
+}
+
+func newPageSet() *pageSet { return &pageSet{pages: make(map[string]*page)} }
+
+func (s *pageSet) get(key string) *page {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pages[key]
+}
+
+func (s *pageSet) add(key string, pg *page) {
+	s.mu.Lock()
+	s.pages[key] = pg
+	s.mu.Unlock()
+}
+
+// pageReader reads one trie's nodes from trie_pages, a page at a time,
+// with the prepared statement selectPage; it implements trie.RecordReader.
+// Pages go through set (every page once per commit), then cache (only for
+// a page's top node of the expected hash), then the database. mu, shared
+// by every reader of a statement bound to a transaction or connection,
+// keeps one query at a time on it (nil for a statement of the pool).
+type pageReader struct {
+	ctx   context.Context
+	mu    *sync.Mutex
+	stmt  *sql.Stmt
+	trie  []byte
+	set   *pageSet
+	cache *pageCache // nil: none
+}
+
+var _ trie.RecordReader = pageReader{}
+
+// Node implements trie.NodeReader.
+func (r pageReader) Node(p trie.Path) ([]byte, bool, error) {
+	return r.record(p, nil)
+}
+
+// HashedNode implements trie.HashedNodeReader.
+func (r pageReader) HashedNode(p trie.Path, want felt.Felt) ([]byte, bool, error) {
+	return r.record(p, &want)
+}
+
+func (r pageReader) record(p trie.Path, want *felt.Felt) ([]byte, bool, error) {
+	n, found, err := r.NodeRecord(p, want)
+	if err != nil || !found {
+		return nil, found, err
+	}
+	data, err := n.MarshalBinary()
+	return data, err == nil, err
+}
+
+// NodeRecord implements trie.RecordReader.
+func (r pageReader) NodeRecord(p trie.Path, want *felt.Felt) (trie.Node, bool, error) {
+	pg, err := r.page(p, want)
+	if err != nil {
+		return trie.Node{}, false, err
+	}
+	n, ok := pg.nodes[p]
+	return n, ok, nil
+}
+
+// page returns the page holding the node at p.
+func (r pageReader) page(p trie.Path, want *felt.Felt) (*page, error) {
+	prefix := trie.PagePrefix(p, pageLevels)
+	pb, err := prefix.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	key := pageKey(r.trie, pb)
+	if pg := r.set.get(key); pg != nil {
+		return pg, nil
+	}
+	if r.cache != nil && want != nil {
+		if data, ok := r.cache.get(key); ok {
+			// The trie reaches every page through its top node first; a
+			// cached page is taken only for that lookup, when the top has
+			// the hash the parent expects.
+			if pg, top, err := decodePage(r.trie, prefix, data); err == nil && top == p && pg.nodes[p].Hash == *want {
+				r.set.add(key, pg)
+				return pg, nil
+			}
+		}
 	}
 	var data []byte
 	if r.mu != nil {
 		r.mu.Lock()
 	}
-	err = r.stmt.QueryRowContext(r.ctx, r.trie, key).Scan(&data)
+	err = r.stmt.QueryRowContext(r.ctx, r.trie, pb).Scan(&data)
 	if r.mu != nil {
 		r.mu.Unlock()
 	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, false, nil
+	pg := &page{trie: r.trie, prefix: prefix}
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return nil, fmt.Errorf("read trie page %x/%x: %w", r.trie, pb, describe(err))
+	default:
+		if pg, _, err = decodePage(r.trie, prefix, data); err != nil {
+			return nil, fmt.Errorf("corrupt trie page %x/%x: %w", r.trie, pb, err)
+		}
+		if r.cache != nil {
+			r.cache.put(key, data)
+		}
 	}
-	if err != nil {
-		return nil, false, fmt.Errorf("read trie node %x/%x: %w", r.trie, key, describe(err))
-	}
-	return data, true, nil
+	r.set.add(key, pg)
+	return pg, nil
 }
 
-// nodeBatch is the number of rows of the multi-row statements that write
-// and delete trie nodes (3 and 2 parameters a row, well under SQLite's
-// limit of 32766).
-const nodeBatch = 64
+// rowBatch is the number of rows of the multi-row statements that write
+// and delete pages (3 and 2 parameters a row, well under SQLite's limit
+// of 32766).
+const rowBatch = 64
 
-// Multi-row statements of nodeBatch rows.
+// Multi-row statements of rowBatch rows.
 var (
-	putNodes = "INSERT OR REPLACE INTO trie_nodes (trie, path, node) VALUES " + rowsSQL("(?, ?, ?)", nodeBatch)
-	delNodes = "DELETE FROM trie_nodes WHERE (trie, path) IN (VALUES " + rowsSQL("(?, ?)", nodeBatch) + ")"
+	putPages = "INSERT OR REPLACE INTO trie_pages (trie, prefix, page) VALUES " + rowsSQL("(?, ?, ?)", rowBatch)
+	delPages = "DELETE FROM trie_pages WHERE (trie, prefix) IN (VALUES " + rowsSQL("(?, ?)", rowBatch) + ")"
 )
 
 func rowsSQL(row string, n int) string {
 	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }
 
-// nodeRow is one trie-node write (node nil: a deletion), encoded.
-type nodeRow struct {
-	trie, path, node []byte
+// pageRow is one page write (page nil: a deletion), encoded.
+type pageRow struct {
+	trie, prefix, page []byte
 }
 
-// nodeWriter writes the node sets of a commit inside its transaction: the
-// rows sorted by key (neighbours in the table share pages), nodeBatch rows
-// per statement.
-type nodeWriter struct {
-	put, del, putN, delN *sql.Stmt
-	cache                *nodeCache // nil: none; written records go in, deleted ones out
+// pageWriter writes the node sets of a commit inside its transaction: it
+// groups the updates by page, applies them to the pages the commit read
+// (set; a page it did not read comes from get, the transaction's
+// selectPage), and writes every changed page once, sorted by key
+// (neighbours in the table share SQLite pages), rowBatch rows per
+// statement.
+type pageWriter struct {
+	get, put, del, putN, delN *sql.Stmt
+	set                       *pageSet   // nil: none
+	cache                     *pageCache // nil: none; written pages go in, deleted ones out
 }
 
-func (w *nodeWriter) write(ctx context.Context, sets []commitment.TrieNodes) error {
-	var puts, dels []nodeRow
+// pageChange is the updates of one page.
+type pageChange struct {
+	key    string
+	trie   []byte
+	prefix trie.Path
+	pb     []byte
+	ups    []trie.NodeUpdate
+}
+
+func (w *pageWriter) write(ctx context.Context, sets []commitment.TrieNodes) error {
+	byKey := make(map[string]*pageChange)
+	var changes []*pageChange
 	for _, tn := range sets {
 		id := trieIDBytes(tn.ID)
 		for _, u := range tn.Nodes.Updates {
-			path, err := u.Path.MarshalBinary()
+			prefix := trie.PagePrefix(u.Path, pageLevels)
+			pb, err := prefix.MarshalBinary()
 			if err != nil {
 				return fmt.Errorf("%s: %w", tn.ID, err)
 			}
+			key := pageKey(id, pb)
+			c := byKey[key]
+			if c == nil {
+				c = &pageChange{key: key, trie: id, prefix: prefix, pb: pb}
+				byKey[key] = c
+				changes = append(changes, c)
+			}
+			c.ups = append(c.ups, u)
+		}
+	}
+	slices.SortFunc(changes, func(a, b *pageChange) int { return strings.Compare(a.key, b.key) })
+	var puts, dels []pageRow
+	for _, c := range changes {
+		var pg *page
+		if w.set != nil {
+			pg = w.set.get(c.key)
+		}
+		if pg == nil {
+			var err error
+			if pg, err = w.read(ctx, c); err != nil {
+				return err
+			}
+		}
+		existed := pg.nodes != nil
+		nodes := pg.nodes
+		if nodes == nil {
+			nodes = make(trie.PageNodes, len(c.ups))
+		}
+		for _, u := range c.ups {
 			if u.Node == nil {
-				dels = append(dels, nodeRow{trie: id, path: path})
-				if w.cache != nil {
-					w.cache.delete(w.cache.key(id, path))
-				}
-				continue
+				delete(nodes, u.Path)
+			} else {
+				nodes[u.Path] = *u.Node
 			}
-			node, err := u.Node.MarshalBinary()
-			if err != nil {
-				return fmt.Errorf("%s: node %q: %w", tn.ID, u.Path, err)
+		}
+		pg.nodes = nodes
+		if len(nodes) == 0 {
+			if existed {
+				dels = append(dels, pageRow{trie: c.trie, prefix: c.pb})
 			}
-			puts = append(puts, nodeRow{trie: id, path: path, node: node})
 			if w.cache != nil {
-				w.cache.put(w.cache.key(id, path), node)
+				w.cache.delete(c.key)
 			}
+			continue
+		}
+		data, err := trie.AppendPage(make([]byte, 0, 512), c.prefix, pageLevels, nodes)
+		if err != nil {
+			return fmt.Errorf("trie %x: %w", c.trie, err)
+		}
+		puts = append(puts, pageRow{trie: c.trie, prefix: c.pb, page: data})
+		if w.cache != nil {
+			w.cache.put(c.key, data)
 		}
 	}
-	byKey := func(a, b nodeRow) int {
-		if c := bytes.Compare(a.trie, b.trie); c != 0 {
-			return c
-		}
-		return bytes.Compare(a.path, b.path)
-	}
-	slices.SortFunc(puts, byKey)
-	slices.SortFunc(dels, byKey)
 	if err := execRows(ctx, w.delN, w.del, dels, false); err != nil {
-		return fmt.Errorf("delete trie nodes: %w", describe(err))
+		return fmt.Errorf("delete trie pages: %w", describe(err))
 	}
 	if err := execRows(ctx, w.putN, w.put, puts, true); err != nil {
-		return fmt.Errorf("write trie nodes: %w", describe(err))
+		return fmt.Errorf("write trie pages: %w", describe(err))
 	}
 	return nil
 }
 
-// execRows runs many (nodeBatch rows per call) and then one (a row per
+// read reads the page of c through the transaction.
+func (w *pageWriter) read(ctx context.Context, c *pageChange) (*page, error) {
+	var data []byte
+	err := w.get.QueryRowContext(ctx, c.trie, c.pb).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return &page{trie: c.trie, prefix: c.prefix}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read trie page %x/%x: %w", c.trie, c.pb, describe(err))
+	}
+	pg, _, err := decodePage(c.trie, c.prefix, data)
+	if err != nil {
+		return nil, fmt.Errorf("corrupt trie page %x/%x: %w", c.trie, c.pb, err)
+	}
+	return pg, nil
+}
+
+// execRows runs many (rowBatch rows per call) and then one (a row per
 // call) over rows.
-func execRows(ctx context.Context, many, one *sql.Stmt, rows []nodeRow, withNode bool) error {
+func execRows(ctx context.Context, many, one *sql.Stmt, rows []pageRow, withPage bool) error {
 	per := 2
-	if withNode {
+	if withPage {
 		per = 3
 	}
-	args := make([]any, 0, per*nodeBatch)
-	add := func(r nodeRow) {
-		args = append(args, r.trie, r.path)
-		if withNode {
-			args = append(args, r.node)
+	args := make([]any, 0, per*rowBatch)
+	add := func(r pageRow) {
+		args = append(args, r.trie, r.prefix)
+		if withPage {
+			args = append(args, r.page)
 		}
 	}
 	i := 0
-	for ; i+nodeBatch <= len(rows); i += nodeBatch {
+	for ; i+rowBatch <= len(rows); i += rowBatch {
 		args = args[:0]
-		for _, r := range rows[i : i+nodeBatch] {
+		for _, r := range rows[i : i+rowBatch] {
 			add(r)
 		}
 		if _, err := many.ExecContext(ctx, args...); err != nil {

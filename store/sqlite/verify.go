@@ -135,24 +135,20 @@ func readStorage(ctx context.Context, tx *sql.Tx) (map[felt.Felt][]trie.Leaf, er
 
 // checkTrieRoot compares the stored root record of a trie with want.
 func checkTrieRoot(ctx context.Context, tx *sql.Tx, id []byte, want felt.Felt) error {
-	key, err := trie.Path{}.MarshalBinary()
+	stmt, err := tx.PrepareContext(ctx, selectPage)
 	if err != nil {
 		return err
 	}
-	var data []byte
-	err = tx.QueryRowContext(ctx, selectNode, id, key).Scan(&data)
-	if errors.Is(err, sql.ErrNoRows) {
+	defer stmt.Close()
+	n, found, err := pageReader{ctx: ctx, stmt: stmt, trie: id, set: newPageSet()}.NodeRecord(trie.Path{}, nil)
+	if err != nil {
+		return err
+	}
+	if !found {
 		if !want.IsZero() {
 			return fmt.Errorf("no root node stored, recomputed root %s", want)
 		}
 		return nil
-	}
-	if err != nil {
-		return err
-	}
-	var n trie.Node
-	if err := n.UnmarshalBinary(data); err != nil {
-		return err
 	}
 	if n.Hash != want {
 		return fmt.Errorf("stored root node %s, recomputed root %s", n.Hash, want)

@@ -1,0 +1,248 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kairo-dev/kairo/store"
+	"github.com/kairo-dev/kairo/store/commitment"
+	"github.com/kairo-dev/kairo/store/trie"
+	"github.com/kairo-dev/kairo/vm/felt"
+)
+
+// randomBlock returns a diff writing random keys (small and full-width,
+// some deletions) of a few contracts.
+func randomBlock(r *rand.Rand, contracts, writes int) *commitment.StateDiff {
+	d := &commitment.StateDiff{}
+	for c := 0; c < contracts; c++ {
+		cd := commitment.ContractDiff{Address: felt.FromUint64(0x500 + uint64(c))}
+		n := felt.FromUint64(uint64(r.IntN(100)))
+		cd.Nonce = &n
+		for w := 0; w < writes; w++ {
+			key := felt.FromUint64(uint64(r.IntN(300)))
+			if r.IntN(3) == 0 {
+				key = felt.FromLimbs([4]uint64{r.Uint64(), r.Uint64(), r.Uint64(), r.Uint64() >> 5})
+			}
+			v := felt.FromUint64(r.Uint64())
+			if r.IntN(5) == 0 {
+				v = felt.Zero
+			}
+			cd.Storage = append(cd.Storage, commitment.StorageWrite{Key: key, Value: v})
+		}
+		d.Contracts = append(d.Contracts, cd)
+	}
+	return d
+}
+
+// downgradeToV1 rewrites a store's trie pages as the one-row-per-node
+// table of schema version 1 (whose key and record formats are frozen) and
+// sets user_version to 1: the file is then what a kairo of version 1
+// wrote.
+func downgradeToV1(t *testing.T, path string) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	v1 := migrations[0].sql
+	if _, err := tx.Exec(v1[len(v1)-1]); err != nil { // CREATE TABLE trie_nodes
+		t.Fatal(err)
+	}
+	rows, err := tx.Query("SELECT trie, prefix, page FROM trie_pages")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct{ id, path, node []byte }
+	var out []row
+	for rows.Next() {
+		var id, pb, data []byte
+		if err := rows.Scan(&id, &pb, &data); err != nil {
+			t.Fatal(err)
+		}
+		var prefix trie.Path
+		if err := prefix.UnmarshalBinary(pb); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := trie.DecodePage(prefix, pageLevels, data, func(p trie.Path, n trie.Node) {
+			pk, _ := p.MarshalBinary()
+			rec, err := n.MarshalBinary()
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, row{id, pk, rec})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows.Close()
+	for _, r := range out {
+		if _, err := tx.Exec("INSERT INTO trie_nodes (trie, path, node) VALUES (?, ?, ?)", r.id, r.path, r.node); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, stmt := range []string{"DROP TABLE trie_pages", "PRAGMA user_version = 1"} {
+		if _, err := tx.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func userVersion(t *testing.T, path string) int {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var v int
+	if err := db.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestMigrateNodesToPages writes a store, turns it into a version-1 file
+// (one row per trie node), and checks that opening it migrates it to
+// trie pages with the same roots and proofs, and that it then commits the
+// same blocks as a store that was never migrated.
+func TestMigrateNodesToPages(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path, control := filepath.Join(dir, "old.db"), filepath.Join(dir, "control.db")
+	r := rand.New(rand.NewPCG(7, 8))
+	var blocks []*commitment.StateDiff
+	for range 6 {
+		blocks = append(blocks, randomBlock(r, 4, 60))
+	}
+	commit := func(s *Store, ds []*commitment.StateDiff) store.Header {
+		t.Helper()
+		var h store.Header
+		for _, d := range ds {
+			var err error
+			if h, err = s.CommitBlock(ctx, &store.Block{Diff: d}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return h
+	}
+	s, err := Open(ctx, path, Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := commit(s, blocks[:4])
+	addr, key := felt.FromUint64(0x501), felt.FromUint64(17)
+	before, err := s.Proof(ctx, addr, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	downgradeToV1(t, path)
+
+	if _, err := Open(ctx, path, Options{ReadOnly: true}); err == nil || !strings.Contains(err.Error(), "needs migration") {
+		t.Fatalf("read-only open of a version-1 store: %v, want a needs-migration error", err)
+	}
+	s, err = Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if v := userVersion(t, path); v != len(migrations) {
+		t.Fatalf("user_version %d after the migration, want %d", v, len(migrations))
+	}
+	var tables int
+	if err := s.db.QueryRow("SELECT count(*) FROM sqlite_schema WHERE name = 'trie_nodes'").Scan(&tables); err != nil || tables != 0 {
+		t.Fatalf("trie_nodes still there after the migration (%d, %v)", tables, err)
+	}
+	if err := s.VerifyState(ctx); err != nil {
+		t.Fatal(err)
+	}
+	after, err := s.Proof(ctx, addr, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := s.Storage(ctx, addr, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := after.Verify(addr, key); err != nil || v != want {
+		t.Fatalf("proof after the migration proves %s, %v; want %s", v, err, want)
+	}
+	if len(after.StorageProof) != len(before.StorageProof) || after.StorageRoot != before.StorageRoot || after.ContractsRoot != head.ContractsRoot {
+		t.Fatalf("proof after the migration differs: %+v, before %+v", after, before)
+	}
+	for i := range before.StorageProof {
+		if before.StorageProof[i] != after.StorageProof[i] {
+			t.Fatalf("storage proof node %d differs after the migration", i)
+		}
+	}
+
+	c, err := Open(ctx, control, Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ref := commit(c, blocks)
+	if got := commit(s, blocks[4:]); got.StateRoot != ref.StateRoot {
+		t.Fatalf("state root after the migration and 2 more blocks %s, never-migrated store %s", got.StateRoot, ref.StateRoot)
+	}
+	if err := s.VerifyState(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestMigrationFailureKeepsVersion1 checks that a damaged node record
+// fails the migration with one line naming the file and the node, and
+// leaves the file at version 1.
+func TestMigrationFailureKeepsVersion1(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "damaged.db")
+	s, err := Open(ctx, path, Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CommitBlock(ctx, &store.Block{Diff: randomBlock(rand.New(rand.NewPCG(1, 1)), 2, 20)}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	downgradeToV1(t, path)
+	db, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Damage the root record of the contracts trie.
+	if res, err := db.Exec("UPDATE trie_nodes SET node = x'07' WHERE trie = x'00' AND path = x'00'"); err != nil {
+		t.Fatal(err)
+	} else if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("damaged %d rows, want 1", n)
+	}
+	db.Close()
+	_, err = Open(ctx, path, Options{})
+	if err == nil {
+		t.Fatal("a store with a damaged trie node migrated")
+	}
+	msg := err.Error()
+	for _, want := range []string{path, "migration 2", "trie node 00/00", "unknown kind"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q does not contain %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "\n") {
+		t.Errorf("error spans several lines: %q", msg)
+	}
+	if v := userVersion(t, path); v != 1 {
+		t.Fatalf("user_version %d after a failed migration, want 1", v)
+	}
+}
