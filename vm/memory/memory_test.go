@@ -2,6 +2,7 @@ package memory
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/kairo-dev/kairo/vm/felt"
@@ -254,5 +255,40 @@ func TestLoad(t *testing.T) {
 	}
 	if m.Get(s.Add(2)).IsSet() {
 		t.Fatal("cell before the load is set")
+	}
+}
+
+func TestRelocatableAddFelt(t *testing.T) {
+	base := Relocatable{Segment: 2, Offset: 10}
+	maxU := felt.FromUint64(^uint64(0))
+	tests := []struct {
+		name string
+		f    felt.Felt
+		want Relocatable
+		err  string
+	}{
+		{"zero", felt.Zero, base, ""},
+		{"small", felt.FromUint64(7), Relocatable{2, 17}, ""},
+		{"negative", felt.FromInt64(-10), Relocatable{2, 0}, ""},
+		{"negative one", felt.FromInt64(-1), Relocatable{2, 9}, ""},
+		{"below zero", felt.FromInt64(-11), Relocatable{}, "address 2:10 + -11 is out of range"},
+		{"overflow", maxU, Relocatable{}, "offset of 2:10 + 18446744073709551615 overflows"},
+		{"large", maxU.Add(felt.One), Relocatable{}, "address 2:10 + 18446744073709551616 is out of range"},
+		{"large negative", maxU.Add(felt.One).Neg(), Relocatable{}, "address 2:10 + -18446744073709551616 is out of range"},
+		{"half", felt.MustFromString("0x400000000000008800000000000000000000000000000000000000000000000"), Relocatable{}, "is out of range"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := base.AddFelt(tt.f)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("AddFelt(%s) = %s, %v; want error %q", tt.f, got, err, tt.err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("AddFelt(%s) = %s, %v; want %s", tt.f, got, err, tt.want)
+			}
+		})
 	}
 }

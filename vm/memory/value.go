@@ -6,6 +6,7 @@ package memory
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 
 	"github.com/consensys/gnark-crypto/ecc/stark-curve/fp"
 
@@ -36,17 +37,30 @@ func (r Relocatable) AddInt(n int64) (Relocatable, error) {
 // AddFelt returns r + f, reading f as a signed offset modulo P, as
 // cairo-lang computes (offset + f) % P.
 func (r Relocatable) AddFelt(f felt.Felt) (Relocatable, error) {
-	if u, ok := f.Uint64(); ok {
+	l := f.Limbs()
+	if l[1]|l[2]|l[3] == 0 {
+		u := l[0]
 		if r.Offset+u < r.Offset {
 			return Relocatable{}, fmt.Errorf("offset of %s + %d overflows", r, u)
 		}
 		return Relocatable{r.Segment, r.Offset + u}, nil
 	}
-	if n, ok := f.Neg().Uint64(); ok && n <= r.Offset {
+	// P - f, for a small negative offset.
+	var n, hi, b uint64
+	n, b = bits.Sub64(1, l[0], 0)
+	hi, b = bits.Sub64(0, l[1], b)
+	x, b := bits.Sub64(0, l[2], b)
+	hi |= x
+	x, _ = bits.Sub64(modulusTop, l[3], b)
+	if hi|x == 0 && n <= r.Offset {
 		return Relocatable{r.Segment, r.Offset - n}, nil
 	}
 	return Relocatable{}, fmt.Errorf("address %s + %s is out of range", r, f.SignedDecimal())
 }
+
+// modulusTop is the top limb of the field's prime P = 2^251 + 17*2^192 + 1
+// (its other limbs are 0, 0 and 1).
+const modulusTop = 0x0800000000000011
 
 // Sub returns r - o as a number of cells; both must be in the same segment.
 func (r Relocatable) Sub(o Relocatable) (int64, error) {
