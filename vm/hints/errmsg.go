@@ -55,10 +55,13 @@ func (c *Context) valueAtFP(name string, m *memory.Memory, fp memory.Relocatable
 		return memory.Value{}, fmt.Errorf("%s is not a reference", name)
 	}
 	idx, ok := c.hint.FlowTrackingData.ReferenceIDs[full]
-	if !ok || idx < 0 || idx >= len(c.rt.refs) {
+	if !ok {
 		return memory.Value{}, fmt.Errorf("reference %s is revoked", name)
 	}
-	ref := &c.rt.refs[idx]
+	ref, ok := c.rt.refAt(idx)
+	if !ok {
+		return memory.Value{}, fmt.Errorf("reference %s is revoked", name)
+	}
 	if ref.err != nil {
 		return memory.Value{}, ref.err
 	}

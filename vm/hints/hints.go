@@ -44,7 +44,7 @@ type Runtime struct {
 	Funcs map[string]Func
 	local map[string]Func
 
-	resolved map[resolveKey]resolvedName
+	resolved map[resolveKey]*siteName
 	// Out receives what hints print (print() in the Python originals).
 	Out io.Writer
 	// Extra is state that hint modules keep across hints (a dict manager,
@@ -60,6 +60,30 @@ type parsedRef struct {
 	group int
 	off   int
 	apDep bool
+	// parsed is false for a reference not parsed yet (NewRuntime parses
+	// references on first use; Prepare parses them all).
+	parsed bool
+}
+
+func (r *parsedRef) parse(ref *program.Reference) {
+	e, err := parseExpr(ref.Value)
+	*r = parsedRef{e: e, err: err, group: ref.ApTrackingData.Group, off: ref.ApTrackingData.Offset, parsed: true}
+	if err == nil {
+		r.apDep = usesAP(e)
+	}
+}
+
+// refAt returns the parsed reference idx of the program, parsing it on
+// first use.
+func (rt *Runtime) refAt(idx int) (*parsedRef, bool) {
+	if idx < 0 || idx >= len(rt.refs) {
+		return nil, false
+	}
+	r := &rt.refs[idx]
+	if !r.parsed {
+		r.parse(&rt.Program.References[idx])
+	}
+	return r, true
 }
 
 // NewRuntime returns the hint state of a run of p. programInput is the
@@ -76,7 +100,8 @@ func NewRuntime(p *program.Program, runners map[string]any, programInput any) *R
 		programInput = map[string]any{}
 	}
 	rt.Scopes = []Scope{{"program_input": programInput}}
-	rt.refs = Prepare(p).refs
+	// References are parsed on first use: a run reaches few of them.
+	rt.refs = make([]parsedRef, len(p.References))
 	return rt
 }
 
@@ -91,12 +116,8 @@ type Prepared struct {
 // Prepare parses the references of p.
 func Prepare(p *program.Program) *Prepared {
 	refs := make([]parsedRef, len(p.References))
-	for i, r := range p.References {
-		e, err := parseExpr(r.Value)
-		refs[i] = parsedRef{e: e, err: err, group: r.ApTrackingData.Group, off: r.ApTrackingData.Offset}
-		if err == nil {
-			refs[i].apDep = usesAP(e)
-		}
+	for i := range p.References {
+		refs[i].parse(&p.References[i])
 	}
 	return &Prepared{program: p, refs: refs}
 }
@@ -124,6 +145,9 @@ type compiled struct {
 	hint  *program.Hint
 	fn    Func
 	index int
+	// names caches what the names the hint uses resolve to: identifiers,
+	// the hint's scopes and its reference ids never change during a run.
+	names []*siteName
 }
 
 // Compile binds every hint of the program to its implementation and
@@ -190,7 +214,7 @@ func (h *compiled) Execute(m *vm.VM) error {
 	if h.fn == nil {
 		return &vm.UnknownHintError{Code: h.hint.Code}
 	}
-	c := &Context{VM: m, rt: h.rt, hint: h.hint}
+	c := &Context{VM: m, rt: h.rt, hint: h.hint, site: h}
 	if err := h.fn(c); err != nil {
 		return &vm.HintError{Code: h.hint.Code, Err: err}
 	}
@@ -202,6 +226,9 @@ type Context struct {
 	VM   *vm.VM
 	rt   *Runtime
 	hint *program.Hint
+	// site is the compiled hint being executed, whose name cache lookups
+	// use (nil outside hint execution).
+	site *compiled
 }
 
 // Runtime returns the run's hint state.
@@ -261,30 +288,75 @@ func (c *Context) Builtin(name string) (any, bool) {
 // resolve finds the identifier a hint name refers to, searching the hint's
 // accessible scopes from the innermost out and following aliases.
 func (c *Context) resolve(name string) (string, *program.Identifier, error) {
-	key := resolveKey{c.hint, name}
-	if r, ok := c.rt.resolved[key]; ok {
-		return r.full, r.id, nil
+	n, err := c.lookup(name)
+	if err != nil {
+		return "", nil, err
 	}
-	full, id, err := c.resolveUncached(name)
-	if err == nil {
-		if c.rt.resolved == nil {
-			c.rt.resolved = map[resolveKey]resolvedName{}
-		}
-		c.rt.resolved[key] = resolvedName{full, id}
-	}
-	return full, id, err
+	return n.full, n.id, nil
 }
 
-// resolveKey and resolvedName cache name resolution per hint: the
+// lookup returns the cached resolution of a name the hint uses.
+func (c *Context) lookup(name string) (*siteName, error) {
+	if s := c.site; s != nil {
+		for _, n := range s.names {
+			if n.name == name {
+				return n, nil
+			}
+		}
+		full, id, err := c.resolveUncached(name)
+		if err != nil {
+			return nil, err
+		}
+		n := &siteName{name: name, full: full, id: id}
+		s.names = append(s.names, n)
+		return n, nil
+	}
+	key := resolveKey{c.hint, name}
+	if n, ok := c.rt.resolved[key]; ok {
+		return n, nil
+	}
+	full, id, err := c.resolveUncached(name)
+	if err != nil {
+		return nil, err
+	}
+	if c.rt.resolved == nil {
+		c.rt.resolved = map[resolveKey]*siteName{}
+	}
+	n := &siteName{name: name, full: full, id: id}
+	c.rt.resolved[key] = n
+	return n, nil
+}
+
+// resolveKey and siteName cache name resolution per hint: the
 // identifiers and a hint's scopes never change during a run.
 type resolveKey struct {
 	hint *program.Hint
 	name string
 }
 
-type resolvedName struct {
+// siteName is a name as one hint resolves it: the identifier and, filled
+// on first use, the constant's value or the reference's parsed expression.
+type siteName struct {
+	name string
 	full string
 	id   *program.Identifier
+
+	constDone bool
+	constVal  felt.Felt
+	constErr  error
+
+	refDone bool
+	ref     *parsedRef
+	refErr  error
+}
+
+// constValue returns the value of a const identifier.
+func (n *siteName) constValue() (felt.Felt, error) {
+	if !n.constDone {
+		n.constVal, n.constErr = felt.FromString(n.id.Value.String())
+		n.constDone = true
+	}
+	return n.constVal, n.constErr
 }
 
 func (c *Context) resolveUncached(name string) (string, *program.Identifier, error) {
@@ -332,24 +404,34 @@ func (rt *Runtime) resolveFull(name string) (string, *program.Identifier) {
 // refValue evaluates the reference a name denotes and returns its value and
 // type, and the expression it came from.
 func (c *Context) refValue(name string) (memory.Value, cairoType, expr, error) {
-	full, id, err := c.resolve(name)
+	n, err := c.lookup(name)
 	if err != nil {
 		return memory.Value{}, cairoType{}, nil, err
 	}
-	switch id.Type {
+	switch n.id.Type {
 	case "const":
-		f, err := felt.FromString(id.Value.String())
+		f, err := n.constValue()
 		return memory.FeltValue(f), feltType, nil, err
 	case "reference":
 	default:
-		return memory.Value{}, cairoType{}, nil, fmt.Errorf("Unsupported identifier type '%s' of identifier '%s'.", id.Type, name)
+		return memory.Value{}, cairoType{}, nil, fmt.Errorf("Unsupported identifier type '%s' of identifier '%s'.", n.id.Type, name)
 	}
-	ref, err := c.reference(full, name)
+	ref, err := c.nameRef(n)
 	if err != nil {
 		return memory.Value{}, cairoType{}, nil, err
 	}
 	v, t, err := evalRef(ref.e, c.regs(ref), c.VM.Mem)
 	return v, t, ref.e, err
+}
+
+// nameRef returns the parsed reference a resolved name denotes at the
+// hint.
+func (c *Context) nameRef(n *siteName) (*parsedRef, error) {
+	if !n.refDone {
+		n.ref, n.refErr = c.reference(n.full, n.name)
+		n.refDone = true
+	}
+	return n.ref, n.refErr
 }
 
 // reference returns the parsed reference of the identifier full (name as
@@ -359,10 +441,10 @@ func (c *Context) reference(full, name string) (*parsedRef, error) {
 	if !ok {
 		return nil, fmt.Errorf("Reference '%s' is revoked.", name)
 	}
-	if idx < 0 || idx >= len(c.rt.refs) {
+	ref, ok := c.rt.refAt(idx)
+	if !ok {
 		return nil, fmt.Errorf("reference %d of '%s' is out of range", idx, name)
 	}
-	ref := &c.rt.refs[idx]
 	if ref.err != nil {
 		return nil, ref.err
 	}
@@ -418,8 +500,8 @@ func (c *Context) Value(name string) (memory.Value, error) {
 // valueType is Value with the type of the value (T* where Value gives the
 // address of a struct T).
 func (c *Context) valueType(name string) (memory.Value, cairoType, error) {
-	path := strings.Split(name, ".")
-	v, t, e, err := c.refValue(path[0])
+	head, rest, hasRest := strings.Cut(name, ".")
+	v, t, e, err := c.refValue(head)
 	if err != nil {
 		return v, t, err
 	}
@@ -428,14 +510,16 @@ func (c *Context) valueType(name string) (memory.Value, cairoType, error) {
 		if !ok {
 			return v, t, fmt.Errorf("Expected expression of type '%s' to have an address.", t)
 		}
-		a, _, err := eval(d.addr, c.regs(c.refFor(path[0])), c.VM.Mem)
+		a, _, err := eval(d.addr, c.regs(c.refFor(head)), c.VM.Mem)
 		if err != nil {
 			return a, t, err
 		}
 		v = a
 		t.ptr = 1
 	}
-	for _, m := range path[1:] {
+	for hasRest {
+		var m string
+		m, rest, hasRest = strings.Cut(rest, ".")
 		if !v.IsReloc() {
 			return v, t, fmt.Errorf("'%s' is not a struct reference", name)
 		}
@@ -457,15 +541,19 @@ func (c *Context) valueType(name string) (memory.Value, cairoType, error) {
 }
 
 func (c *Context) refFor(name string) *parsedRef {
-	full, _, err := c.resolve(name)
+	n, err := c.lookup(name)
 	if err != nil {
 		return &parsedRef{}
 	}
-	idx, ok := c.hint.FlowTrackingData.ReferenceIDs[full]
-	if !ok || idx >= len(c.rt.refs) {
+	idx, ok := c.hint.FlowTrackingData.ReferenceIDs[n.full]
+	if !ok {
 		return &parsedRef{}
 	}
-	return &c.rt.refs[idx]
+	ref, ok := c.rt.refAt(idx)
+	if !ok {
+		return &parsedRef{}
+	}
+	return ref
 }
 
 func unwrapDeref(e expr) (exprDeref, bool) {
@@ -525,16 +613,15 @@ func (c *Context) Reloc(name string) (memory.Relocatable, error) {
 // Addr returns the memory address that ids.name (a reference to memory,
 // optionally with members) denotes; it is where SetValue writes.
 func (c *Context) Addr(name string) (memory.Relocatable, error) {
-	path := strings.Split(name, ".")
-	if len(path) == 1 {
-		full, id, err := c.resolve(name)
+	if !strings.Contains(name, ".") {
+		n, err := c.lookup(name)
 		if err != nil {
 			return memory.Relocatable{}, err
 		}
-		if id.Type != "reference" {
+		if n.id.Type != "reference" {
 			return memory.Relocatable{}, fmt.Errorf("%s does not reference memory and cannot be assigned.", name)
 		}
-		ref, err := c.reference(full, name)
+		ref, err := c.nameRef(n)
 		if err != nil {
 			return memory.Relocatable{}, err
 		}
@@ -551,7 +638,8 @@ func (c *Context) Addr(name string) (memory.Relocatable, error) {
 		}
 		return a.Reloc(), nil
 	}
-	parent := strings.Join(path[:len(path)-1], ".")
+	dot := strings.LastIndexByte(name, '.')
+	parent, last := name[:dot], name[dot+1:]
 	base, err := c.Value(parent)
 	if err != nil {
 		return memory.Relocatable{}, err
@@ -560,7 +648,7 @@ func (c *Context) Addr(name string) (memory.Relocatable, error) {
 	if err != nil {
 		return memory.Relocatable{}, err
 	}
-	_, off, err := c.member(t, path[len(path)-1])
+	_, off, err := c.member(t, last)
 	if err != nil {
 		return memory.Relocatable{}, err
 	}
@@ -610,14 +698,14 @@ func (c *Context) SetFelt(name string, f felt.Felt) error {
 
 // Const returns a constant visible from the hint (ids.NAME for a const).
 func (c *Context) Const(name string) (felt.Felt, error) {
-	_, id, err := c.resolve(name)
+	n, err := c.lookup(name)
 	if err != nil {
 		return felt.Zero, err
 	}
-	if id.Type != "const" || id.Value == nil {
+	if n.id.Type != "const" || n.id.Value == nil {
 		return felt.Zero, fmt.Errorf("'%s' is not a constant", name)
 	}
-	return felt.FromString(id.Value.String())
+	return n.constValue()
 }
 
 // StructSize returns the size of a struct visible from the hint

@@ -21,10 +21,18 @@ func TestPreparedRuntime(t *testing.T) {
 	if a.Program != p || len(a.refs) != 3 {
 		t.Fatalf("prepared runtime: program %p, %d refs", a.Program, len(a.refs))
 	}
+	if b.refs[0].parsed {
+		t.Error("NewRuntime parsed a reference before its first use")
+	}
 	for i := range b.refs {
-		if !reflect.DeepEqual(a.refs[i], b.refs[i]) {
-			t.Errorf("reference %d: prepared %+v, parsed %+v", i, a.refs[i], b.refs[i])
+		ra, _ := a.refAt(i)
+		rb, _ := b.refAt(i)
+		if !reflect.DeepEqual(*ra, *rb) {
+			t.Errorf("reference %d: prepared %+v, parsed on use %+v", i, *ra, *rb)
 		}
+	}
+	if _, ok := b.refAt(3); ok {
+		t.Error("reference 3 of 3 found")
 	}
 	if a.refs[2].err == nil || !a.refs[1].apDep || a.refs[0].apDep {
 		t.Errorf("references not parsed as expected: %+v", a.refs)
