@@ -168,16 +168,16 @@ func hintAssertNotEqual(c *Context) error {
 }
 
 func hintAssertNN(c *Context) error {
-	a, err := pyInt(c, "a")
+	a, err := pyFelt(c, "a")
 	if err != nil {
 		return err
 	}
-	bound, err := pyRangeCheckBound(c)
-	if err != nil {
+	if _, err := pyRangeCheckBound(c); err != nil {
 		return err
 	}
-	if a.Cmp(bound) >= 0 {
-		return fmt.Errorf("a = %s is out of range.", a)
+	// a < range_check_builtin.bound = 2^128.
+	if l := a.Limbs(); l[2]|l[3] != 0 {
+		return fmt.Errorf("a = %s is out of range.", a.Decimal())
 	}
 	return nil
 }
@@ -394,14 +394,47 @@ func checkDiv(c *Context) (div, bound *big.Int, err error) {
 	if bound, err = pyRangeCheckBound(c); err != nil {
 		return nil, nil, err
 	}
-	limit := new(big.Int).Quo(felt.Prime(), bound)
-	if div.Sign() <= 0 || div.Cmp(limit) > 0 {
+	if div.Sign() <= 0 || div.Cmp(divLimit) > 0 {
 		return nil, nil, fmt.Errorf("div=%s is out of the valid range.", pyHex(div))
 	}
 	return div, bound, nil
 }
 
+// checkDivU64 is checkDiv for the common divisor in (0, 2^64), which is
+// always in the valid range (PRIME // 2^128 > 2^122): ok is false, with no
+// error, for any other divisor, which checkDiv then checks.
+func checkDivU64(c *Context) (div uint64, ok bool, err error) {
+	f, err := pyFelt(c, "div")
+	if err != nil {
+		return 0, false, err
+	}
+	if _, err := pyRangeCheckBound(c); err != nil {
+		return 0, false, err
+	}
+	l := f.Limbs()
+	if l[1]|l[2]|l[3] != 0 || l[0] == 0 {
+		return 0, false, nil
+	}
+	return l[0], true, nil
+}
+
 func hintUnsignedDivRem(c *Context) error {
+	if d, ok, err := checkDivU64(c); err != nil {
+		return err
+	} else if ok {
+		value, err := c.Value("value")
+		if err != nil {
+			return err
+		}
+		if !value.IsFelt() {
+			return fmt.Errorf("unsupported operand type(s) for divmod(): 'RelocatableValue' and 'int'")
+		}
+		q, r := divRemLimbs(value.Felt().Limbs(), d)
+		if err := c.SetFelt("q", feltFromLimbs(q)); err != nil {
+			return err
+		}
+		return c.SetFelt("r", felt.FromUint64(r))
+	}
 	div, _, err := checkDiv(c)
 	if err != nil {
 		return err
@@ -421,6 +454,13 @@ func hintUnsignedDivRem(c *Context) error {
 }
 
 func hintSignedDivRem(c *Context) error {
+	if d, ok, err := checkDivU64(c); err != nil {
+		return err
+	} else if ok {
+		if done, err := signedDivRemU64(c, d); done {
+			return err
+		}
+	}
 	div, rcBound, err := checkDiv(c)
 	if err != nil {
 		return err
@@ -536,4 +576,57 @@ func minRoot(r felt.Felt) felt.Felt {
 		return n
 	}
 	return r
+}
+
+// divLimit is PRIME // range_check_builtin.bound, the largest divisor of
+// the div_rem hints; it is never modified.
+var divLimit = new(big.Int).Quo(primeInt, rangeCheckBound)
+
+// signedDivRemU64 is signed_div_rem for a divisor below 2^64 and a bound
+// below 2^63, in 64-bit arithmetic: done is false, with nothing written,
+// when the values need the general path.
+func signedDivRemU64(c *Context, d uint64) (done bool, err error) {
+	bf, err := pyFelt(c, "bound")
+	if err != nil {
+		return true, err
+	}
+	bl := bf.Limbs()
+	if bl[1]|bl[2]|bl[3] != 0 || bl[0] >= 1<<63 {
+		return false, nil
+	}
+	bound := int64(bl[0])
+	value, err := c.Value("value")
+	if err != nil {
+		return true, err
+	}
+	if !value.IsFelt() {
+		return false, nil
+	}
+	// value = as_int(value); q, r = divmod(value, div) with Python's
+	// flooring, which for div > 0 keeps 0 <= r < div.
+	l := value.Felt().Limbs()
+	neg := isNegative(l)
+	if neg {
+		l = negLimbs(l) // |value|
+	}
+	ql, r := divRemLimbs(l, d)
+	if ql[1]|ql[2]|ql[3] != 0 || ql[0] >= 1<<62 {
+		return false, nil
+	}
+	q := int64(ql[0])
+	if neg {
+		q = -q
+		if r != 0 {
+			q--
+			r = d - r
+		}
+	}
+	if err := c.SetFelt("r", felt.FromUint64(r)); err != nil {
+		return true, err
+	}
+	if q < -bound || q >= bound {
+		// The general path reports it; r is written already, as there.
+		return false, nil
+	}
+	return true, c.SetFelt("biased_q", felt.FromInt64(q+bound))
 }

@@ -10,6 +10,7 @@ import (
 
 const (
 	primeDec       = "3618502788666131213697322783095070105623107215331596699973092056135872020481"
+	halfPrimeDec   = "1809251394333065606848661391547535052811553607665798349986546028067936010240"
 	pow128Dec      = "340282366920938463463374607431768211456"
 	primeOver3High = "0x2aaaaaaaaaaaab05555555555555556"
 	primeOver2High = "0x4000000000000088000000000000001"
@@ -75,6 +76,16 @@ func TestMathHints(t *testing.T) {
 			want: map[int64]string{0: "", 1: "5", 2: "18446744073709551601"}},
 		{name: "signed_div_rem positive", code: codeSignedDivRem, refs: divRefs, in: map[int64]string{-5: "100", -4: "7", -3: "1000"}, want: map[int64]string{1: "2", 2: "1014"}},
 		{name: "signed_div_rem q out of range", code: codeSignedDivRem, refs: divRefs, in: map[int64]string{-5: "100", -4: "7", -3: "10"}, wantErr: "100 / 7 = 14 is out of the range [-10, 10)."},
+		{name: "signed_div_rem negative exact", code: codeSignedDivRem, refs: divRefs, in: map[int64]string{-5: sub(primeDec, 98), -4: "7", -3: "1000"},
+			want: map[int64]string{1: "0", 2: "986"}},
+		{name: "signed_div_rem negative q out of range", code: codeSignedDivRem, refs: divRefs, in: map[int64]string{-5: sub(primeDec, 100), -4: "7", -3: "14"},
+			wantErr: "-100 / 7 = -15 is out of the range [-14, 14)."},
+		{name: "signed_div_rem half prime", code: codeSignedDivRem, refs: divRefs, in: map[int64]string{-5: halfPrimeDec, -4: "1000", -3: pow128Dec[:30]},
+			wantErr: "-" + sub(halfPrimeDec, -1) + " / 1000 = -"},
+		{name: "signed_div_rem large div", code: codeSignedDivRem, refs: divRefs, in: map[int64]string{-5: sub(primeDec, 100), -4: pow128Dec[:25], -3: "10"},
+			want: map[int64]string{1: sub(pow128Dec[:25], 100), 2: "9"}},
+		{name: "unsigned_div_rem large value", code: codeUnsignedDivRem, refs: divRefs, in: map[int64]string{-5: pm1, -4: "18446744073709551557"},
+			want: map[int64]string{0: new(big.Int).Quo(bigDec(pm1), bigDec("18446744073709551557")).String(), 1: new(big.Int).Rem(bigDec(pm1), bigDec("18446744073709551557")).String()}},
 		{name: "signed_div_rem bound too large", code: codeSignedDivRem, refs: divRefs, in: map[int64]string{-5: "100", -4: "7", -3: pow128Dec}, wantErr: "bound=0x100000000000000000000000000000000 is out of the valid range."},
 		{name: "split_int value zero", code: codeSplitIntAssertRange, refs: map[string]string{"value": feltRef(-3)}, in: map[int64]string{-3: "0"}},
 		{name: "split_int value left", code: codeSplitIntAssertRange, refs: map[string]string{"value": feltRef(-3)}, in: map[int64]string{-3: "1"}, wantErr: "split_int(): value is out of range."},

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"math/bits"
 
 	"github.com/kairo-dev/kairo/vm/felt"
 	"github.com/kairo-dev/kairo/vm/memory"
@@ -38,6 +39,19 @@ func pyInt(c *Context, name string) (*big.Int, error) {
 		return nil, fmt.Errorf("Expected integer, found: %s.", v)
 	}
 	return v.Felt().BigInt(), nil
+}
+
+// pyFelt returns ids.name as a field element; an address is an error, as
+// in pyInt.
+func pyFelt(c *Context, name string) (felt.Felt, error) {
+	v, err := c.Value(name)
+	if err != nil {
+		return felt.Zero, err
+	}
+	if !v.IsFelt() {
+		return felt.Zero, fmt.Errorf("Expected integer, found: %s.", v)
+	}
+	return v.Felt(), nil
 }
 
 // pyInt64 returns ids.name as an integer that must fit in 63 bits (a
@@ -92,12 +106,64 @@ func pyRead(c *Context, addr memory.Relocatable) (memory.Value, error) {
 // (-PRIME/2, PRIME/2), with val < PRIME // 2 kept as is.
 func pyAsInt(f felt.Felt) *big.Int {
 	v := f.BigInt()
-	p := felt.Prime()
-	half := new(big.Int).Rsh(p, 1)
-	if v.Cmp(half) >= 0 {
-		v.Sub(v, p)
+	if v.Cmp(halfPrime) >= 0 {
+		v.Sub(v, primeInt)
 	}
 	return v
+}
+
+// primeInt and halfPrime are PRIME and PRIME // 2; they are never
+// modified.
+var (
+	primeInt  = felt.Prime()
+	halfPrime = new(big.Int).Rsh(primeInt, 1)
+)
+
+// Limb arithmetic for the hints' common case of small integers, without
+// math/big: a felt's canonical value is four little-endian 64-bit limbs.
+
+// feltFromLimbs returns the felt of a value below PRIME given as limbs.
+func feltFromLimbs(l [4]uint64) felt.Felt {
+	if l[1]|l[2]|l[3] == 0 {
+		return felt.FromUint64(l[0])
+	}
+	return felt.FromLimbs(l)
+}
+
+// divRemLimbs divides a 256-bit value by a non-zero 64-bit divisor.
+func divRemLimbs(l [4]uint64, d uint64) (q [4]uint64, r uint64) {
+	for i := 3; i >= 0; i-- {
+		q[i], r = bits.Div64(r, l[i], d)
+	}
+	return q, r
+}
+
+// negLimbs returns PRIME - l for 0 < l < PRIME.
+func negLimbs(l [4]uint64) [4]uint64 {
+	var n [4]uint64
+	var b uint64
+	n[0], b = bits.Sub64(1, l[0], 0)
+	n[1], b = bits.Sub64(0, l[1], b)
+	n[2], b = bits.Sub64(0, l[2], b)
+	n[3], _ = bits.Sub64(primeTop, l[3], b)
+	return n
+}
+
+// primeTop is the top limb of PRIME = 2^251 + 17*2^192 + 1.
+const primeTop = 0x0800000000000011
+
+// isNegative reports whether a felt's limbs lift to a negative integer in
+// as_int (value >= PRIME // 2).
+func isNegative(l [4]uint64) bool {
+	// PRIME // 2 = 2^250 + 17*2^191, limbs {0, 0, 2^63, 0x0400000000000008}.
+	const h3, h2 = 0x0400000000000008, 1 << 63
+	switch {
+	case l[3] != h3:
+		return l[3] > h3
+	case l[2] != h2:
+		return l[2] > h2
+	}
+	return true
 }
 
 // pyScopeInt converts a scope variable that holds a Python int.

@@ -180,14 +180,15 @@ func hintUint256AddLow(c *Context) error {
 }
 
 func hintSplit64(c *Context) error {
-	a, err := pyInt(c, "a")
+	a, err := pyFelt(c, "a")
 	if err != nil {
 		return err
 	}
-	if err := pySetInt(c, "low", new(big.Int).And(a, u256Mask64)); err != nil {
+	l := a.Limbs()
+	if err := c.SetFelt("low", felt.FromUint64(l[0])); err != nil {
 		return err
 	}
-	return pySetInt(c, "high", a.Rsh(a, 64))
+	return c.SetFelt("high", feltFromLimbs([4]uint64{l[1], l[2], l[3], 0}))
 }
 
 func hintUint256Sqrt(c *Context, feltRoot bool) error {
