@@ -307,6 +307,6 @@ func (m *mvMemory) diff(n int32) (state.Diff, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.Sort()
+	sortDiff(d)
 	return d, nil
 }

@@ -94,7 +94,7 @@ func Sequential[O any](txs []Tx[O], base state.Reader) (*Result[O], error) {
 			}
 		}
 	}
-	res.Diff.Sort()
+	sortDiff(res.Diff)
 	n := len(txs)
 	res.Metrics = Metrics{Scheduler: "sequential", Workers: 1, Txs: n, Executions: n, Wall: time.Since(start)}
 	return res, nil
