@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	starkcurve "github.com/consensys/gnark-crypto/ecc/stark-curve"
 	"github.com/consensys/gnark-crypto/ecc/stark-curve/fp"
 	pedersenhash "github.com/consensys/gnark-crypto/ecc/stark-curve/pedersen-hash"
 
@@ -25,7 +26,14 @@ func edgeFelts() []felt.Felt {
 	pm1 := felt.FromInt64(-1)
 	two248 := felt.FromBigInt(new(big.Int).Lsh(big.NewInt(1), 248))
 	low := felt.FromBigInt(new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 248), big.NewInt(1)))
-	return []felt.Felt{felt.Zero, felt.One, pm1, two248, low, two248.Add(low), felt.FromUint64(0xff)}
+	return []felt.Felt{felt.Zero, felt.One, pm1, two248, low, two248.Add(low), felt.FromUint64(0xff),
+		// signed 12-bit digits at their extremes: 2047, 2048 (-2048 and a
+		// carry), 4095 (-1 and a carry), a carry rippling through windows,
+		// and the top window (bits 240..247) full with a carry into it
+		felt.FromUint64(0x7ff), felt.FromUint64(0x800), felt.FromUint64(0xfff),
+		felt.FromUint64(0x800fff800fff), felt.FromUint64(0xffffffffffffffff),
+		felt.FromBigInt(new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(0x1ff), 239), big.NewInt(1))),
+		felt.FromUint64(123568), felt.FromUint64(5673940)}
 }
 
 func TestPedersenMatchesGnark(t *testing.T) {
@@ -48,6 +56,67 @@ func TestPedersenMatchesGnark(t *testing.T) {
 				t.Fatalf("Pedersen(%s, %s) = %s, gnark says %s", a, b, got, felt.Felt(want))
 			}
 		}
+	}
+}
+
+// TestPedersenSumFallback drives the XYZZ sum into the cases where two
+// points have the same x coordinate (a doubling, and a point plus its
+// negation) and checks that sum gives up and sumSlow gets them right, and
+// that both agree on ordinary sums with negated terms.
+func TestPedersenSumFallback(t *testing.T) {
+	tb := tables()
+	s := tb.shift
+	q := tb.high[0][4]
+	var sq starkcurve.G1Jac // S + q
+	sq.FromAffine(&s)
+	sq.AddMixed(&q)
+	var sqA starkcurve.G1Affine
+	sqA.FromJacobian(&sq)
+	var twoS, twoSQ starkcurve.G1Jac
+	twoS.FromAffine(&s)
+	twoS.DoubleAssign()
+	twoSQ.Double(&sq)
+	affineX := func(p *starkcurve.G1Jac) fp.Element {
+		var a starkcurve.G1Affine
+		a.FromJacobian(p)
+		return a.X
+	}
+	tests := []struct {
+		name  string
+		terms []term
+		want  fp.Element
+	}{
+		{"S+S", []term{{&s, false}}, affineX(&twoS)},
+		{"S-S", []term{{&s, true}}, fp.Element{}},
+		{"(S+q)+(S+q)", []term{{&q, false}, {&sqA, false}}, affineX(&twoSQ)},
+		{"(S+q)-(S+q)", []term{{&q, false}, {&sqA, true}}, fp.Element{}},
+	}
+	for _, tc := range tests {
+		if _, ok := sum(&s, tc.terms); ok {
+			t.Errorf("%s: sum did not detect equal x coordinates", tc.name)
+		}
+		if got := sumSlow(&s, tc.terms); got != tc.want {
+			t.Errorf("%s: sumSlow = %s, want %s", tc.name, felt.Felt(got), felt.Felt(tc.want))
+		}
+	}
+	r := rand.New(rand.NewPCG(13, 14))
+	fast := 0
+	for range 100 {
+		var ts []term
+		for range 1 + r.IntN(maxTerms) {
+			ts = append(ts, term{&tb.high[r.IntN(2)][r.IntN(15)], r.IntN(2) == 1})
+		}
+		got, ok := sum(&s, ts)
+		if !ok {
+			continue
+		}
+		fast++
+		if want := sumSlow(&s, ts); got != want {
+			t.Fatalf("sum = %s, sumSlow = %s", felt.Felt(got), felt.Felt(want))
+		}
+	}
+	if fast < 90 {
+		t.Fatalf("sum gave up on %d of 100 random sums", 100-fast)
 	}
 }
 
@@ -280,21 +349,21 @@ func TestPedersenBatchMatchesPedersen(t *testing.T) {
 	}
 }
 
-func TestBatchDigits(t *testing.T) {
+func TestSignedDigits(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	in := edgeFelts()
 	for range 500 {
 		in = append(in, randFelt(r))
 	}
 	for _, x := range in {
-		var d [batchWindows]int32
-		high := batchDigits(x.Limbs(), &d)
+		var d [windows]int32
+		high := signedDigits(x.Limbs(), &d)
 		sum := new(big.Int).Lsh(new(big.Int).SetUint64(high), 248)
-		for i := batchWindows - 1; i >= 0; i-- {
-			if d[i] < -batchHalf || d[i] > batchHalf {
+		for i := windows - 1; i >= 0; i-- {
+			if d[i] < -windowHalf || d[i] > windowHalf {
 				t.Fatalf("%s: digit %d = %d out of range", x, i, d[i])
 			}
-			sum.Add(sum, new(big.Int).Lsh(big.NewInt(int64(d[i])), uint(batchWindow*i)))
+			sum.Add(sum, new(big.Int).Lsh(big.NewInt(int64(d[i])), uint(window*i)))
 		}
 		if sum.Cmp(x.BigInt()) != 0 {
 			t.Fatalf("%s: digits sum to %s", x, sum)

@@ -13,15 +13,33 @@ import (
 //
 //	H(a, b) = [S + a_low*P0 + a_high*P1 + b_low*P2 + b_high*P3].x
 //
-// where x_low is the low 248 bits of x and x_high its top 4 bits. The fixed
-// bases make every scalar multiplication a sum of precomputed points: the
-// 248-bit halves are cut into 31 bytes, each selecting one of 255 affine
-// multiples of 2^(8i)*P, so a hash is at most 64 mixed additions and one
-// inversion (gnark-crypto's own Pedersen does about 126 full Jacobian
-// additions with 4-bit windows).
+// where x_low is the low 248 bits of x and x_high its top 4 bits. The bases
+// are fixed, so every scalar multiplication is a sum of precomputed points:
+// each 248-bit half is cut into 21 signed 12-bit digits (window), each
+// selecting one of 2048 precomputed affine multiples of 2^(12i)*P (the
+// negative ones by negating y, which is free), and the 4-bit high part one
+// of 15 multiples. A hash of two random felts is at most 44 additions (31
+// bytes each way and gnark-crypto's 4-bit windows take 64 and 126); a small
+// input takes one addition per 12 bits.
+//
+// Pedersen adds into an XYZZ accumulator (x = X/ZZ, y = Y/ZZZ): a mixed
+// addition there costs 8 multiplications and 2 squarings, against 7+4 in
+// Jacobian coordinates, and the first one, from the affine shift point,
+// 4 and 2. The hash ends with one inversion. PedersenBatch shares the
+// tables and keeps its accumulators affine instead.
 
 const (
-	lowBytes = 31 // 248 bits
+	lowBits = 248 // bits in x_low
+	window  = 12  // bits per signed digit
+	// windowHalf is the number of table entries per window: the
+	// magnitudes 1..windowHalf of the digits.
+	windowHalf = 1 << (window - 1)
+	// windows is the number of digits of x_low: 248 bits plus the final
+	// carry.
+	windows = (lowBits + window) / window
+	// maxTerms is the most points a hash adds: two halves of windows
+	// digits and a high part each.
+	maxTerms = 2 * (windows + 1)
 )
 
 // pedersenPoints are cairo-lang's constant points (decimal coordinates).
@@ -48,23 +66,24 @@ var pedersenPoints = [5][2]string{
 	},
 }
 
-// pedersenTables holds the precomputed multiples. low[k][i][j-1] is
-// j*2^(8i)*P_{2k} and high[k][j-1] is j*P_{2k+1}.
+// windowTable holds m*2^(window*i)*P for m = 1..windowHalf at index m-1.
+type windowTable [windowHalf]starkcurve.G1Affine
+
+// pedersenTables holds the precomputed multiples of the constant points.
+// The window tables (128 KiB each, 5.25 MiB in all) are built on first
+// use, one by one: a program that hashes small values only ever builds the
+// first few.
 type pedersenTables struct {
-	shift starkcurve.G1Jac
-	low   [2][lowBytes][255]starkcurve.G1Affine
-	high  [2][15]starkcurve.G1Affine
+	shift starkcurve.G1Affine
+	// high[k][m-1] is m*P_{2k+1}, m = 1..15.
+	high [2][15]starkcurve.G1Affine
+	// low[k][i] returns the table of 2^(window*i)*P_{2k}.
+	low [2][windows]func() *windowTable
 }
 
-var (
-	pedersenOnce sync.Once
-	pedersenTab  *pedersenTables
-)
-
-func tables() *pedersenTables {
-	pedersenOnce.Do(func() { pedersenTab = buildPedersenTables() })
-	return pedersenTab
-}
+// tables returns the process-wide tables, creating them (but not the
+// window tables) on first use.
+var tables = sync.OnceValue(newPedersenTables)
 
 func affinePoint(c [2]string) starkcurve.G1Affine {
 	var p starkcurve.G1Affine
@@ -88,54 +107,221 @@ func multiples(base starkcurve.G1Affine, n int) []starkcurve.G1Affine {
 	return starkcurve.BatchJacobianToAffineG1(jac)
 }
 
-func buildPedersenTables() *pedersenTables {
+func newPedersenTables() *pedersenTables {
 	t := new(pedersenTables)
-	s := affinePoint(pedersenPoints[0])
-	t.shift.FromAffine(&s)
+	t.shift = affinePoint(pedersenPoints[0])
 	for k := 0; k < 2; k++ {
-		base := affinePoint(pedersenPoints[1+2*k])
-		for i := 0; i < lowBytes; i++ {
-			copy(t.low[k][i][:], multiples(base, 255))
-			// base <- 256*base
-			var b starkcurve.G1Jac
-			b.FromAffine(&base)
-			for d := 0; d < 8; d++ {
-				b.DoubleAssign()
-			}
-			base.FromJacobian(&b)
-		}
 		copy(t.high[k][:], multiples(affinePoint(pedersenPoints[2+2*k]), 15))
+		var base starkcurve.G1Jac
+		p := affinePoint(pedersenPoints[1+2*k])
+		base.FromAffine(&p)
+		for i := 0; i < windows; i++ {
+			var b starkcurve.G1Affine
+			b.FromJacobian(&base)
+			t.low[k][i] = sync.OnceValue(func() *windowTable {
+				w := new(windowTable)
+				copy(w[:], multiples(b, windowHalf))
+				return w
+			})
+			for range window {
+				base.DoubleAssign()
+			}
+		}
 	}
 	return t
 }
 
-// accumulate adds x_low*P_{2k} + x_high*P_{2k+1} to acc, x given as 32
-// big-endian bytes of a canonical value (< 2^252).
-func (t *pedersenTables) accumulate(acc *starkcurve.G1Jac, k int, x *[32]byte) {
-	low := &t.low[k]
-	for i := 0; i < lowBytes; i++ {
-		if v := x[31-i]; v != 0 {
-			acc.AddMixed(&low[i][v-1])
+// buildAll builds every window table, in parallel.
+func (t *pedersenTables) buildAll() {
+	var wg sync.WaitGroup
+	for k := range t.low {
+		for _, w := range t.low[k] {
+			wg.Go(func() { w() })
 		}
 	}
-	if v := x[0]; v != 0 {
-		acc.AddMixed(&t.high[k][v-1])
+	wg.Wait()
+}
+
+// signedDigits cuts the low 248 bits of x (canonical limbs) into signed
+// digits d_i in [-windowHalf, windowHalf] with
+// x_low = sum d_i*2^(window*i), and returns them with the high nibble (bits
+// 248..251).
+func signedDigits(l [4]uint64, d *[windows]int32) (high uint64) {
+	high = l[3] >> 56
+	l[3] &= 1<<56 - 1
+	carry := uint64(0)
+	for i := 0; i < windows; i++ {
+		pos := uint(i * window)
+		w, s := pos/64, pos%64
+		v := l[w] >> s
+		if s+window > 64 && w+1 < 4 {
+			v |= l[w+1] << (64 - s)
+		}
+		v &= 2*windowHalf - 1
+		v += carry
+		if v >= windowHalf {
+			d[i] = int32(v) - 2*windowHalf
+			carry = 1
+		} else {
+			d[i] = int32(v)
+			carry = 0
+		}
 	}
+	return high
+}
+
+// term is one point of a hash's sum: q, or -q when neg.
+type term struct {
+	q   *starkcurve.G1Affine
+	neg bool
+}
+
+// terms lists the points x_low*P_{2k} + x_high*P_{2k+1} adds, after out[:n],
+// and returns the new count.
+func (t *pedersenTables) terms(out *[maxTerms]term, n int, k int, x *felt.Felt) int {
+	var d [windows]int32
+	high := signedDigits(x.Limbs(), &d)
+	for i, di := range d {
+		switch {
+		case di > 0:
+			out[n] = term{&t.low[k][i]()[di-1], false}
+			n++
+		case di < 0:
+			out[n] = term{&t.low[k][i]()[-di-1], true}
+			n++
+		}
+	}
+	if high != 0 {
+		out[n] = term{&t.high[k][high-1], false}
+		n++
+	}
+	return n
+}
+
+// xyzz is a point in extended Jacobian coordinates: (X/ZZ, Y/ZZZ) with
+// ZZ^3 = ZZZ^2.
+type xyzz struct {
+	x, y, zz, zzz fp.Element
+}
+
+// yOf returns q's y coordinate, negated when neg.
+func yOf(q *starkcurve.G1Affine, neg bool) fp.Element {
+	y := q.Y
+	if neg {
+		var zero fp.Element
+		subMod(&y, &zero, &q.Y)
+	}
+	return y
+}
+
+// setSum sets p = a + (q or -q) for affine a and q (4 multiplications, 2
+// squarings). It returns false, leaving p unchanged, when a and q have the
+// same x coordinate (a doubling or the point at infinity).
+func (p *xyzz) setSum(a, q *starkcurve.G1Affine, neg bool) bool {
+	var pp, r, qq, t fp.Element
+	subMod(&pp, &q.X, &a.X) // P
+	if pp.IsZero() {
+		return false
+	}
+	qy := yOf(q, neg)
+	subMod(&r, &qy, &a.Y) // R
+	p.zz.Square(&pp)      // PP
+	p.zzz.Mul(&pp, &p.zz) // PPP
+	qq.Mul(&a.X, &p.zz)   // Q = X1*PP
+	// X3 = R^2 - PPP - 2Q
+	p.x.Square(&r)
+	subMod(&p.x, &p.x, &p.zzz)
+	addMod(&t, &qq, &qq)
+	subMod(&p.x, &p.x, &t)
+	// Y3 = R*(Q - X3) - Y1*PPP
+	subMod(&t, &qq, &p.x)
+	p.y.Mul(&r, &t)
+	t.Mul(&a.Y, &p.zzz)
+	subMod(&p.y, &p.y, &t)
+	return true
+}
+
+// add sets p = p + (q or -q) (madd-2008-s: 8 multiplications, 2
+// squarings). It returns false, leaving p unchanged, when p and q have the
+// same x coordinate.
+func (p *xyzz) add(q *starkcurve.G1Affine, neg bool) bool {
+	var u, s, pp, r, ppp, qq, t fp.Element
+	qy := yOf(q, neg)
+	u.Mul(&q.X, &p.zz)    // U2
+	s.Mul(&qy, &p.zzz)    // S2
+	subMod(&pp, &u, &p.x) // P
+	if pp.IsZero() {
+		return false
+	}
+	subMod(&r, &s, &p.y) // R
+	u.Square(&pp)        // PP
+	ppp.Mul(&pp, &u)     // PPP
+	qq.Mul(&p.x, &u)     // Q = X1*PP
+	p.zz.Mul(&p.zz, &u)
+	p.zzz.Mul(&p.zzz, &ppp)
+	// Y1*PPP, before X1 and Y1 are overwritten
+	s.Mul(&p.y, &ppp)
+	// X3 = R^2 - PPP - 2Q
+	p.x.Square(&r)
+	subMod(&p.x, &p.x, &ppp)
+	addMod(&t, &qq, &qq)
+	subMod(&p.x, &p.x, &t)
+	// Y3 = R*(Q - X3) - Y1*PPP
+	subMod(&t, &qq, &p.x)
+	p.y.Mul(&r, &t)
+	subMod(&p.y, &p.y, &s)
+	return true
+}
+
+// sum returns the x coordinate of shift + the terms, or false when an
+// addition meets equal x coordinates (sumSlow handles those).
+func sum(shift *starkcurve.G1Affine, ts []term) (fp.Element, bool) {
+	if len(ts) == 0 {
+		return shift.X, true
+	}
+	var acc xyzz
+	if !acc.setSum(shift, ts[0].q, ts[0].neg) {
+		return fp.Element{}, false
+	}
+	for _, tm := range ts[1:] {
+		if !acc.add(tm.q, tm.neg) {
+			return fp.Element{}, false
+		}
+	}
+	var x fp.Element
+	x.Inverse(&acc.zz)
+	x.Mul(&x, &acc.x)
+	return x, true
+}
+
+// sumSlow is sum with gnark-crypto's complete Jacobian arithmetic, for the
+// sums (which no hash of real data is expected to meet) where sum gives
+// up. The point at infinity has x = 0, as in gnark-crypto's Pedersen.
+func sumSlow(shift *starkcurve.G1Affine, ts []term) fp.Element {
+	var acc starkcurve.G1Jac
+	acc.FromAffine(shift)
+	for _, tm := range ts {
+		q := *tm.q
+		if tm.neg {
+			q.Neg(&q)
+		}
+		acc.AddMixed(&q)
+	}
+	var r starkcurve.G1Affine
+	r.FromJacobian(&acc)
+	return r.X
 }
 
 // Pedersen returns Starknet's Pedersen hash of a and b.
 func Pedersen(a, b felt.Felt) felt.Felt {
 	t := tables()
-	acc := t.shift
-	ab := (*fp.Element)(&a).Bytes()
-	bb := (*fp.Element)(&b).Bytes()
-	t.accumulate(&acc, 0, &ab)
-	t.accumulate(&acc, 1, &bb)
-	// affine x = X / Z^2
-	var x fp.Element
-	x.Inverse(&acc.Z)
-	x.Square(&x)
-	x.Mul(&x, &acc.X)
+	var ts [maxTerms]term
+	n := t.terms(&ts, 0, 0, &a)
+	n = t.terms(&ts, n, 1, &b)
+	x, ok := sum(&t.shift, ts[:n])
+	if !ok {
+		x = sumSlow(&t.shift, ts[:n])
+	}
 	return felt.Felt(x)
 }
 

@@ -1,8 +1,6 @@
 package hash
 
 import (
-	"sync"
-
 	starkcurve "github.com/consensys/gnark-crypto/ecc/stark-curve"
 	"github.com/consensys/gnark-crypto/ecc/stark-curve/fp"
 
@@ -15,96 +13,19 @@ import (
 // are done in lock step, so that one field inversion serves all of them
 // (Montgomery's trick: k inversions cost one inversion and 3(k-1)
 // multiplications). An affine addition then costs about 6 multiplications,
-// against 11 for the Jacobian mixed addition of Pedersen.
+// against 10 for the XYZZ mixed addition of Pedersen.
 //
-// The scalars are also cut into wider windows: batchWindow-bit signed
-// digits, each selecting one of 2^(batchWindow-1) precomputed affine
-// multiples (negating an affine point is free), so a 248-bit half takes
-// batchWindows additions instead of 31. The tables (about 5 MiB) are built
-// on the first call.
+// The scalars are cut into the same signed 12-bit digits as Pedersen's,
+// from the same tables, which a batch builds all at once (in parallel) on
+// its first call.
 
-const (
-	batchWindow  = 12
-	batchHalf    = 1 << (batchWindow - 1)                   // table entries per window: magnitudes 1..batchHalf
-	batchWindows = (lowBytes*8 + batchWindow) / batchWindow // 248 bits plus the final carry
-	// batchChunk is how many hashes share one inversion per addition
-	// round: large enough to make the inversion negligible, small enough
-	// to keep the working set in cache.
-	batchChunk = 512
-	// batchSteps is the most additions a hash takes.
-	batchSteps = 2 * (batchWindows + 1)
-)
+// batchChunk is how many hashes share one inversion per addition round:
+// large enough to make the inversion negligible, small enough to keep the
+// working set in cache.
+const batchChunk = 512
 
-// batchTables holds low[k][i][m-1] = m*2^(batchWindow*i)*P_{2k} for
-// m = 1..batchHalf; the high nibbles use pedersenTables.high.
-type batchTables struct {
-	shift starkcurve.G1Affine
-	low   [2][batchWindows][batchHalf]starkcurve.G1Affine
-}
-
-var (
-	batchOnce sync.Once
-	batchTab  *batchTables
-)
-
-func batchTablesGet() *batchTables {
-	batchOnce.Do(func() { batchTab = buildBatchTables() })
-	return batchTab
-}
-
-func buildBatchTables() *batchTables {
-	t := new(batchTables)
-	t.shift = affinePoint(pedersenPoints[0])
-	var wg sync.WaitGroup
-	for k := 0; k < 2; k++ {
-		base := affinePoint(pedersenPoints[1+2*k])
-		for i := 0; i < batchWindows; i++ {
-			wg.Add(1)
-			go func(k, i int, base starkcurve.G1Affine) {
-				defer wg.Done()
-				copy(t.low[k][i][:], multiples(base, batchHalf))
-			}(k, i, base)
-			var b starkcurve.G1Jac
-			b.FromAffine(&base)
-			for d := 0; d < batchWindow; d++ {
-				b.DoubleAssign()
-			}
-			base.FromJacobian(&b)
-		}
-	}
-	wg.Wait()
-	return t
-}
-
-// batchDigits cuts the low 248 bits of x (canonical limbs) into signed
-// digits d_i in [-batchHalf, batchHalf) with x_low = sum d_i*2^(batchWindow*i),
-// and returns them with the high nibble (bits 248..251).
-func batchDigits(l [4]uint64, d *[batchWindows]int32) (high uint64) {
-	high = l[3] >> 56
-	l[3] &= 1<<56 - 1
-	carry := uint64(0)
-	for i := 0; i < batchWindows; i++ {
-		pos := uint(i * batchWindow)
-		var v uint64
-		if pos < 256 {
-			w, s := pos/64, pos%64
-			v = l[w] >> s
-			if s+batchWindow > 64 && w+1 < 4 {
-				v |= l[w+1] << (64 - s)
-			}
-			v &= batchHalf*2 - 1
-		}
-		v += carry
-		if v >= batchHalf {
-			d[i] = int32(v) - 2*batchHalf
-			carry = 1
-		} else {
-			d[i] = int32(v)
-			carry = 0
-		}
-	}
-	return high
-}
+// batchSteps is the most additions a hash takes.
+const batchSteps = maxTerms
 
 // batchLane is one hash of a chunk: its affine accumulator and the points
 // still to add.
@@ -126,7 +47,8 @@ func PedersenBatch(dst, a, b []felt.Felt) {
 	if len(dst) == 0 {
 		return
 	}
-	t := batchTablesGet()
+	t := tables()
+	t.buildAll()
 	w := newBatchWork(min(len(dst), batchChunk))
 	for lo := 0; lo < len(dst); lo += batchChunk {
 		hi := min(lo+batchChunk, len(dst))
@@ -217,32 +139,18 @@ func (w *batchWork) invert(n int) {
 	w.levels = levels
 }
 
-func (w *batchWork) run(t *batchTables, dst, a, b []felt.Felt) {
+func (w *batchWork) run(t *pedersenTables, dst, a, b []felt.Felt) {
 	n := len(dst)
-	single := tables()
 	rounds := 0
 	for j := 0; j < n; j++ {
 		l := &w.lanes[j]
 		l.x, l.y, l.failed = t.shift.X, t.shift.Y, false
-		s := 0
+		var ts [maxTerms]term
+		s := t.terms(&ts, 0, 0, &a[j])
+		s = t.terms(&ts, s, 1, &b[j])
 		base := j * batchSteps
-		for k, v := range [2]*felt.Felt{&a[j], &b[j]} {
-			var d [batchWindows]int32
-			high := batchDigits(v.Limbs(), &d)
-			for i, di := range d {
-				switch {
-				case di > 0:
-					w.pts[base+s], w.neg[base+s] = &t.low[k][i][di-1], false
-					s++
-				case di < 0:
-					w.pts[base+s], w.neg[base+s] = &t.low[k][i][-di-1], true
-					s++
-				}
-			}
-			if high != 0 {
-				w.pts[base+s], w.neg[base+s] = &single.high[k][high-1], false
-				s++
-			}
+		for i, tm := range ts[:s] {
+			w.pts[base+i], w.neg[base+i] = tm.q, tm.neg
 		}
 		w.nsteps[j] = uint8(s)
 		rounds = max(rounds, s)
