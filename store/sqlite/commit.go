@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/kairo-dev/kairo/store"
@@ -18,6 +19,7 @@ type writeStmts struct {
 	page, putPage, delPage, putPages, delPages *sql.Stmt
 	contract, putContract                      *sql.Stmt
 	putStorage, delStorage, putStorageHist     *sql.Stmt
+	putStorageN, delStorageN, putStorageHistN  *sql.Stmt
 	putNonceHist, putClassHashHist             *sql.Stmt
 	putClass, delClass                         *sql.Stmt
 	putBlock, putTx, putReceipt, putEvent, put *sql.Stmt
@@ -39,6 +41,9 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&w.putStorage, "INSERT OR REPLACE INTO storage (contract, key, value) VALUES (?, ?, ?)"},
 		{&w.delStorage, "DELETE FROM storage WHERE contract = ? AND key = ?"},
 		{&w.putStorageHist, "INSERT OR REPLACE INTO storage_history (contract, key, block, value) VALUES (?, ?, ?, ?)"},
+		{&w.putStorageN, "INSERT OR REPLACE INTO storage (contract, key, value) VALUES " + rowsSQL("(?, ?, ?)", rowBatch)},
+		{&w.delStorageN, "DELETE FROM storage WHERE (contract, key) IN (VALUES " + rowsSQL("(?, ?)", rowBatch) + ")"},
+		{&w.putStorageHistN, "INSERT OR REPLACE INTO storage_history (contract, key, block, value) VALUES " + rowsSQL("(?, ?, ?, ?)", rowBatch)},
 		{&w.putNonceHist, "INSERT OR REPLACE INTO nonce_history (contract, block, value) VALUES (?, ?, ?)"},
 		{&w.putClassHashHist, "INSERT OR REPLACE INTO class_hash_history (contract, block, value) VALUES (?, ?, ?)"},
 		{&w.putClass, "INSERT OR REPLACE INTO classes (class_hash, compiled_class_hash, block, definition, compiled) VALUES (?, ?, ?, ?, ?)"},
@@ -218,10 +223,18 @@ func (s *Store) writeContracts(ctx context.Context, st func(*sql.Stmt) *sql.Stmt
 
 // writeState updates the current storage and classes and the history of
 // storage, nonces and class hashes (everything but the contracts' rows).
+// The storage rows go sorted by key (neighbours share SQLite pages),
+// rowBatch rows per statement; a key written twice in the diff keeps its
+// last value.
 func (s *Store) writeState(ctx context.Context, st func(*sql.Stmt) *sql.Stmt, n uint64, d *commitment.StateDiff, artifacts []store.Class) error {
-	putStorage, delStorage := st(s.w.putStorage), st(s.w.delStorage)
-	putStorageHist, putNonceHist, putClassHashHist := st(s.w.putStorageHist), st(s.w.putNonceHist), st(s.w.putClassHashHist)
+	putNonceHist, putClassHashHist := st(s.w.putNonceHist), st(s.w.putClassHashHist)
 	block := int64(n)
+	type write struct {
+		contract, key felt.Felt
+		value         felt.Felt
+		order         int
+	}
+	var writes []write
 	for _, c := range d.Contracts {
 		addr := fb(c.Address)
 		if c.ClassHash != nil {
@@ -235,20 +248,39 @@ func (s *Store) writeState(ctx context.Context, st func(*sql.Stmt) *sql.Stmt, n 
 			}
 		}
 		for _, w := range c.Storage {
-			key, val := fb(w.Key), fb(w.Value)
-			var err error
-			if w.Value.IsZero() {
-				_, err = delStorage.ExecContext(ctx, addr, key)
-			} else {
-				_, err = putStorage.ExecContext(ctx, addr, key, val)
-			}
-			if err == nil {
-				_, err = putStorageHist.ExecContext(ctx, addr, key, block, val)
-			}
-			if err != nil {
-				return fmt.Errorf("write storage %s of %s: %w", w.Key, c.Address, err)
-			}
+			writes = append(writes, write{c.Address, w.Key, w.Value, len(writes)})
 		}
+	}
+	slices.SortFunc(writes, func(a, b write) int {
+		if c := a.contract.Cmp(b.contract); c != 0 {
+			return c
+		}
+		if c := a.key.Cmp(b.key); c != 0 {
+			return c
+		}
+		return a.order - b.order
+	})
+	var puts, dels, hist []any
+	for i, w := range writes {
+		if i+1 < len(writes) && writes[i+1].contract == w.contract && writes[i+1].key == w.key {
+			continue // a later write of the same key wins
+		}
+		addr, key, val := fb(w.contract), fb(w.key), fb(w.value)
+		if w.value.IsZero() {
+			dels = append(dels, addr, key)
+		} else {
+			puts = append(puts, addr, key, val)
+		}
+		hist = append(hist, addr, key, block, val)
+	}
+	if err := multiRow(ctx, st(s.w.delStorageN), st(s.w.delStorage), 2, dels); err != nil {
+		return fmt.Errorf("delete storage: %w", err)
+	}
+	if err := multiRow(ctx, st(s.w.putStorageN), st(s.w.putStorage), 3, puts); err != nil {
+		return fmt.Errorf("write storage: %w", err)
+	}
+	if err := multiRow(ctx, st(s.w.putStorageHistN), st(s.w.putStorageHist), 4, hist); err != nil {
+		return fmt.Errorf("write storage history: %w", err)
 	}
 	byHash := make(map[felt.Felt]store.Class, len(artifacts))
 	for _, a := range artifacts {

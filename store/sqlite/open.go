@@ -162,7 +162,10 @@ func (c connector) Driver() driver.Driver { return c.driver }
 // the background after each block instead (Store.checkpointer), and SQLite
 // checkpoints when the last connection closes.
 func noAutoCheckpoint(c *sqlite3.SQLiteConn) error {
-	_, err := c.Exec("PRAGMA wal_autocheckpoint = 0", nil)
+	if _, err := c.Exec("PRAGMA wal_autocheckpoint = 0", nil); err != nil {
+		return err
+	}
+	_, err := c.Exec("PRAGMA mmap_size = 4294967296", nil)
 	return err
 }
 

@@ -170,7 +170,8 @@ func (s *Store) Close() error {
 	w := &s.w
 	for _, st := range []*sql.Stmt{s.r.storage, s.r.storageAt, w.page, w.putPage, w.delPage, w.contract, w.putContract, w.putStorage,
 		w.delStorage, w.putStorageHist, w.putNonceHist, w.putClassHashHist, w.putClass, w.delClass,
-		w.putBlock, w.putTx, w.putReceipt, w.putEvent, w.put, w.putPages, w.delPages} {
+		w.putBlock, w.putTx, w.putReceipt, w.putEvent, w.put, w.putPages, w.delPages,
+		w.putStorageN, w.delStorageN, w.putStorageHistN} {
 		if st != nil {
 			st.Close()
 		}

@@ -188,8 +188,8 @@ func (r pageReader) page(p trie.Path, want *felt.Felt) (*page, error) {
 }
 
 // rowBatch is the number of rows of the multi-row statements that write
-// and delete pages (3 and 2 parameters a row, well under SQLite's limit
-// of 32766).
+// and delete pages and storage rows (2 to 4 parameters a row, well under
+// SQLite's limit of 32766).
 const rowBatch = 64
 
 // Multi-row statements of rowBatch rows.
@@ -200,11 +200,6 @@ var (
 
 func rowsSQL(row string, n int) string {
 	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
-}
-
-// pageRow is one page write (page nil: a deletion), encoded.
-type pageRow struct {
-	trie, prefix, page []byte
 }
 
 // pageWriter writes the node sets of a commit inside its transaction: it
@@ -250,7 +245,7 @@ func (w *pageWriter) write(ctx context.Context, sets []commitment.TrieNodes) err
 		}
 	}
 	slices.SortFunc(changes, func(a, b *pageChange) int { return strings.Compare(a.key, b.key) })
-	var puts, dels []pageRow
+	var puts, dels []any
 	for _, c := range changes {
 		var pg *page
 		if w.set != nil {
@@ -277,7 +272,7 @@ func (w *pageWriter) write(ctx context.Context, sets []commitment.TrieNodes) err
 		pg.nodes = nodes
 		if len(nodes) == 0 {
 			if existed {
-				dels = append(dels, pageRow{trie: c.trie, prefix: c.pb})
+				dels = append(dels, c.trie, c.pb)
 			}
 			if w.cache != nil {
 				w.cache.delete(c.key)
@@ -288,15 +283,15 @@ func (w *pageWriter) write(ctx context.Context, sets []commitment.TrieNodes) err
 		if err != nil {
 			return fmt.Errorf("trie %x: %w", c.trie, err)
 		}
-		puts = append(puts, pageRow{trie: c.trie, prefix: c.pb, page: data})
+		puts = append(puts, c.trie, c.pb, data)
 		if w.cache != nil {
 			w.cache.put(c.key, data)
 		}
 	}
-	if err := execRows(ctx, w.delN, w.del, dels, false); err != nil {
+	if err := multiRow(ctx, w.delN, w.del, 2, dels); err != nil {
 		return fmt.Errorf("delete trie pages: %w", describe(err))
 	}
-	if err := execRows(ctx, w.putN, w.put, puts, true); err != nil {
+	if err := multiRow(ctx, w.putN, w.put, 3, puts); err != nil {
 		return fmt.Errorf("write trie pages: %w", describe(err))
 	}
 	return nil
@@ -319,34 +314,17 @@ func (w *pageWriter) read(ctx context.Context, c *pageChange) (*page, error) {
 	return pg, nil
 }
 
-// execRows runs many (rowBatch rows per call) and then one (a row per
-// call) over rows.
-func execRows(ctx context.Context, many, one *sql.Stmt, rows []pageRow, withPage bool) error {
-	per := 2
-	if withPage {
-		per = 3
-	}
-	args := make([]any, 0, per*rowBatch)
-	add := func(r pageRow) {
-		args = append(args, r.trie, r.prefix)
-		if withPage {
-			args = append(args, r.page)
-		}
-	}
-	i := 0
-	for ; i+rowBatch <= len(rows); i += rowBatch {
-		args = args[:0]
-		for _, r := range rows[i : i+rowBatch] {
-			add(r)
-		}
-		if _, err := many.ExecContext(ctx, args...); err != nil {
+// multiRow runs the rows of args (per values a row) through many
+// (rowBatch rows a call) and then one (a row a call).
+func multiRow(ctx context.Context, many, one *sql.Stmt, per int, args []any) error {
+	i, chunk := 0, per*rowBatch
+	for ; i+chunk <= len(args); i += chunk {
+		if _, err := many.ExecContext(ctx, args[i:i+chunk]...); err != nil {
 			return err
 		}
 	}
-	for _, r := range rows[i:] {
-		args = args[:0]
-		add(r)
-		if _, err := one.ExecContext(ctx, args...); err != nil {
+	for ; i < len(args); i += per {
+		if _, err := one.ExecContext(ctx, args[i:i+per]...); err != nil {
 			return err
 		}
 	}
