@@ -69,6 +69,7 @@ type scheduler struct {
 	window             atomic.Int64
 	backoff            atomic.Int64 // multiplies the clean commits a widening needs
 	abortedSinceGrowth atomic.Bool
+	serialFails        atomic.Int64 // failed tries of a window of 2, see growWindow
 	clean              int64 // first-execution commits since the last growth or abort; under commitMu
 	decay              int64 // first-execution commits since the backoff last halved; under commitMu
 	maxWindow          int64
@@ -188,11 +189,21 @@ func (s *scheduler) nextDependents() task {
 }
 
 // shrinkWindow halves the window after an abort and doubles the backoff
-// (dependents).
+// (dependents). An abort that brings the window down to 1 is a failed try
+// of running two transactions at once: it doubles the spacing of the next
+// try (serialFails).
 func (s *scheduler) shrinkWindow() {
 	for {
 		w := s.window.Load()
-		if w <= 1 || s.window.CompareAndSwap(w, max(1, w/2)) {
+		if w <= 1 {
+			break
+		}
+		if s.window.CompareAndSwap(w, max(1, w/2)) {
+			if w/2 <= 1 {
+				if f := s.serialFails.Load(); f < maxSerialFails {
+					s.serialFails.CompareAndSwap(f, f+1)
+				}
+			}
 			break
 		}
 	}
@@ -207,32 +218,46 @@ func (s *scheduler) shrinkWindow() {
 
 // growWindow counts transactions committed at their first execution. The
 // window widens by one after max(window, minGrowth) × backoff of them
-// since the last abort; the backoff halves every decayEvery of them. A
-// serial block thus settles at a window of 1 and tries a window of 2 about
-// once every 64 transactions; a block with rare conflicts keeps a wide
-// window. The caller holds commitMu.
+// since the last abort; the backoff halves every decayEvery of them
+// committed while the window is at least 2. At a window of 1 (in order,
+// one transaction at a time) commits say nothing about parallelism: the
+// next try of a window of 2 comes after minGrowth << serialFails of them,
+// so a serial block tries once every 512 transactions, while a block that
+// fell to 1 after a burst of conflicts tries again after 8, and a try that
+// lasts until the window reaches 3 clears serialFails. The caller holds
+// commitMu.
 func (s *scheduler) growWindow(clean int64) {
 	if s.abortedSinceGrowth.Swap(false) {
 		s.clean = 0
 	}
+	w := s.window.Load()
 	s.clean += clean
-	s.decay += clean
-	for ; s.decay >= decayEvery; s.decay -= decayEvery {
-		if b := s.backoff.Load(); b > 1 {
-			s.backoff.CompareAndSwap(b, b/2)
+	if w > 1 {
+		s.decay += clean
+		for ; s.decay >= decayEvery; s.decay -= decayEvery {
+			if b := s.backoff.Load(); b > 1 {
+				s.backoff.CompareAndSwap(b, b/2)
+			}
 		}
 	}
-	w := s.window.Load()
-	if s.clean >= max(w, minGrowth)*s.backoff.Load() && w < s.maxWindow && s.window.CompareAndSwap(w, w+1) {
+	need := max(w, minGrowth) * s.backoff.Load()
+	if w == 1 {
+		need = minGrowth << s.serialFails.Load()
+	}
+	if s.clean >= need && w < s.maxWindow && s.window.CompareAndSwap(w, w+1) {
 		s.clean = 0
+		if w+1 >= 3 {
+			s.serialFails.Store(0)
+		}
 	}
 }
 
 // The window's growth parameters.
 const (
-	minGrowth  = 8  // fewest clean commits that widen the window
-	maxBackoff = 64 // largest multiplier of the clean commits needed
-	decayEvery = 64 // clean commits that halve the backoff
+	minGrowth      = 8  // fewest clean commits that widen the window
+	maxBackoff     = 64 // largest multiplier of the clean commits needed
+	decayEvery     = 64 // clean commits that halve the backoff
+	maxSerialFails = 6  // a serial block tries a window of 2 every minGrowth << 6 commits
 )
 
 // pushReady queues an aborted transaction for re-execution (dependents).
