@@ -37,9 +37,10 @@ type VM struct {
 	// TrackAccesses records which cells instructions access, for memory
 	// holes (proof mode, Cairo PIEs, contract execution resources).
 	TrackAccesses bool
-	// trace holds the entries in chunks, so recording never copies what is
-	// already recorded.
-	trace [][]TraceEntry
+	// trace holds the full chunks of entries and traceCur the chunk being
+	// filled, so recording never copies what is already recorded.
+	trace    [][]TraceEntry
+	traceCur []TraceEntry
 	// traceOdd holds the full registers of entries whose pc is not in the
 	// program segment or whose ap/fp are not in the execution segment.
 	traceOdd map[int][3]memory.Relocatable
@@ -126,15 +127,15 @@ func (vm *VM) ExecutionSegment() int { return vm.execSeg }
 const traceChunkBits = 16
 
 // TraceLen returns the number of recorded trace entries.
-func (vm *VM) TraceLen() int {
-	if len(vm.trace) == 0 {
-		return 0
-	}
-	return (len(vm.trace)-1)<<traceChunkBits + len(vm.trace[len(vm.trace)-1])
-}
+func (vm *VM) TraceLen() int { return len(vm.trace)<<traceChunkBits + len(vm.traceCur) }
 
 // TraceAt returns trace entry i (offsets only; see TraceRegisters).
-func (vm *VM) TraceAt(i int) TraceEntry { return vm.trace[i>>traceChunkBits][i&(1<<traceChunkBits-1)] }
+func (vm *VM) TraceAt(i int) TraceEntry {
+	if c := i >> traceChunkBits; c < len(vm.trace) {
+		return vm.trace[c][i&(1<<traceChunkBits-1)]
+	}
+	return vm.traceCur[i&(1<<traceChunkBits-1)]
+}
 
 // TraceChunks iterates over the recorded entries in order, a chunk at a
 // time, with the index of each chunk's first entry.
@@ -144,22 +145,38 @@ func (vm *VM) TraceChunks(fn func(first int, entries []TraceEntry) error) error 
 			return err
 		}
 	}
+	if len(vm.traceCur) > 0 {
+		return fn(len(vm.trace)<<traceChunkBits, vm.traceCur)
+	}
 	return nil
 }
 
+// HasOddTrace reports whether any trace entry has registers outside the
+// program and execution segments (see TraceOdd).
+func (vm *VM) HasOddTrace() bool { return len(vm.traceOdd) != 0 }
+
 func (vm *VM) recordTrace() {
-	n := len(vm.trace)
-	if n == 0 || len(vm.trace[n-1]) == 1<<traceChunkBits {
-		vm.trace = append(vm.trace, make([]TraceEntry, 0, 1<<traceChunkBits))
-		n++
-	}
 	if vm.PC.Segment != vm.progSeg || vm.AP.Segment != vm.execSeg || vm.FP.Segment != vm.execSeg {
-		if vm.traceOdd == nil {
-			vm.traceOdd = map[int][3]memory.Relocatable{}
-		}
-		vm.traceOdd[vm.TraceLen()] = [3]memory.Relocatable{vm.PC, vm.AP, vm.FP}
+		vm.recordOdd()
 	}
-	vm.trace[n-1] = append(vm.trace[n-1], TraceEntry{PC: vm.PC.Offset, AP: vm.AP.Offset, FP: vm.FP.Offset})
+	if len(vm.traceCur) == cap(vm.traceCur) {
+		vm.newTraceChunk()
+	}
+	vm.traceCur = append(vm.traceCur, TraceEntry{PC: vm.PC.Offset, AP: vm.AP.Offset, FP: vm.FP.Offset})
+}
+
+func (vm *VM) newTraceChunk() {
+	if vm.traceCur != nil {
+		vm.trace = append(vm.trace, vm.traceCur)
+	}
+	vm.traceCur = make([]TraceEntry, 0, 1<<traceChunkBits)
+}
+
+func (vm *VM) recordOdd() {
+	if vm.traceOdd == nil {
+		vm.traceOdd = map[int][3]memory.Relocatable{}
+	}
+	vm.traceOdd[vm.TraceLen()] = [3]memory.Relocatable{vm.PC, vm.AP, vm.FP}
 }
 
 // TraceRegisters returns the full registers of trace entry i.

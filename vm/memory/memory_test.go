@@ -292,3 +292,19 @@ func TestRelocatableAddFelt(t *testing.T) {
 		})
 	}
 }
+
+func TestFeltLimbs(t *testing.T) {
+	vals := []felt.Felt{felt.Zero, felt.One, felt.FromUint64(^uint64(0)), felt.FromInt64(-1), felt.FromInt64(-2),
+		felt.MustFromString("0x400000000000008800000000000000000000000000000000000000000000000"),
+		felt.MustFromString("0x800000000000010ffffffffffffffffffffffffffffffffffffffffffffffff")}
+	x := felt.MustFromString("0x1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcd")
+	for i := 0; i < 1000; i++ {
+		vals = append(vals, x)
+		x = x.Mul(x).Add(felt.FromUint64(uint64(i)))
+	}
+	for _, f := range vals {
+		if got, want := FeltValue(f).FeltLimbs(), f.Limbs(); got != want {
+			t.Fatalf("FeltLimbs(%s) = %x, want %x", f, got, want)
+		}
+	}
+}

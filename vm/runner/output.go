@@ -43,6 +43,16 @@ func (r *Runner) WriteTrace(w io.Writer) error {
 			buf = make([]byte, 24*len(entries))
 		}
 		buf = buf[:24*len(entries)]
+		if !r.VM.HasOddTrace() {
+			for j, e := range entries {
+				rec := buf[24*j : 24*j+24 : 24*j+24]
+				binary.LittleEndian.PutUint64(rec[0:8], eb+e.AP)
+				binary.LittleEndian.PutUint64(rec[8:16], eb+e.FP)
+				binary.LittleEndian.PutUint64(rec[16:24], pb+e.PC)
+			}
+			_, err := w.Write(buf)
+			return err
+		}
 		for j, e := range entries {
 			ap, fp, pc := eb+e.AP, eb+e.FP, pb+e.PC
 			if _, odd := r.VM.TraceOdd(first + j); odd {
@@ -68,8 +78,6 @@ func (r *Runner) WriteTrace(w io.Writer) error {
 	})
 }
 
-var zeroRecord [40]byte
-
 // WriteMemory writes the relocated memory in address order: 40 bytes per
 // cell, the address as a little-endian u64 and the value as 32
 // little-endian bytes. Pages are encoded in parallel (leaving Montgomery
@@ -84,7 +92,7 @@ func (r *Runner) WriteMemory(w io.Writer) error {
 	// A bounded number of jobs in flight bounds the buffers alive at once;
 	// buffers return to the pool once written.
 	const inFlight = 8
-	pool := sync.Pool{New: func() any { b := make([]byte, 0, 40<<15); return &b }}
+	pool := sync.Pool{New: func() any { b := make([]byte, 40<<15); return &b }}
 	jobs := make(chan *job, inFlight)
 	order := make(chan *job, inFlight)
 	workers := runtime.GOMAXPROCS(0)
@@ -94,21 +102,26 @@ func (r *Runner) WriteMemory(w io.Writer) error {
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				buf := (*pool.Get().(*[]byte))[:0]
-				for i, v := range j.cells {
+				buf := *pool.Get().(*[]byte)
+				buf = buf[:cap(buf)]
+				if len(buf) < 40*len(j.cells) {
+					buf = make([]byte, 40*len(j.cells))
+				}
+				n := 0
+				for i := range j.cells {
+					v := &j.cells[i]
 					if !v.IsSet() {
 						continue
 					}
-					n := len(buf)
-					buf = append(buf, zeroRecord[:]...)
-					rec := buf[n : n+40]
-					binary.LittleEndian.PutUint64(rec[:8], j.base+uint64(i))
+					rec := buf[n : n+40 : n+40]
+					n += 40
+					binary.LittleEndian.PutUint64(rec[0:8], j.base+uint64(i))
 					if v.IsFelt() {
-						l := v.Felt().Limbs()
-						binary.LittleEndian.PutUint64(rec[8:], l[0])
-						binary.LittleEndian.PutUint64(rec[16:], l[1])
-						binary.LittleEndian.PutUint64(rec[24:], l[2])
-						binary.LittleEndian.PutUint64(rec[32:], l[3])
+						l := v.FeltLimbs()
+						binary.LittleEndian.PutUint64(rec[8:16], l[0])
+						binary.LittleEndian.PutUint64(rec[16:24], l[1])
+						binary.LittleEndian.PutUint64(rec[24:32], l[2])
+						binary.LittleEndian.PutUint64(rec[32:40], l[3])
 						continue
 					}
 					a, err := r.RelocateAddr(v.Reloc())
@@ -116,9 +129,10 @@ func (r *Runner) WriteMemory(w io.Writer) error {
 						j.err = err
 						break
 					}
-					binary.LittleEndian.PutUint64(rec[8:], a)
+					binary.LittleEndian.PutUint64(rec[8:16], a)
+					clear(rec[16:40])
 				}
-				j.out <- buf
+				j.out <- buf[:n]
 			}
 		}()
 	}
