@@ -48,17 +48,56 @@ type entry struct {
 	baseLoaded  bool
 	base        felt.Felt
 	baseReaders []readerRef
-	vbuf        [1]version   // vs's first backing array
-	rbuf        [2]readerRef // baseReaders' first backing array
+	more        [][]readerRef // readers beyond a version's inline ones (version.more)
+	vbuf        [1]version    // vs's first backing array
+	rbuf        [2]readerRef  // baseReaders' first backing array
 }
 
+// version is one transaction's write to an entry. It holds no pointers, so
+// long version lists (a hot key) grow without write barriers and are not
+// scanned by the garbage collector: its first readers are inline, further
+// ones in the entry's more[v.more-1].
 type version struct {
 	tx       int32
 	inc      int32
 	delta    bool
 	estimate bool
+	nr       uint8 // readers in r
+	more     int32 // 1 + index of further readers in entry.more; 0: none
 	val      felt.Felt
-	readers  []readerRef
+	r        [2]readerRef
+}
+
+// addReader registers a reader of v. The caller holds e.mu.
+func (e *entry) addReader(v *version, r readerRef) {
+	if int(v.nr) < len(v.r) {
+		v.r[v.nr] = r
+		v.nr++
+		return
+	}
+	if v.more == 0 {
+		e.more = append(e.more, nil)
+		v.more = int32(len(e.more))
+	}
+	e.more[v.more-1] = append(e.more[v.more-1], r)
+}
+
+// takeVersionReaders moves the readers of v above tx `above` (all when
+// above < 0) into aborts; see takeReaders. The caller holds e.mu.
+func (e *entry) takeVersionReaders(v *version, above int32, aborts *[]abortNote, by, byInc, from, fromInc int32) {
+	n := 0
+	for _, r := range v.r[:v.nr] {
+		if r.tx > above {
+			*aborts = append(*aborts, abortNote{tx: r.tx, inc: r.inc, e: e, by: by, byInc: byInc, from: from, fromI: fromInc})
+		} else {
+			v.r[n] = r
+			n++
+		}
+	}
+	v.nr = uint8(n)
+	if v.more != 0 {
+		e.more[v.more-1] = takeReaders(e.more[v.more-1], above, aborts, e, by, byInc, from, fromInc)
+	}
 }
 
 type readerRef struct{ tx, inc int32 }
@@ -120,7 +159,7 @@ func (m *mvMemory) resolve(e *entry, tx int32, reg *readerRef) (resolved, error)
 			return resolved{blocker: v.tx}, nil
 		}
 		if reg != nil {
-			v.readers = append(v.readers, *reg)
+			e.addReader(v, *reg)
 		}
 		if !v.delta {
 			return resolved{val: v.val.Add(acc), src: v.tx, srcInc: v.inc, deltas: deltas, blocker: -1}, nil
@@ -172,7 +211,7 @@ func (m *mvMemory) record(tx, inc int32, old, ws []Write, aborts *[]abortNote) (
 			oldInc := v.inc
 			v.inc, v.estimate, v.val, v.delta = inc, false, w.Value, w.Delta
 			if m.track && changed {
-				v.readers = takeReaders(v.readers, -1, aborts, e, tx, inc, tx, oldInc)
+				e.takeVersionReaders(v, -1, aborts, tx, inc, tx, oldInc)
 			}
 		} else {
 			newPath = true
@@ -208,7 +247,7 @@ func (m *mvMemory) record(tx, inc int32, old, ws []Write, aborts *[]abortNote) (
 		p := e.search(tx)
 		if p < len(e.vs) && e.vs[p].tx == tx {
 			if m.track {
-				takeReaders(e.vs[p].readers, -1, aborts, e, tx, inc, tx, e.vs[p].inc)
+				e.takeVersionReaders(&e.vs[p], -1, aborts, tx, inc, tx, e.vs[p].inc)
 			}
 			e.vs = append(e.vs[:p], e.vs[p+1:]...)
 		}
@@ -223,13 +262,13 @@ func (m *mvMemory) record(tx, inc int32, old, ws []Write, aborts *[]abortNote) (
 // the dependency graph reports, would be wrong.) The caller holds e.mu.
 func (m *mvMemory) shadow(e *entry, p int, aborts *[]abortNote) {
 	nv := &e.vs[p]
-	list, from, fromInc := &e.baseReaders, int32(-1), int32(0)
 	if p > 0 {
 		pv := &e.vs[p-1]
-		list, from, fromInc = &pv.readers, pv.tx, pv.inc
+		e.takeVersionReaders(pv, nv.tx, aborts, nv.tx, nv.inc, pv.tx, pv.inc)
+		return
 	}
-	if len(*list) > 0 {
-		*list = takeReaders(*list, nv.tx, aborts, e, nv.tx, nv.inc, from, fromInc)
+	if len(e.baseReaders) > 0 {
+		e.baseReaders = takeReaders(e.baseReaders, nv.tx, aborts, e, nv.tx, nv.inc, -1, 0)
 	}
 }
 
