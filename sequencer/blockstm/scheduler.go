@@ -70,8 +70,8 @@ type scheduler struct {
 	backoff            atomic.Int64 // multiplies the clean commits a widening needs
 	abortedSinceGrowth atomic.Bool
 	serialFails        atomic.Int64 // failed tries of a window of 2, see growWindow
-	clean              int64 // first-execution commits since the last growth or abort; under commitMu
-	decay              int64 // first-execution commits since the backoff last halved; under commitMu
+	clean              int64        // first-execution commits since the last growth or abort; under commitMu
+	decay              int64        // first-execution commits since the backoff last halved; under commitMu
 	maxWindow          int64
 	readyMu            sync.Mutex
 	ready              txHeap
