@@ -60,37 +60,55 @@ type scheduler struct {
 	mv    *mvMemory
 	waves bool
 
+	// The fields below are grouped by who writes them how often, each
+	// group on its own cache lines, so that the per-transaction writes of
+	// one worker (taking a fresh transaction, committing) do not evict the
+	// read-mostly fields every state access of the other checks.
+	_ cacheLine
+
 	// classic
 	execIdx atomic.Int64
+	_       cacheLine
 	valIdx  atomic.Uint64 // wave<<32 | index
+	_       cacheLine
 
 	// dependents
-	nextFresh          atomic.Int64
-	window             atomic.Int64
-	backoff            atomic.Int64 // multiplies the clean commits a widening needs
+	nextFresh atomic.Int64
+	_         cacheLine
+	window    atomic.Int64
+	backoff   atomic.Int64 // multiplies the clean commits a widening needs
+	maxWindow int64
+	_         cacheLine
+	// Written on aborts and commits.
 	abortedSinceGrowth atomic.Bool
 	serialFails        atomic.Int64 // failed tries of a window of 2, see growWindow
 	clean              int64        // first-execution commits since the last growth or abort; under commitMu
 	decay              int64        // first-execution commits since the backoff last halved; under commitMu
-	maxWindow          int64
+	_                  cacheLine
 	readyMu            sync.Mutex
 	ready              txHeap
 	readyN             atomic.Int32
+	_                  cacheLine
 
 	// in-order commit
 	commitMu   sync.Mutex
 	commitReq  atomic.Uint64
 	commitIdx  atomic.Int32
 	commitWave int64 // under commitMu
+	_          cacheLine
 
 	// end and idle
 	done     atomic.Bool
 	halted   atomic.Bool
+	_        cacheLine
 	epoch    atomic.Uint64
 	sleepers atomic.Int32
 	idleMu   sync.Mutex
 	idleCond sync.Cond
 }
+
+// cacheLine pads between groups of fields written by different workers.
+type cacheLine [64]byte
 
 type taskKind uint8
 
