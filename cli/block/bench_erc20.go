@@ -2,13 +2,18 @@ package block
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime"
+	"sync"
+	"time"
 
 	"github.com/kairo-dev/kairo/cli/cmdutil"
 	"github.com/kairo-dev/kairo/sequencer/blockstm"
 	"github.com/kairo-dev/kairo/sequencer/contract"
 	"github.com/kairo-dev/kairo/sequencer/devnet"
+	"github.com/kairo-dev/kairo/sequencer/execution"
+	"github.com/kairo-dev/kairo/sequencer/state"
 	"github.com/kairo-dev/kairo/sequencer/txn"
 	"github.com/kairo-dev/kairo/vm/felt"
 )
@@ -19,6 +24,16 @@ type erc20Result struct {
 	benchFigures
 	StepsPerTx float64 `json:"cairo_steps_per_tx"`
 	StepsPerS  float64 `json:"cairo_steps_per_s"`
+	// TimeSplit is the average time per transaction of each phase in the
+	// sequential rounds; ParallelSplit in the parallel rounds (the final
+	// execution of each transaction).
+	TimeSplit     timeSplit `json:"time_split_us"`
+	ParallelSplit timeSplit `json:"parallel_time_split_us"`
+	// ControlSpeedup is, with --control, the speedup of executing every
+	// transaction alone on the genesis state (no engine, no shared
+	// state) on --workers goroutines over one.
+	ControlSpeedup float64   `json:"control_speedup,omitempty"`
+	ControlRounds  []float64 `json:"control_speedup_rounds,omitempty"`
 }
 
 // runBenchERC20 benchmarks a block of signed ERC20 (fee-token) transfers
@@ -65,6 +80,7 @@ func runBenchERC20(f *cmdutil.Factory, o *BenchOptions, opt blockstm.Options) er
 		Scheduler: opt.Scheduler.String(), Rounds: o.Rounds, GOMAXPROCS: runtime.GOMAXPROCS(0), Equal: true}}
 	var metrics []blockstm.Metrics
 	var steps uint64
+	var seqReceipts, parReceipts []*txn.Receipt
 	for round := range o.Rounds {
 		runtime.GC()
 		seq, err := exec.RunBlock(txs, gen.State, opt, true)
@@ -92,8 +108,22 @@ func runBenchERC20(f *cmdutil.Factory, o *BenchOptions, opt blockstm.Options) er
 		r.SequentialRounds = append(r.SequentialRounds, seq.Metrics.Wall.Seconds())
 		r.ParallelRounds = append(r.ParallelRounds, par.Metrics.Wall.Seconds())
 		metrics = append(metrics, par.Metrics)
+		seqReceipts = append(seqReceipts, seq.Receipts...)
+		parReceipts = append(parReceipts, par.Receipts...)
+		if o.Control {
+			runtime.GC()
+			c, err := erc20Control(exec, txs, gen.State, opt.Workers)
+			if err != nil {
+				return err
+			}
+			r.ControlRounds = append(r.ControlRounds, round2(c))
+		}
 	}
 	r.summarize(metrics)
+	r.TimeSplit, r.ParallelSplit = splitOf(seqReceipts), splitOf(parReceipts)
+	if o.Control {
+		r.ControlSpeedup = median(r.ControlRounds)
+	}
 	r.StepsPerTx = round2(float64(steps) / float64(r.Txs))
 	r.StepsPerS = round2(float64(steps) / r.ParallelS)
 	if o.JSON {
@@ -109,6 +139,71 @@ func runBenchERC20(f *cmdutil.Factory, o *BenchOptions, opt blockstm.Options) er
 		seconds(r.ParallelS), fmtTPS(r.TPS), r.Speedup, r.StepsPerS, r.StepsPerTx)
 	fmt.Fprintf(f.IO.Out, "  engine      %d executions (%.2f per tx), %d validations, %d aborts, %d waits\n",
 		r.Executions, r.ExecutionsPerTx, r.Validations, r.Aborts, r.Waits)
+	fmt.Fprintf(f.IO.Out, "  per tx      sequential: %s\n", r.TimeSplit)
+	fmt.Fprintf(f.IO.Out, "              parallel:   %s\n", r.ParallelSplit)
+	if o.Control {
+		fmt.Fprintf(f.IO.Out, "  control     every transaction alone on the genesis state, on %d goroutines without the engine: speedup %.2fx\n", r.Workers, r.ControlSpeedup)
+	}
 	fmt.Fprintf(f.IO.Out, "  result      %s\n", st.Good.Render("receipts and state diff equal to sequential execution in every round"))
 	return nil
+}
+
+// erc20Control times executing every transaction alone on the genesis
+// state (its own overlay, nothing shared but the read-only state and the
+// classes) on one goroutine and split over workers goroutines: the
+// speedup the machine gives this work now, without the engine. With few
+// senders most transactions are rejected there for their nonce, after
+// validation and execution, which is nearly all their work.
+func erc20Control(exec *txn.Executor, txs []*txn.Tx, base state.Map, workers int) (float64, error) {
+	ro := readOnlyState{base}
+	runOne := func(tx *txn.Tx) error {
+		if _, err := exec.Execute(execution.NewOverlay(ro), tx); err != nil {
+			var ee *execution.Error
+			if !errors.As(err, &ee) {
+				return err
+			}
+		}
+		return nil
+	}
+	t0 := time.Now()
+	for _, tx := range txs {
+		if err := runOne(tx); err != nil {
+			return 0, err
+		}
+	}
+	one := time.Since(t0)
+	t0 = time.Now()
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(txs); i += workers {
+				if err := runOne(txs[i]); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	many := time.Since(t0)
+	if err := errors.Join(errs...); err != nil {
+		return 0, err
+	}
+	if many <= 0 {
+		return 0, nil
+	}
+	return float64(one) / float64(many), nil
+}
+
+// readOnlyState is a state.Map as an execution.State that refuses
+// writes (transactions write to their overlays).
+type readOnlyState struct{ m state.Map }
+
+func (s readOnlyState) Read(k state.Key) (felt.Felt, error) { return s.m[k], nil }
+
+func (readOnlyState) Write(k state.Key, _ felt.Felt) error {
+	return fmt.Errorf("write %s: the control's base state is read-only", k)
 }

@@ -5,6 +5,7 @@
 package block
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"runtime"
@@ -17,6 +18,8 @@ import (
 	"github.com/kairo-dev/kairo/sequencer/blockstm"
 	"github.com/kairo-dev/kairo/sequencer/depgraph"
 	"github.com/kairo-dev/kairo/sequencer/kvtx"
+	"github.com/kairo-dev/kairo/sequencer/state"
+	"github.com/kairo-dev/kairo/sequencer/txn"
 )
 
 // NewCmdBlock returns the block command group.
@@ -105,14 +108,47 @@ func execute(b *kvtx.Block, opt blockstm.Options) (*executed, error) {
 	return &executed{block: b, par: par, seq: seq, diff: blockstm.Compare(seq, par, nil)}, nil
 }
 
-// observe loads a block file and executes it traced, sequentially and in
-// parallel; a parallel result that differs is reported as mismatch does.
-func observe(f *cmdutil.Factory, file string, flags execFlags) (*executed, error) {
+// observed is a block executed traced, in parallel, and checked against
+// sequential execution: its dependency graph and how to spell its keys.
+type observed struct {
+	graph   *depgraph.Graph
+	keyName func(state.Key) string
+}
+
+// observe loads a block file (of the built-in model, or of Starknet
+// transactions run on the devnet db without committing them) and executes
+// it traced, sequentially and in parallel; a parallel result that differs
+// is reported as mismatch does.
+func observe(ctx context.Context, f *cmdutil.Factory, file, db string, flags execFlags) (*observed, error) {
 	opt, err := flags.options(true)
 	if err != nil {
 		return nil, err
 	}
-	b, err := loadBlock(f, file)
+	data, name, err := readInput(f, file)
+	if err != nil {
+		return nil, err
+	}
+	if txn.IsTxsFile(data) {
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		b, err := loadStarknet(ctx, f, name, data, db, true)
+		if err != nil {
+			return nil, err
+		}
+		defer b.sess.Close()
+		if err := b.run(opt, false, false); err != nil {
+			return nil, err
+		}
+		if d := b.mismatch(); d != "" {
+			return nil, mismatch(f, errors.New(d))
+		}
+		return &observed{graph: depgraph.FromResult(b.par.Engine, nil), keyName: b.names(ctx).KeyName}, nil
+	}
+	if db != "" {
+		return nil, fmt.Errorf("%s is a block of the built-in model, which runs on its own genesis: --db is for Starknet transactions files", name)
+	}
+	b, err := parseBlock(f, name, data)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +159,7 @@ func observe(f *cmdutil.Factory, file string, flags execFlags) (*executed, error
 	if e.diff != nil {
 		return nil, mismatch(f, e.diff)
 	}
-	return e, nil
+	return &observed{graph: e.graph(), keyName: kvtx.KeyName}, nil
 }
 
 // mismatch reports a parallel result that differs from sequential

@@ -1,6 +1,8 @@
 package block
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/kairo-dev/kairo/cli/cmdutil"
@@ -12,6 +14,8 @@ type ExplainOptions struct {
 	File string
 	Exec execFlags
 	Tx   int
+	DB   string
+	ctx  context.Context
 }
 
 func newCmdExplain(f *cmdutil.Factory, runF func(*ExplainOptions) error) *cobra.Command {
@@ -23,11 +27,13 @@ func newCmdExplain(f *cmdutil.Factory, runF func(*ExplainOptions) error) *cobra.
 incarnation, the waits on estimates and the abort that ended it (which key,
 written by which transaction, read at which incarnation), then what its
 final execution read and wrote and who it depends on. Parallel executions
-differ from run to run; --workers 1 gives none of either.`,
+differ from run to run; --workers 1 gives none of either. A file of
+Starknet transactions runs on the next block of the devnet --db, without
+committing anything.`,
 		Example: "  kairo block explain block.json --tx 7 --workers 4",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.File = args[0]
+			o.File, o.ctx = args[0], cmd.Context()
 			if runF != nil {
 				return runF(o)
 			}
@@ -37,13 +43,16 @@ differ from run to run; --workers 1 gives none of either.`,
 	o.Exec.register(cmd.Flags())
 	cmd.Flags().IntVar(&o.Tx, "tx", -1, "the transaction (index in the block)")
 	_ = cmd.MarkFlagRequired("tx")
+	addDBFlag(cmd, &o.DB)
 	return cmd
 }
 
 func runExplain(f *cmdutil.Factory, o *ExplainOptions) error {
-	e, err := observe(f, o.File, o.Exec)
+	e, err := observe(o.ctx, f, o.File, o.DB, o.Exec)
 	if err != nil {
 		return err
 	}
-	return depgraph.Explain(f.IO.Out, e.graph(), o.Tx, renderOptions(f, 0))
+	ro := renderOptions(f, 0)
+	ro.KeyName = e.keyName
+	return depgraph.Explain(f.IO.Out, e.graph, o.Tx, ro)
 }

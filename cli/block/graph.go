@@ -1,6 +1,7 @@
 package block
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -17,6 +18,8 @@ type GraphOptions struct {
 	Timeline bool
 	Width    int
 	Limit    int
+	DB       string
+	ctx      context.Context
 }
 
 func newCmdGraph(f *cmdutil.Factory, runF func(*GraphOptions) error) *cobra.Command {
@@ -30,11 +33,14 @@ transaction i wrote last before it. text is a terminal view: one row per
 transaction with its dependencies, runs and the keys it fought over, the
 critical path marked with *, and the ideal parallel schedule as columns of
 transactions that can run side by side. dot, json and mermaid are for other
-tools. --timeline draws what each worker did over time instead.`,
+tools. --timeline draws what each worker did over time instead.
+A file of Starknet transactions runs on the next block of the devnet --db,
+without committing anything; its storage keys are spelled by storage
+variable: ERC20@0x049d…4dc7:ERC20_balances[0x0412…ab3c].low.`,
 		Example: "  kairo block graph block.json\n  kairo block graph block.json --format dot | dot -Tsvg > graph.svg\n  kairo block graph block.json --timeline --workers 4",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.File = args[0]
+			o.File, o.ctx = args[0], cmd.Context()
 			if runF != nil {
 				return runF(o)
 			}
@@ -46,6 +52,7 @@ tools. --timeline draws what each worker did over time instead.`,
 	cmd.Flags().BoolVar(&o.Timeline, "timeline", false, "draw each worker's activity over time (text)")
 	cmd.Flags().IntVar(&o.Width, "width", 100, "timeline width in columns")
 	cmd.Flags().IntVar(&o.Limit, "limit", 0, "text: show at most this many transactions (0: all)")
+	addDBFlag(cmd, &o.DB)
 	return cmd
 }
 
@@ -58,12 +65,13 @@ func runGraph(f *cmdutil.Factory, o *GraphOptions) error {
 	if o.Timeline && o.Format != "text" {
 		return fmt.Errorf("--timeline draws text only, not %s", o.Format)
 	}
-	e, err := observe(f, o.File, o.Exec)
+	e, err := observe(o.ctx, f, o.File, o.DB, o.Exec)
 	if err != nil {
 		return err
 	}
-	g := e.graph()
+	g := e.graph
 	ro := renderOptions(f, o.Limit)
+	ro.KeyName = e.keyName
 	out := f.IO.Out
 	switch {
 	case o.Timeline:

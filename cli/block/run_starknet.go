@@ -30,7 +30,7 @@ func runStarknet(f *cmdutil.Factory, o *RunOptions, opt blockstm.Options, name s
 		return err
 	}
 	defer b.sess.Close()
-	if err := b.run(opt, o.Sequential); err != nil {
+	if err := b.run(opt, o.Sequential, true); err != nil {
 		return err
 	}
 	if d := b.mismatch(); d != "" {

@@ -193,8 +193,9 @@ func loadStarknet(ctx context.Context, f *cmdutil.Factory, name string, data []b
 // run executes the block sequentially (the reference, which also reads
 // the state the block needs into the cache), then (unless sequentialOnly)
 // in parallel, then sequentially again: both timed runs find the cache
-// warm. The time split is the second sequential run's.
-func (b *snBlock) run(opt blockstm.Options, sequentialOnly bool) error {
+// warm. The time split is the second sequential run's. Without timed,
+// the second sequential run is left out.
+func (b *snBlock) run(opt blockstm.Options, sequentialOnly, timed bool) error {
 	var err error
 	if b.seq, err = b.exec.RunBlock(b.txs, b.base, opt, true); err != nil {
 		return fmt.Errorf("execute %s sequentially: %w", b.name, err)
@@ -203,6 +204,10 @@ func (b *snBlock) run(opt blockstm.Options, sequentialOnly bool) error {
 		if b.par, err = b.exec.RunBlock(b.txs, b.base, opt, false); err != nil {
 			return fmt.Errorf("execute %s in parallel: %w", b.name, err)
 		}
+	}
+	if !timed {
+		b.seqWall, b.split = b.seq.Metrics.Wall, splitOf(b.seq.Receipts)
+		return nil
 	}
 	again, err := b.exec.RunBlock(b.txs, b.base, opt, true)
 	if err != nil {

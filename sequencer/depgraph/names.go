@@ -62,16 +62,19 @@ func NewStorageNames(classOf func(felt.Felt) *contract.Class, candidates []felt.
 		labels: map[felt.Felt]string{}, classes: map[felt.Felt]*contract.Class{}}
 }
 
-// Short abbreviates a field element: 0x049d…4dc7 (its full 64-digit hex
-// form cut to the first and last four digits), or the whole value when it
-// is short.
+// Short abbreviates a field element to its first and last four hex
+// digits: 0x049d…4dc7 for an address (its 64-digit form, as Starknet
+// tools spell addresses), 0x1234…8901 for a shorter value; a value of at
+// most ten digits is written whole.
 func Short(f felt.Felt) string {
-	s := f.String()
-	if len(s) <= 12 {
-		return s
+	h := strings.TrimPrefix(f.String(), "0x")
+	if len(h) <= 10 {
+		return "0x" + h
 	}
-	h := fmt.Sprintf("%064s", strings.TrimPrefix(s, "0x"))
-	return "0x" + h[:4] + "…" + h[60:]
+	if len(h) >= 60 {
+		h = fmt.Sprintf("%064s", h)
+	}
+	return "0x" + h[:4] + "…" + h[len(h)-4:]
 }
 
 // ClassName is what a class is: "account" (it has __validate__ and

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/kairo-dev/kairo/sequencer/blockstm"
 	"github.com/kairo-dev/kairo/sequencer/contract"
@@ -192,7 +193,9 @@ func TestRejectionsInBlock(t *testing.T) {
 // BenchmarkERC20Transfers measures blocks of signed fee-token transfers
 // (1,000 transactions) sequentially and with 2 Block-STM workers, among
 // 10,000 accounts (few conflicts) and 2 accounts (every transaction
-// conflicts): tx/s and Cairo steps/s.
+// conflicts): tx/s, Cairo steps/s, and the average microseconds per
+// transaction of each phase (validation, execution, fee, commit; the
+// final execution of each transaction).
 func BenchmarkERC20Transfers(b *testing.B) {
 	for _, accounts := range []int{10000, 2} {
 		blk := newERC20Block(b, accounts, 1000)
@@ -203,6 +206,7 @@ func BenchmarkERC20Transfers(b *testing.B) {
 		}{{"sequential", 1, true}, {"workers=2", 2, false}} {
 			b.Run(fmt.Sprintf("accounts=%d/%s", accounts, mode.name), func(b *testing.B) {
 				var steps uint64
+				var split Timing
 				for i := 0; i < b.N; i++ {
 					res, err := blk.exec.RunBlock(blk.txs, blk.gen.State, blockstm.Options{Workers: mode.workers, Scheduler: blockstm.Dependents}, mode.sequential)
 					if err != nil {
@@ -215,11 +219,18 @@ func BenchmarkERC20Transfers(b *testing.B) {
 						for _, c := range rc.Calls() {
 							steps += c.Resources.Steps
 						}
+						split.Add(rc.Timing)
 					}
 				}
 				s := b.Elapsed().Seconds()
-				b.ReportMetric(float64(b.N*len(blk.txs))/s, "tx/s")
+				n := float64(b.N * len(blk.txs))
+				b.ReportMetric(n/s, "tx/s")
 				b.ReportMetric(float64(steps)/s, "steps/s")
+				us := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 / n }
+				b.ReportMetric(us(split.Validation), "validation-us/tx")
+				b.ReportMetric(us(split.Execution), "execution-us/tx")
+				b.ReportMetric(us(split.Fee), "fee-us/tx")
+				b.ReportMetric(us(split.Commit), "commit-us/tx")
 			})
 		}
 	}

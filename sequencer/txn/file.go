@@ -208,6 +208,12 @@ func (p *fileParser) transactions(d *json.Decoder, f *File) error {
 		off := p.skipSpace(d.InputOffset())
 		var raw json.RawMessage
 		if err := d.Decode(&raw); err != nil {
+			// Locate the error by scanning from the value's start.
+			var se *json.SyntaxError
+			var v any
+			if errors.As(json.Unmarshal(p.data[off:], &v), &se) {
+				return p.errAt(off+max(se.Offset-1, 0), "malformed JSON: %s", se.Error())
+			}
 			return p.syntax(err, off)
 		}
 		ft, err := p.transaction(raw, off, i)
