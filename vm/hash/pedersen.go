@@ -1,6 +1,7 @@
 package hash
 
 import (
+	"math/bits"
 	"sync"
 
 	starkcurve "github.com/consensys/gnark-crypto/ecc/stark-curve"
@@ -25,8 +26,9 @@ import (
 // Pedersen adds into an XYZZ accumulator (x = X/ZZ, y = Y/ZZZ): a mixed
 // addition there costs 8 multiplications and 2 squarings, against 7+4 in
 // Jacobian coordinates, and the first one, from the affine shift point,
-// 4 and 2. The hash ends with one inversion. PedersenBatch shares the
-// tables and keeps its accumulators affine instead.
+// 4 and 2. The hash ends with one inversion (inverse.go), which is most of
+// the cost when the inputs are small. PedersenBatch shares the tables and
+// keeps its accumulators affine instead.
 
 const (
 	lowBits = 248 // bits in x_low
@@ -144,13 +146,21 @@ func (t *pedersenTables) buildAll() {
 
 // signedDigits cuts the low 248 bits of x (canonical limbs) into signed
 // digits d_i in [-windowHalf, windowHalf] with
-// x_low = sum d_i*2^(window*i), and returns them with the high nibble (bits
-// 248..251).
-func signedDigits(l [4]uint64, d *[windows]int32) (high uint64) {
+// x_low = sum d_i*2^(window*i), and returns how many of them there are
+// (the digits from there on are zero) and the high nibble (bits 248..251).
+func signedDigits(l [4]uint64, d *[windows]int32) (n int, high uint64) {
 	high = l[3] >> 56
 	l[3] &= 1<<56 - 1
+	bitLen := 0
+	for w := 3; w >= 0; w-- {
+		if l[w] != 0 {
+			bitLen = 64*w + bits.Len64(l[w])
+			break
+		}
+	}
 	carry := uint64(0)
-	for i := 0; i < windows; i++ {
+	i := 0
+	for ; i < windows && (i*window < bitLen || carry != 0); i++ {
 		pos := uint(i * window)
 		w, s := pos/64, pos%64
 		v := l[w] >> s
@@ -167,7 +177,7 @@ func signedDigits(l [4]uint64, d *[windows]int32) (high uint64) {
 			carry = 0
 		}
 	}
-	return high
+	return i, high
 }
 
 // term is one point of a hash's sum: q, or -q when neg.
@@ -180,8 +190,8 @@ type term struct {
 // and returns the new count.
 func (t *pedersenTables) terms(out *[maxTerms]term, n int, k int, x *felt.Felt) int {
 	var d [windows]int32
-	high := signedDigits(x.Limbs(), &d)
-	for i, di := range d {
+	nd, high := signedDigits(x.Limbs(), &d)
+	for i, di := range d[:nd] {
 		switch {
 		case di > 0:
 			out[n] = term{&t.low[k][i]()[di-1], false}
@@ -289,7 +299,7 @@ func sum(shift *starkcurve.G1Affine, ts []term) (fp.Element, bool) {
 		}
 	}
 	var x fp.Element
-	x.Inverse(&acc.zz)
+	inverse(&x, &acc.zz)
 	x.Mul(&x, &acc.x)
 	return x, true
 }

@@ -122,7 +122,7 @@ func (w *batchWork) invert(n int) {
 		off += m
 	}
 	top := levels[len(levels)-1]
-	w.inv[top[0]].Inverse(&w.tree[top[0]])
+	inverse(&w.inv[top[0]], &w.tree[top[0]])
 	for k := len(levels) - 2; k >= 0; k-- {
 		lo, m := levels[k][0], levels[k][1]
 		ulo := levels[k+1][0]
