@@ -13,13 +13,63 @@ type Pedersen struct {
 	order inputOrder
 	// verified holds the output offsets whose hash was computed; the rule
 	// computes each hash once (cairo-lang's verified_addresses), and the
-	// set is the builtin's Cairo PIE additional data.
-	verified map[uint64]struct{}
+	// set is the builtin's Cairo PIE additional data. It takes an entry
+	// per hash, so the output cells are a bitset by instance; any other
+	// offset (only Cairo PIE additional data can name one) goes to other.
+	verified verifiedSet
+}
+
+// verifiedSet is a set of offsets of a builtin segment, dense for output
+// cells (offset % cellsPerHash == 2).
+type verifiedSet struct {
+	outputs []uint64 // bit i: offset cellsPerHash*i + 2
+	other   map[uint64]struct{}
+}
+
+func (v *verifiedSet) has(off uint64) bool {
+	if off%cellsPerHash != 2 {
+		_, ok := v.other[off]
+		return ok
+	}
+	i := off / cellsPerHash
+	return i/64 < uint64(len(v.outputs)) && v.outputs[i/64]&(1<<(i%64)) != 0
+}
+
+func (v *verifiedSet) add(off uint64) {
+	if off%cellsPerHash != 2 {
+		if v.other == nil {
+			v.other = map[uint64]struct{}{}
+		}
+		v.other[off] = struct{}{}
+		return
+	}
+	i := off / cellsPerHash
+	for uint64(len(v.outputs)) <= i/64 {
+		v.outputs = append(v.outputs, 0)
+	}
+	v.outputs[i/64] |= 1 << (i % 64)
+}
+
+// offsets returns the set's offsets in increasing order.
+func (v *verifiedSet) offsets() []uint64 {
+	var offs []uint64
+	for w, bits := range v.outputs {
+		for b := uint64(0); bits != 0; b, bits = b+1, bits>>1 {
+			if bits&1 != 0 {
+				offs = append(offs, cellsPerHash*(uint64(w)*64+b)+2)
+			}
+		}
+	}
+	for o := range v.other {
+		offs = append(offs, o)
+	}
+	sortUint64(offs)
+	return offs
 }
 
 // NewPedersen returns a pedersen runner for def.
 func NewPedersen(def BuiltinDef, included bool) *Pedersen {
-	return &Pedersen{simple: newSimple(def, included, cellsPerHash, 2), verified: map[uint64]struct{}{}}
+	return &Pedersen{simple: newSimple(def, included, cellsPerHash, 2)}
 }
 
 // AddValidationRules records the order of input writes (AIR private input).
@@ -36,7 +86,7 @@ func (p *Pedersen) deduce(m *memory.Memory, addr memory.Relocatable) (memory.Val
 	if addr.Offset%cellsPerHash != 2 {
 		return memory.Value{}, false, nil
 	}
-	if _, ok := p.verified[addr.Offset]; ok {
+	if p.verified.has(addr.Offset) {
 		return memory.Value{}, false, nil
 	}
 	xAddr := memory.Relocatable{Segment: addr.Segment, Offset: addr.Offset - 2}
@@ -52,7 +102,7 @@ func (p *Pedersen) deduce(m *memory.Memory, addr memory.Relocatable) (memory.Val
 		return memory.Value{}, false, fmt.Errorf("%s builtin: Expected integer at address %s. Got: %s.", p.name, yAddr, pyStr(y))
 	}
 	res := hash.Pedersen(x.Felt(), y.Felt())
-	p.verified[addr.Offset] = struct{}{}
+	p.verified.add(addr.Offset)
 	return memory.FeltValue(res), true, nil
 }
 
@@ -76,11 +126,7 @@ func (p *Pedersen) AirPrivateInput(env *Env) (map[string]any, error) {
 // AdditionalData is the sorted list of verified output addresses, each as
 // [segment, offset].
 func (p *Pedersen) AdditionalData() any {
-	offs := make([]uint64, 0, len(p.verified))
-	for o := range p.verified {
-		offs = append(offs, o)
-	}
-	sortUint64(offs)
+	offs := p.verified.offsets()
 	out := make([][2]int64, len(offs))
 	for i, o := range offs {
 		out[i] = [2]int64{int64(p.base.Segment), int64(o)}
@@ -109,7 +155,7 @@ func (p *Pedersen) ExtendAdditionalData(data any, relocate func(memory.Relocatab
 		if addr.Segment != p.base.Segment {
 			return fmt.Errorf("invalid %s additional data: address %s is not in segment %d", p.name, addr, p.base.Segment)
 		}
-		p.verified[addr.Offset] = struct{}{}
+		p.verified.add(addr.Offset)
 	}
 	return nil
 }
