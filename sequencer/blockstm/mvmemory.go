@@ -181,12 +181,13 @@ func (m *mvMemory) resolve(e *entry, tx int32, reg *readerRef) (resolved, error)
 }
 
 // read resolves e for incarnation inc of tx, registering the reader when
-// tracking.
-func (m *mvMemory) read(e *entry, tx, inc int32) (resolved, error) {
+// tracking, unless final: every transaction below tx has committed, so no
+// write can change what it reads.
+func (m *mvMemory) read(e *entry, tx, inc int32, final bool) (resolved, error) {
 	e.mu.Lock()
 	var r resolved
 	var err error
-	if m.track {
+	if m.track && !final {
 		r, err = m.resolve(e, tx, &readerRef{tx, inc})
 	} else {
 		r, err = m.resolve(e, tx, nil)

@@ -252,7 +252,7 @@ func (v *view) Read(k state.Key) (felt.Felt, error) {
 func (v *view) readMV(k state.Key) (Read, error) {
 	e := v.s.mv.entry(k)
 	for {
-		r, err := v.s.mv.read(e, v.tx, v.inc)
+		r, err := v.s.mv.read(e, v.tx, v.inc, v.s.commitIdx.Load() == v.tx)
 		if err != nil {
 			v.fatal, v.stopped = err, true
 			return Read{}, ErrAborted
