@@ -214,6 +214,7 @@ func BenchmarkCommitBlock(b *testing.B) {
 	}
 	n := 0
 	var cpu time.Duration
+	reads, cached, written := s.stats.reads.Load(), s.stats.cached.Load(), s.stats.written.Load()
 	for b.Loop() {
 		b.StopTimer()
 		d := block()
@@ -229,6 +230,9 @@ func BenchmarkCommitBlock(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(n), "ms/commit")
 	b.ReportMetric(float64(cpu.Milliseconds())/float64(n), "cpu-ms/commit")
+	b.ReportMetric(float64(s.stats.written.Load()-written)/float64(n), "pages-written/commit")
+	b.ReportMetric(float64(s.stats.reads.Load()-reads)/float64(n), "page-reads/commit")
+	b.ReportMetric(float64(s.stats.cached.Load()-cached)/float64(n), "cached-pages/commit")
 	if st, err := os.Stat(s.Path() + "-wal"); err == nil {
 		b.Logf("log: %d MiB after %d blocks", st.Size()>>20, n)
 	}

@@ -70,15 +70,16 @@ func (s *Store) prepare(ctx context.Context) error {
 // every read holds mu from the query to the scan.
 type txState struct {
 	ctx      context.Context
-	set      *pageSet    // the pages read, for the commit's writer
-	cache    *pageCache  // nil: none
+	set      *pageSet   // the pages read, for the commit's writer
+	cache    *pageCache // nil: none
+	stats    *pageStats
 	mu       *sync.Mutex // nil: the statements are the pool's
 	page     *sql.Stmt
 	contract *sql.Stmt
 }
 
 func (r txState) TrieNodes(id commitment.TrieID) trie.NodeReader {
-	return pageReader{ctx: r.ctx, mu: r.mu, stmt: r.page, trie: trieIDBytes(id), set: r.set, cache: r.cache}
+	return pageReader{ctx: r.ctx, mu: r.mu, stmt: r.page, trie: trieIDBytes(id), set: r.set, cache: r.cache, stats: r.stats}
 }
 
 func (r txState) Contract(address felt.Felt) (classHash, nonce felt.Felt, err error) {
@@ -116,6 +117,7 @@ func (s *Store) CommitBlock(ctx context.Context, b *store.Block) (store.Header, 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.restartLog(ctx)
 	h, err := s.commit(ctx, b)
 	if err != nil {
 		return store.Header{}, fmt.Errorf("store %s: commit block %d: %w", s.path, h.Number, describe(err))
@@ -173,7 +175,7 @@ func (s *Store) commit(ctx context.Context, b *store.Block) (h store.Header, err
 	// (BEGIN IMMEDIATE), so nothing else commits meanwhile, and the rows it
 	// writes before the committer ends are none that the committer reads
 	// (trie nodes and contracts are written after it).
-	reader := txState{ctx: ctx, set: newPageSet(), cache: s.pages, page: s.w.page, contract: s.w.contract}
+	reader := txState{ctx: ctx, set: newPageSet(), cache: s.pages, stats: &s.stats, page: s.w.page, contract: s.w.contract}
 	res, err := commitment.NewCommitter(reader, commitment.WithRootRule(s.rule)).Commit(diff)
 	if ferr := <-flat; err == nil {
 		err = ferr
@@ -205,7 +207,7 @@ func (s *Store) commit(ctx context.Context, b *store.Block) (h store.Header, err
 // statements to it) that updates the pages of set.
 func (s *Store) pageWriter(st func(*sql.Stmt) *sql.Stmt, set *pageSet) *pageWriter {
 	return &pageWriter{get: st(s.w.page), put: st(s.w.putPage), del: st(s.w.delPage), putN: st(s.w.putPages), delN: st(s.w.delPages),
-		set: set, cache: s.pages}
+		set: set, cache: s.pages, stats: &s.stats}
 }
 
 // writeContracts writes the contracts' rows (class hash, nonce and the new

@@ -172,6 +172,8 @@ func (s *Store) Revert(ctx context.Context, name string) error {
 		return fmt.Errorf("revert %s to snapshot %q: %w", s.path, name, err)
 	}
 	// Keep the log short: the revert rewrote every page into it.
+	s.ckpt.Lock()
+	defer s.ckpt.Unlock()
 	if _, err := dstConn.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 		return fmt.Errorf("revert %s: checkpoint: %w", s.path, describe(err))
 	}

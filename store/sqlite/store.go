@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 
@@ -30,14 +31,16 @@ type Store struct {
 	r    readStmts
 	// pages caches encoded trie pages between commits (nil: no cache).
 	pages *pageCache
+	// stats counts page reads and writes (for the benchmarks).
+	stats pageStats
 
 	// kick asks the checkpointer to run; stop ends it, done reports it
 	// ended (all nil for a read-only store).
 	kick, stop, done chan struct{}
 
 	// mu serialises writers in this process (commits, reverts); readers
-	// rely on SQLite's snapshot isolation.
-	mu sync.Mutex
+	// rely on SQLite's snapshot isolation. ckpt serialises checkpoints.
+	mu, ckpt sync.Mutex
 }
 
 var _ store.Store = (*Store)(nil)
@@ -136,15 +139,23 @@ func (s *Store) probe(ctx context.Context) error {
 // Path returns the file the store lives in.
 func (s *Store) Path() string { return s.path }
 
+// walRestartSize is the size of the log above which a block commit first
+// waits for a checkpoint of the whole log and starts it over.
+const walRestartSize = 256 << 20
+
 // checkpointer copies the log into the database after each block commit,
 // in the background: CommitBlock returns as soon as its frames are in the
-// log, and the copy overlaps whatever the caller does next (executing the
-// next block). It holds mu, so a commit that comes before the copy is done
-// waits for it rather than appending to a log that could then never be
-// restarted: PRAGMA wal_checkpoint(RESTART) copies every frame and makes
-// the next writer start the log over, which keeps the log at the size of
-// one block. Errors are not fatal (another process busy past the timeout):
-// the frames stay in the log, which readers use, and the next checkpoint
+// log, and the copy (PRAGMA wal_checkpoint(PASSIVE)) overlaps whatever
+// comes next, the next block's execution and even its commit: a passive
+// checkpoint takes no lock that a writer needs. SQLite starts the log
+// over at the first write of a transaction that began once the log was
+// all copied, so a devnet that spends a moment between blocks keeps a log
+// of one block. Blocks committed back to back append instead; when the
+// log passes walRestartSize, the next commit first runs
+// wal_checkpoint(RESTART) (restartLog), which copies what is left and
+// makes that commit start the log over. ckpt keeps one checkpoint at a
+// time. Errors are not fatal (another process busy past the timeout): the
+// frames stay in the log, which readers use, and the next checkpoint
 // copies them.
 func (s *Store) checkpointer() {
 	defer close(s.done)
@@ -153,11 +164,22 @@ func (s *Store) checkpointer() {
 		case <-s.stop:
 			return
 		case <-s.kick:
-			s.mu.Lock()
-			_, _ = s.db.Exec("PRAGMA wal_checkpoint(RESTART)") // see above: not fatal
-			s.mu.Unlock()
+			s.ckpt.Lock()
+			_, _ = s.db.Exec("PRAGMA wal_checkpoint(PASSIVE)") // see above: not fatal
+			s.ckpt.Unlock()
 		}
 	}
+}
+
+// restartLog checkpoints the whole log and lets the next writer start it
+// over when it has grown past walRestartSize. The caller holds mu.
+func (s *Store) restartLog(ctx context.Context) {
+	if st, err := os.Stat(s.path + "-wal"); err != nil || st.Size() <= walRestartSize {
+		return
+	}
+	s.ckpt.Lock()
+	defer s.ckpt.Unlock()
+	_, _ = s.db.ExecContext(ctx, "PRAGMA wal_checkpoint(RESTART)") // not fatal, as in checkpointer
 }
 
 // Close closes the store.

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/kairo-dev/kairo/store/commitment"
 	"github.com/kairo-dev/kairo/store/trie"
@@ -107,6 +108,12 @@ type pageReader struct {
 	trie  []byte
 	set   *pageSet
 	cache *pageCache // nil: none
+	stats *pageStats // nil: none
+}
+
+// pageStats counts page operations, for the benchmarks.
+type pageStats struct {
+	reads, cached, written, deleted atomic.Int64
 }
 
 var _ trie.RecordReader = pageReader{}
@@ -158,9 +165,15 @@ func (r pageReader) page(p trie.Path, want *felt.Felt) (*page, error) {
 			// the hash the parent expects.
 			if pg, top, err := decodePage(r.trie, prefix, data); err == nil && top == p && pg.nodes[p].Hash == *want {
 				r.set.add(key, pg)
+				if r.stats != nil {
+					r.stats.cached.Add(1)
+				}
 				return pg, nil
 			}
 		}
+	}
+	if r.stats != nil {
+		r.stats.reads.Add(1)
 	}
 	var data []byte
 	if r.mu != nil {
@@ -212,6 +225,7 @@ type pageWriter struct {
 	get, put, del, putN, delN *sql.Stmt
 	set                       *pageSet   // nil: none
 	cache                     *pageCache // nil: none; written pages go in, deleted ones out
+	stats                     *pageStats // nil: none
 }
 
 // pageChange is the updates of one page.
@@ -287,6 +301,10 @@ func (w *pageWriter) write(ctx context.Context, sets []commitment.TrieNodes) err
 		if w.cache != nil {
 			w.cache.put(c.key, data)
 		}
+	}
+	if w.stats != nil {
+		w.stats.written.Add(int64(len(puts) / 3))
+		w.stats.deleted.Add(int64(len(dels) / 2))
 	}
 	if err := multiRow(ctx, w.delN, w.del, 2, dels); err != nil {
 		return fmt.Errorf("delete trie pages: %w", describe(err))
