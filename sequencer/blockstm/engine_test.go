@@ -338,3 +338,47 @@ func TestEmptyBlock(t *testing.T) {
 		t.Fatalf("%v %v", r, err)
 	}
 }
+
+// TestFinalReads: a transaction that starts once every transaction below
+// it has committed reads final values. With one worker every transaction
+// does: classic runs no validation, and dependents registers no reader,
+// while the result stays that of sequential execution.
+func TestFinalReads(t *testing.T) {
+	mk := func() []Tx[felt.Felt] {
+		var fs []func(View, int) (felt.Felt, error)
+		for i := range 30 {
+			fs = append(fs, func(v View, _ int) (felt.Felt, error) {
+				x, err := v.Read(key(uint64(i % 4)))
+				if err != nil {
+					return x, err
+				}
+				return x, v.Write(key(uint64((i+1)%4)), x.Add(felt.FromUint64(uint64(i))))
+			})
+		}
+		return txs(fs...)
+	}
+	var sc *scheduler
+	testHookStart = func(s *scheduler) { sc = s }
+	defer func() { testHookStart = nil }()
+	r := checkAgainstSequential(t, mk, state.Map{}, Options{Workers: 1, Scheduler: Classic})
+	if r.Metrics.Validations != 0 || r.Metrics.Executions != 30 {
+		t.Fatalf("classic, 1 worker: %d validations, %d executions; want 0 and 30", r.Metrics.Validations, r.Metrics.Executions)
+	}
+	checkAgainstSequential(t, mk, state.Map{}, Options{Workers: 1, Scheduler: Dependents})
+	sc.mv.idx.each(func(e *entry) error {
+		if len(e.baseReaders) != 0 || len(e.more) != 0 {
+			t.Fatalf("%s: readers registered", e.key)
+		}
+		for _, v := range e.vs {
+			if v.nr != 0 {
+				t.Fatalf("%s: readers registered on the version of tx %d", e.key, v.tx)
+			}
+		}
+		return nil
+	})
+	// With several workers, transactions run ahead of the commit point
+	// and register; the result is the same.
+	for _, s := range []SchedulerKind{Classic, Dependents} {
+		checkAgainstSequential(t, mk, state.Map{}, Options{Workers: 4, Scheduler: s})
+	}
+}
