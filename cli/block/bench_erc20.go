@@ -4,13 +4,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/kairo-dev/kairo/cli/cmdutil"
 	"github.com/kairo-dev/kairo/sequencer/blockstm"
 	"github.com/kairo-dev/kairo/sequencer/contract"
+	"github.com/kairo-dev/kairo/sequencer/depgraph"
 	"github.com/kairo-dev/kairo/sequencer/devnet"
 	"github.com/kairo-dev/kairo/sequencer/execution"
 	"github.com/kairo-dev/kairo/sequencer/state"
@@ -24,6 +29,9 @@ type erc20Result struct {
 	benchFigures
 	StepsPerTx float64 `json:"cairo_steps_per_tx"`
 	StepsPerS  float64 `json:"cairo_steps_per_s"`
+	// AccountClass and TokenClass are the hashes of the classes used.
+	AccountClass string `json:"account_class"`
+	TokenClass   string `json:"token_class"`
 	// TimeSplit is the average time per transaction of each phase in the
 	// sequential rounds; ParallelSplit in the parallel rounds (the final
 	// execution of each transaction).
@@ -51,17 +59,7 @@ func runBenchERC20(f *cmdutil.Factory, o *BenchOptions, opt blockstm.Options) er
 	if o.Gen.Txs < 1 {
 		return fmt.Errorf("--txs must be at least 1, not %d", o.Gen.Txs)
 	}
-	files, err := devnet.ReadClassDir(o.Classes)
-	if err != nil {
-		return err
-	}
-	classes := make([]*contract.Class, len(files))
-	for i, cf := range files {
-		if classes[i], err = contract.Parse(cf.Data); err != nil {
-			return fmt.Errorf("class %s: %w", cf.Name, err)
-		}
-	}
-	account, token, err := devnet.GenesisClasses(files, classes)
+	account, token, err := findERC20Classes(o.Classes)
 	if err != nil {
 		return err
 	}
@@ -124,6 +122,7 @@ func runBenchERC20(f *cmdutil.Factory, o *BenchOptions, opt blockstm.Options) er
 	if o.Control {
 		r.ControlSpeedup = median(r.ControlRounds)
 	}
+	r.AccountClass, r.TokenClass = account.Hash.String(), token.Hash.String()
 	r.StepsPerTx = round2(float64(steps) / float64(r.Txs))
 	r.StepsPerS = round2(float64(steps) / r.ParallelS)
 	if o.JSON {
@@ -134,6 +133,7 @@ func runBenchERC20(f *cmdutil.Factory, o *BenchOptions, opt blockstm.Options) er
 	st := f.IO.Styles()
 	fmt.Fprintf(f.IO.Out, "%s\n", st.Title.Render(fmt.Sprintf("erc20: %d signed transfers, %d accounts; %d workers, %s scheduler; median of %d rounds",
 		r.Txs, r.Accounts, r.Workers, r.Scheduler, r.Rounds)))
+	fmt.Fprintf(f.IO.Out, "  classes     account %s, ERC20 %s\n", depgraph.Short(account.Hash), depgraph.Short(token.Hash))
 	fmt.Fprintf(f.IO.Out, "  sequential  %s  %s tx/s\n", seconds(r.SequentialS), fmtTPS(r.SequentialTPS))
 	fmt.Fprintf(f.IO.Out, "  parallel    %s  %s tx/s  speedup %.2fx  %.0f Cairo steps/s (%.0f per tx)\n",
 		seconds(r.ParallelS), fmtTPS(r.TPS), r.Speedup, r.StepsPerS, r.StepsPerTx)
@@ -206,4 +206,83 @@ func (s readOnlyState) Read(k state.Key) (felt.Felt, error) { return s.m[k], nil
 
 func (readOnlyState) Write(k state.Key, _ felt.Felt) error {
 	return fmt.Errorf("write %s: the control's base state is read-only", k)
+}
+
+// findERC20Classes picks the account and ERC20 classes of the erc20
+// workload from dir: the one account class and the one ERC20 class of its
+// *.json files, as kairo devnet init --accounts picks them; otherwise
+// (several of either, or classes only in sub-directories) the first pair,
+// in path order of all *.json files under dir, with which a signed
+// transfer between two funded accounts is accepted.
+func findERC20Classes(dir string) (account, token *contract.Class, err error) {
+	if files, ferr := devnet.ReadClassDir(dir); ferr == nil {
+		classes := make([]*contract.Class, len(files))
+		ok := true
+		for i, cf := range files {
+			if classes[i], err = contract.Parse(cf.Data); err != nil {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			if account, token, err = devnet.GenesisClasses(files, classes); err == nil {
+				return account, token, nil
+			}
+		}
+	}
+	var accounts, tokens []*contract.Class
+	walkErr := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !strings.HasSuffix(d.Name(), ".json") {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		c, err := contract.Parse(data)
+		if err != nil {
+			return nil // not a Cairo 0 class
+		}
+		switch depgraph.ClassName(c) {
+		case "account":
+			accounts = append(accounts, c)
+		case "ERC20":
+			tokens = append(tokens, c)
+		}
+		return nil
+	})
+	if walkErr != nil {
+		return nil, nil, fmt.Errorf("read classes: %w", walkErr)
+	}
+	if len(accounts) == 0 || len(tokens) == 0 {
+		return nil, nil, fmt.Errorf("--classes %s: the erc20 workload needs a Cairo 0 account class and an ERC20 class; found %d and %d", dir, len(accounts), len(tokens))
+	}
+	for _, a := range accounts {
+		for _, t := range tokens {
+			if transferWorks(a, t) {
+				return a, t, nil
+			}
+		}
+	}
+	return nil, nil, fmt.Errorf("--classes %s: no account class (of %d) and ERC20 class (of %d) with which a signed transfer is accepted", dir, len(accounts), len(tokens))
+}
+
+// transferWorks reports whether a signed fee-token transfer between two
+// funded accounts of these classes is accepted.
+func transferWorks(account, token *contract.Class) bool {
+	cfg := txn.DefaultConfig()
+	gen, err := txn.NewGenesis(txn.GenesisOptions{Config: cfg, AccountClass: account, TokenClass: token, Accounts: 2,
+		Balance: felt.FromUint64(1_000_000_000_000_000_000)})
+	if err != nil {
+		return false
+	}
+	txs, err := txn.TransferBlock(cfg, gen, 1)
+	if err != nil {
+		return false
+	}
+	res, err := (&txn.Executor{Config: cfg, Classes: gen.Classes}).RunBlock(txs, gen.State, blockstm.Options{Workers: 1}, true)
+	return err == nil && res.Receipts[0] != nil && res.Receipts[0].Status == txn.Accepted
 }

@@ -62,12 +62,57 @@ func TestBenchERC20Errors(t *testing.T) {
 		want string
 	}{
 		{[]string{"bench", "--workload", "erc20"}, "needs --classes DIR"},
-		{[]string{"bench", "--workload", "erc20", "--classes", t.TempDir()}, "no .json class file"},
+		{[]string{"bench", "--workload", "erc20", "--classes", t.TempDir()}, "needs a Cairo 0 account class and an ERC20 class; found 0 and 0"},
+		{[]string{"bench", "--workload", "erc20", "--classes", "no/such/dir"}, "no/such/dir"},
 		{[]string{"bench", "--workload", "erc20", "--classes", ".", "--accounts", "1"}, "at least 2 accounts"},
 	} {
 		_, _, err := kairo(t, "", tt.args...)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%v: err = %v, want %q", tt.args, err, tt.want)
+		}
+	}
+}
+
+// TestBenchERC20ClassSearch: a directory whose classes are in
+// sub-directories, with more than one account class, still gives a
+// workload: the first pair in path order with which a transfer is
+// accepted.
+func TestBenchERC20ClassSearch(t *testing.T) {
+	src := erc20Classes(t)
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "a", "b")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(src)
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range []string{sub, filepath.Join(dir, "a")} {
+			if err := os.WriteFile(filepath.Join(d, e.Name()), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	os.WriteFile(filepath.Join(dir, "a", "notes.json"), []byte(`{"not": "a class"}`), 0o644)
+	out, errOut, err := kairo(t, "", "bench", "--workload", "erc20", "--classes", dir, "--accounts", "3",
+		"--txs", "4", "--workers", "2", "--rounds", "1", "--json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	var r map[string]any
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if r["equal_to_sequential"] != true || r["account_class"] == "" || r["token_class"] == "" || r["time_split_us"] == nil {
+		t.Fatalf("%s", out)
+	}
+	split := r["time_split_us"].(map[string]any)
+	for _, k := range []string{"validation", "execution", "fee", "commit"} {
+		if v, _ := split[k].(float64); v <= 0 {
+			t.Errorf("time_split_us.%s = %v", k, split[k])
 		}
 	}
 }
