@@ -31,7 +31,7 @@ func (t *Transfer) Execute(v blockstm.View) (Output, error) {
 		return Output{}, err
 	}
 	to := from
-	if t.To != t.From {
+	if !t.To.Equal(t.From) {
 		if to, err = v.Read(t.To); err != nil {
 			return Output{}, err
 		}
@@ -42,13 +42,13 @@ func (t *Transfer) Execute(v blockstm.View) (Output, error) {
 		return Output{}, fmt.Errorf("insufficient balance: %s holds %s, needs %s", KeyName(t.From), from.Decimal(), need.Decimal())
 	}
 	left := from.Sub(need)
-	if t.To == t.From {
+	if t.To.Equal(t.From) {
 		left = from.Sub(t.Fee)
 	}
 	if err := v.Write(t.From, left); err != nil {
 		return Output{}, err
 	}
-	if t.To != t.From {
+	if !t.To.Equal(t.From) {
 		if err := v.Write(t.To, to.Add(t.Amount)); err != nil {
 			return Output{}, err
 		}
