@@ -173,6 +173,19 @@ func (vm *VM) runFast(d *decodedInst) (bool, error) {
 
 	switch d.shape {
 	case shapeAssert:
+		if !op1.IsSet() && op0.IsSet() {
+			// A builtin segment's deducer comes first, as in runGeneric.
+			v, ok, err := mem.Deduce(op1Addr)
+			if err != nil {
+				return true, err
+			}
+			if ok {
+				if err := mem.Set(op1Addr, v); err != nil {
+					return true, err
+				}
+				op1 = v
+			}
+		}
 		if !op0.IsSet() || !op1.IsSet() {
 			return vm.assertDeduce(d, dstP, dstAddr, op0Addr, op1Addr, op0, op1)
 		}
@@ -284,8 +297,8 @@ func (vm *VM) finishFast(dstAddr, op0Addr, op1Addr memory.Relocatable) {
 }
 
 // assertDeduce executes an assert_eq whose dst is known and exactly one of
-// op0 and op1 is not: the builtin segment's deducer fills it, or the
-// assertion does (op0 = dst - op1, op1 = dst / op0, ...), as runGeneric
+// op0 and op1 is not (op1's deducer already tried): op0's deducer fills
+// it, or the assertion does (op0 = dst - op1, op1 = dst / op0, ...), as runGeneric
 // does, with the same writes in the same order. Cases that runGeneric
 // reports as errors are left to it (reporting false before any write, or
 // after writes that runGeneric repeats identically).
@@ -321,29 +334,23 @@ func (vm *VM) assertDeduce(d *decodedInst, dstP *memory.Value, dstAddr, op0Addr,
 			return false, nil
 		}
 	} else {
-		v, ok, err := mem.Deduce(op1Addr)
-		if err != nil {
-			return true, err
-		}
-		if !ok {
-			switch {
-			case in.Res == instruction.ResOp1:
-				v = dst
-			case in.Res == instruction.ResAdd:
-				if v, err = dst.Sub(op0); err != nil {
-					return false, nil
-				}
-			case in.Res == instruction.ResMul && dst.IsFelt() && op0.IsFelt() && !op0.Felt().IsZero():
-				v = memory.FeltValue(dst.Felt().Div(op0.Felt()))
-			default:
+		// The deducer of op1's segment, if any, had nothing.
+		var v memory.Value
+		switch {
+		case in.Res == instruction.ResOp1:
+			v = dst
+		case in.Res == instruction.ResAdd:
+			var err error
+			if v, err = dst.Sub(op0); err != nil {
 				return false, nil
 			}
+		case in.Res == instruction.ResMul && dst.IsFelt() && op0.IsFelt() && !op0.Felt().IsZero():
+			v = memory.FeltValue(dst.Felt().Div(op0.Felt()))
+		default:
+			return false, nil
 		}
 		if err := mem.Set(op1Addr, v); err != nil {
 			return true, err
-		}
-		if ok {
-			return false, nil
 		}
 	}
 	vm.finishFast(dstAddr, op0Addr, op1Addr)

@@ -73,7 +73,7 @@ func TestFastPathMatchesGeneric(t *testing.T) {
 	defer f.Close()
 	maxSteps := 300000
 	if testing.Short() {
-		maxSteps = 30000
+		maxSteps = 10000
 	}
 	sc := bufio.NewScanner(f)
 	sc.Scan() // header

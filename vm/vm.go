@@ -13,11 +13,12 @@ type Hint interface {
 	Execute(vm *VM) error
 }
 
-// TraceEntry is the register state before one step. Offsets only: pc is in
-// the program segment and ap and fp in the execution segment unless the
-// entry is listed in the VM's trace exceptions.
+// TraceEntry is the register state before one step, in 12 bytes. Offsets
+// only: pc is in the program segment and ap and fp in the execution
+// segment, all below 2^32, unless the entry is listed in the VM's trace
+// exceptions (TraceOdd).
 type TraceEntry struct {
-	PC, AP, FP uint64
+	PC, AP, FP uint32
 }
 
 // VM is the machine state of one run.
@@ -42,8 +43,16 @@ type VM struct {
 	trace    [][]TraceEntry
 	traceCur []TraceEntry
 	// traceOdd holds the full registers of entries whose pc is not in the
-	// program segment or whose ap/fp are not in the execution segment.
+	// program segment or whose ap/fp are not in the execution segment;
+	// curOdd says whether traceCur has such an entry.
 	traceOdd map[int][3]memory.Relocatable
+	curOdd   bool
+	// OnTraceChunk, when set, receives each full chunk of trace entries as
+	// soon as it is recorded, with the index of its first entry and whether
+	// an entry of it is listed by TraceOdd; the entries are never modified
+	// afterwards, so another goroutine may read them (to write the trace
+	// file while the program runs).
+	OnTraceChunk func(first int, entries []TraceEntry, odd bool)
 
 	progSeg int
 	execSeg int
@@ -156,23 +165,29 @@ func (vm *VM) TraceChunks(fn func(first int, entries []TraceEntry) error) error 
 func (vm *VM) HasOddTrace() bool { return len(vm.traceOdd) != 0 }
 
 func (vm *VM) recordTrace() {
-	if vm.PC.Segment != vm.progSeg || vm.AP.Segment != vm.execSeg || vm.FP.Segment != vm.execSeg {
-		vm.recordOdd()
-	}
 	if len(vm.traceCur) == cap(vm.traceCur) {
 		vm.newTraceChunk()
 	}
-	vm.traceCur = append(vm.traceCur, TraceEntry{PC: vm.PC.Offset, AP: vm.AP.Offset, FP: vm.FP.Offset})
+	if vm.PC.Segment != vm.progSeg || vm.AP.Segment != vm.execSeg || vm.FP.Segment != vm.execSeg ||
+		(vm.PC.Offset|vm.AP.Offset|vm.FP.Offset)>>32 != 0 {
+		vm.recordOdd()
+	}
+	vm.traceCur = append(vm.traceCur, TraceEntry{PC: uint32(vm.PC.Offset), AP: uint32(vm.AP.Offset), FP: uint32(vm.FP.Offset)})
 }
 
 func (vm *VM) newTraceChunk() {
 	if vm.traceCur != nil {
 		vm.trace = append(vm.trace, vm.traceCur)
+		if vm.OnTraceChunk != nil {
+			vm.OnTraceChunk((len(vm.trace)-1)<<traceChunkBits, vm.traceCur, vm.curOdd)
+		}
 	}
 	vm.traceCur = make([]TraceEntry, 0, 1<<traceChunkBits)
+	vm.curOdd = false
 }
 
 func (vm *VM) recordOdd() {
+	vm.curOdd = true
 	if vm.traceOdd == nil {
 		vm.traceOdd = map[int][3]memory.Relocatable{}
 	}
@@ -185,13 +200,13 @@ func (vm *VM) TraceRegisters(i int) (pc, ap, fp memory.Relocatable) {
 		return r[0], r[1], r[2]
 	}
 	e := vm.TraceAt(i)
-	return memory.Relocatable{Segment: vm.progSeg, Offset: e.PC},
-		memory.Relocatable{Segment: vm.execSeg, Offset: e.AP},
-		memory.Relocatable{Segment: vm.execSeg, Offset: e.FP}
+	return memory.Relocatable{Segment: vm.progSeg, Offset: uint64(e.PC)},
+		memory.Relocatable{Segment: vm.execSeg, Offset: uint64(e.AP)},
+		memory.Relocatable{Segment: vm.execSeg, Offset: uint64(e.FP)}
 }
 
 // TraceOdd reports whether trace entry i has registers outside the program
-// and execution segments, and returns them.
+// and execution segments (or offsets from 2^32), and returns them.
 func (vm *VM) TraceOdd(i int) ([3]memory.Relocatable, bool) {
 	r, ok := vm.traceOdd[i]
 	return r, ok
