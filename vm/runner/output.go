@@ -35,26 +35,28 @@ func (r *Runner) RelocateAddr(a memory.Relocatable) (uint64, error) {
 
 // WriteTrace writes the relocated trace: 24 bytes per step, ap, fp and pc
 // as little-endian u64.
-func (r *Runner) WriteTrace(w io.Writer) error {
+func (r *Runner) WriteTrace(w io.Writer) error { return r.writeTraceFrom(w, 0) }
+
+// writeTraceFrom writes the relocated trace from entry from, the first
+// entry of a chunk.
+func (r *Runner) writeTraceFrom(w io.Writer, from int) error {
 	pb, eb := r.Bases[r.programBase.Segment], r.Bases[r.executionBase.Segment]
 	var buf []byte
 	return r.VM.TraceChunks(func(first int, entries []vm.TraceEntry) error {
+		if first < from {
+			return nil
+		}
 		if cap(buf) < 24*len(entries) {
 			buf = make([]byte, 24*len(entries))
 		}
 		buf = buf[:24*len(entries)]
 		if !r.VM.HasOddTrace() {
-			for j, e := range entries {
-				rec := buf[24*j : 24*j+24 : 24*j+24]
-				binary.LittleEndian.PutUint64(rec[0:8], eb+e.AP)
-				binary.LittleEndian.PutUint64(rec[8:16], eb+e.FP)
-				binary.LittleEndian.PutUint64(rec[16:24], pb+e.PC)
-			}
+			encodeTrace(buf, entries, pb, eb)
 			_, err := w.Write(buf)
 			return err
 		}
 		for j, e := range entries {
-			ap, fp, pc := eb+e.AP, eb+e.FP, pb+e.PC
+			ap, fp, pc := eb+uint64(e.AP), eb+uint64(e.FP), pb+uint64(e.PC)
 			if _, odd := r.VM.TraceOdd(first + j); odd {
 				p, a, f := r.VM.TraceRegisters(first + j)
 				var err error
@@ -76,6 +78,128 @@ func (r *Runner) WriteTrace(w io.Writer) error {
 		_, err := w.Write(buf)
 		return err
 	})
+}
+
+// encodeTrace encodes entries whose registers are all in the program
+// (pc) and execution (ap, fp) segments, relocated with those segments'
+// bases.
+func encodeTrace(buf []byte, entries []vm.TraceEntry, pb, eb uint64) {
+	for j, e := range entries {
+		rec := buf[24*j : 24*j+24 : 24*j+24]
+		binary.LittleEndian.PutUint64(rec[0:8], eb+uint64(e.AP))
+		binary.LittleEndian.PutUint64(rec[8:16], eb+uint64(e.FP))
+		binary.LittleEndian.PutUint64(rec[16:24], pb+uint64(e.PC))
+	}
+}
+
+// TraceFile is what StreamTrace writes to: a file it can rewrite.
+type TraceFile interface {
+	io.Writer
+	io.Seeker
+	Truncate(size int64) error
+}
+
+// TraceStream writes the trace file while the program runs; see
+// StreamTrace.
+type TraceStream struct {
+	r      *Runner
+	f      TraceFile
+	pb, eb uint64
+	chunks chan []vm.TraceEntry
+	done   chan error
+	// stopped is set (by the VM's goroutine) at the first chunk that
+	// cannot be streamed; written is the number of entries the writer
+	// wrote, read once it is done.
+	stopped bool
+	written int
+	closed  bool
+}
+
+// StreamTrace starts writing the trace file to f during the run (which
+// must record the trace): each full chunk of entries is relocated and
+// written by another goroutine as soon as it is recorded, with the bases
+// the program and execution segments will have unless the program segment
+// grows. Call it before Run; after Relocate, Finish writes the rest of the
+// trace (or rewrites the file when the bases turned out different); Stop
+// abandons the stream. The file then holds exactly what WriteTrace writes.
+func (r *Runner) StreamTrace(f TraceFile) *TraceStream {
+	s := &TraceStream{
+		r:      r,
+		f:      f,
+		pb:     1,
+		eb:     1 + r.Mem.Size(r.programBase.Segment),
+		chunks: make(chan []vm.TraceEntry, 4),
+		done:   make(chan error, 1),
+	}
+	if r.programBase.Segment != 0 || r.executionBase.Segment != 1 {
+		s.stopped = true
+	}
+	go func() {
+		var err error
+		var buf []byte
+		for entries := range s.chunks {
+			if err != nil {
+				continue
+			}
+			if cap(buf) < 24*len(entries) {
+				buf = make([]byte, 24*len(entries))
+			}
+			buf = buf[:24*len(entries)]
+			encodeTrace(buf, entries, s.pb, s.eb)
+			if _, err = f.Write(buf); err == nil {
+				s.written += len(entries)
+			}
+		}
+		s.done <- err
+	}()
+	r.VM.OnTraceChunk = func(first int, entries []vm.TraceEntry, odd bool) {
+		if s.stopped {
+			return
+		}
+		// Entries outside the two segments need every segment's base:
+		// from this chunk on, Finish writes the trace.
+		if odd {
+			s.stopped = true
+			return
+		}
+		s.chunks <- entries
+	}
+	return s
+}
+
+// wait ends the stream and returns the writer's error.
+func (s *TraceStream) wait() error {
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	s.r.VM.OnTraceChunk = nil
+	close(s.chunks)
+	return <-s.done
+}
+
+// Stop abandons the stream (the run failed); the file is left as it is.
+func (s *TraceStream) Stop() { _ = s.wait() }
+
+// Finish completes the trace file after Relocate.
+func (s *TraceStream) Finish() error {
+	if err := s.wait(); err != nil {
+		return err
+	}
+	r := s.r
+	if r.Bases == nil {
+		return fmt.Errorf("trace stream finished before relocation")
+	}
+	if r.Bases[r.programBase.Segment] != s.pb || r.Bases[r.executionBase.Segment] != s.eb {
+		if _, err := s.f.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		if err := s.f.Truncate(0); err != nil {
+			return err
+		}
+		return r.WriteTrace(s.f)
+	}
+	return r.writeTraceFrom(s.f, s.written)
 }
 
 // WriteMemory writes the relocated memory in address order: 40 bytes per
