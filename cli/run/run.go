@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 
@@ -216,6 +217,13 @@ func Run(o *Options) error {
 	if err != nil {
 		return err
 	}
+	// The trace file is written while the program runs when it can be:
+	// into a file beside it that replaces it once the run succeeded.
+	var trace *streamedTrace
+	if o.TraceFile != "" {
+		trace = startTraceStream(r, o.TraceFile)
+		defer trace.abandon()
+	}
 	if err := r.Run(); err != nil {
 		out.Flush()
 		fmt.Fprintln(o.IO.ErrOut, r.FormatError(err))
@@ -256,6 +264,10 @@ func Run(o *Options) error {
 	go func() {
 		if o.TraceFile == "" {
 			traceErr <- nil
+			return
+		}
+		if trace != nil {
+			traceErr <- trace.finish()
 			return
 		}
 		traceErr <- writeFile(o.TraceFile, r.WriteTrace)
@@ -303,4 +315,88 @@ func writeFile(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return f.Close()
+}
+
+// streamedTrace is a trace file written during the run (runner.StreamTrace)
+// into a temporary file in the trace file's directory, renamed over it
+// once complete, so that a failed run leaves no trace file (or the previous
+// one) as cairo-run does.
+type streamedTrace struct {
+	path   string
+	tmp    *os.File
+	stream *runner.TraceStream
+	done   bool
+}
+
+// startTraceStream starts streaming the trace of r for path; it returns
+// nil (the trace is then written after the run) when path exists and is
+// not a regular file or no file can be created beside it.
+func startTraceStream(r *runner.Runner, path string) *streamedTrace {
+	var perm os.FileMode // zero: a new file's permissions
+	if fi, err := os.Lstat(path); err == nil {
+		if !fi.Mode().IsRegular() {
+			return nil
+		}
+		perm = fi.Mode().Perm()
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	tmp, err := createBeside(path)
+	if err != nil {
+		return nil
+	}
+	if perm != 0 {
+		if err := tmp.Chmod(perm); err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+			return nil
+		}
+	}
+	return &streamedTrace{path: path, tmp: tmp, stream: r.StreamTrace(tmp)}
+}
+
+// createBeside creates a new file in path's directory with the permissions
+// os.Create gives (0666 less the umask), under an unused hidden name.
+func createBeside(path string) (*os.File, error) {
+	dir, base := filepath.Dir(path), filepath.Base(path)
+	var err error
+	for range 10 {
+		var f *os.File
+		name := filepath.Join(dir, fmt.Sprintf(".%s.%d-%d.tmp", base, os.Getpid(), rand.Uint32()))
+		f, err = os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if err == nil {
+			return f, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return nil, err
+		}
+	}
+	return nil, err
+}
+
+// finish completes the trace file and moves it into place.
+func (t *streamedTrace) finish() error {
+	t.done = true
+	err := t.stream.Finish()
+	if cerr := t.tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(t.tmp.Name(), t.path)
+	}
+	if err != nil {
+		os.Remove(t.tmp.Name())
+		return fmt.Errorf("write %s: %w", t.path, err)
+	}
+	return nil
+}
+
+// abandon removes the temporary file of a trace that was not finished.
+func (t *streamedTrace) abandon() {
+	if t == nil || t.done {
+		return
+	}
+	t.stream.Stop()
+	t.tmp.Close()
+	os.Remove(t.tmp.Name())
 }

@@ -133,3 +133,70 @@ func TestRunErrors(t *testing.T) {
 		t.Fatalf("stderr = %q", errOut.String())
 	}
 }
+
+// TestRunTraceFileReplaced: the trace file, written while the program
+// runs, replaces an existing file (keeping its permissions) only when the
+// run succeeds, and leaves no temporary file behind either way.
+func TestRunTraceFileReplaced(t *testing.T) {
+	dir := t.TempDir()
+	trace := filepath.Join(dir, "trace")
+	if err := os.WriteFile(trace, []byte("previous"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run := func(prog string) error {
+		io, _, _, _ := cmdutil.Test()
+		cmd := NewCmdRun(&cmdutil.Factory{IO: io}, nil)
+		cmd.SetArgs([]string{prog, "--layout", "small", "--trace_file", trace})
+		return cmd.Execute()
+	}
+	onlyTrace := func() {
+		t.Helper()
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != 1 || entries[0].Name() != "trace" {
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			t.Fatalf("directory holds %v, want only the trace file", names)
+		}
+	}
+
+	if err := run(assembled(t, "error_assert_eq.casm")); clitest.ExitCode(err) != 1 {
+		t.Fatalf("failing run: err = %v, want exit status 1", err)
+	}
+	if b, err := os.ReadFile(trace); err != nil || string(b) != "previous" {
+		t.Fatalf("after a failed run the trace file holds %q (%v), want the previous one", b, err)
+	}
+	onlyTrace()
+
+	if err := run(assembled(t, "fibonacci.casm")); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(trace)
+	if err != nil || fi.Size() != 24*4006 || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("trace file after the run: %v, %v; want %d bytes, mode 0600", fi, err, 24*4006)
+	}
+	onlyTrace()
+
+	// A new file gets the permissions os.Create would give it.
+	if err := os.Remove(trace); err != nil {
+		t.Fatal(err)
+	}
+	probe := filepath.Join(t.TempDir(), "probe")
+	pf, err := os.Create(probe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pf.Close()
+	pfi, _ := os.Stat(probe)
+	if err := run(assembled(t, "fibonacci.casm")); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(trace); err != nil || fi.Mode().Perm() != pfi.Mode().Perm() {
+		t.Fatalf("new trace file: %v, %v; want mode %v", fi, err, pfi.Mode().Perm())
+	}
+	onlyTrace()
+}
