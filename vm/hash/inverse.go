@@ -38,10 +38,15 @@ type trans2x2 struct{ u, v, q, r int64 }
 func divsteps62(eta int64, f0, g0 uint64) (int64, trans2x2) {
 	u, v, q, r := uint64(1), uint64(0), uint64(0), uint64(1)
 	f, g := f0, g0
+	// finv is -1/f mod 2^6 (f*(f^2-2) for odd f), recomputed only when f
+	// changes, so that clearing bits of g costs one multiplication.
+	finv := f * (f*f - 2)
 	i := 62
 	for {
-		// Skip the trailing zeros of g (each a step that halves g).
-		zeros := bits.TrailingZeros64(g | (^uint64(0) << uint(i)))
+		// Skip the trailing zeros of g (each a step that halves g). The
+		// shift counts are below 64; masking them says so to the
+		// compiler.
+		zeros := bits.TrailingZeros64(g|(^uint64(0)<<uint(i))) & 63
 		g >>= uint(zeros)
 		u <<= uint(zeros)
 		v <<= uint(zeros)
@@ -51,27 +56,20 @@ func divsteps62(eta int64, f0, g0 uint64) (int64, trans2x2) {
 			break
 		}
 		// g is odd. If eta < 0, swap f and g, negating the old f (and
-		// the matrix rows alike). Then clear up to min(eta+1, i) low bits
-		// of g at once (at most 6 after a swap, 4 otherwise) by adding
-		// w*f with w = -g/f modulo that power of two. (Selecting with
-		// masks instead of branching measured slower.)
-		var w, m uint64
+		// the matrix rows alike).
 		if eta < 0 {
 			eta = -eta
 			f, g = g, -f
 			u, q = q, -u
 			v, r = r, -v
-			limit := min(int(eta)+1, i)
-			m = (^uint64(0) >> uint(64-limit)) & 63
-			// f*(f^2-2) is -1/f mod 2^6 for odd f
-			w = (f * g * (f*f - 2)) & m
-		} else {
-			limit := min(int(eta)+1, i)
-			m = (^uint64(0) >> uint(64-limit)) & 15
-			// f + (((f+1)&4)<<1) is 1/f mod 2^4 for odd f
-			w = f + (((f + 1) & 4) << 1)
-			w = (-w * g) & m
+			finv = f * (f*f - 2)
 		}
+		// The next min(eta+1, i) steps add f to g or halve it, never
+		// swap: clear up to that many (at most 6) low bits of g at once by
+		// adding w*f, w = -g/f mod 2^6.
+		limit := min(int(eta)+1, i)
+		m := (^uint64(0) >> (uint(64-limit) & 63)) & 63
+		w := (g * finv) & m
 		g += f * w
 		q += u * w
 		r += v * w
@@ -93,6 +91,13 @@ func mul128(a, b int64) i128 {
 	return i128{int64(hi), lo}
 }
 
+// mul128u returns a*b for 0 <= b < 2^63 (one sign correction fewer).
+func mul128u(a int64, b uint64) i128 {
+	hi, lo := bits.Mul64(uint64(a), b)
+	hi -= uint64(a>>63) & b
+	return i128{int64(hi), lo}
+}
+
 func (x i128) add(y i128) i128 {
 	lo, c := bits.Add64(x.lo, y.lo, 0)
 	return i128{x.hi + y.hi + int64(c), lo}
@@ -107,52 +112,72 @@ func (x i128) shr62() i128 {
 func (x i128) low62() int64 { return int64(x.lo & m62) }
 
 // updateDE sets d, e = (u*d + v*e)/2^62, (q*d + r*e)/2^62 mod P, adding
-// multiples of P to make the divisions exact. d and e stay in (-2P, P).
+// multiples of P to make the divisions exact. d and e stay in (-2P, P);
+// their limbs 0..3 are non-negative.
 func updateDE(d, e *signed62, t trans2x2) {
 	// md, me: the multiples of P to add, starting from the corrections
 	// that keep the results above -2P.
 	sd, se := d[4]>>63, e[4]>>63
 	md := (t.u & sd) + (t.v & se)
 	me := (t.q & sd) + (t.r & se)
-	cd := mul128(t.u, d[0]).add(mul128(t.v, e[0]))
-	ce := mul128(t.q, d[0]).add(mul128(t.r, e[0]))
+	d0, e0 := uint64(d[0]), uint64(e[0])
+	cd := mul128u(t.u, d0).add(mul128u(t.v, e0))
+	ce := mul128u(t.q, d0).add(mul128u(t.r, e0))
 	// Make the low 62 bits of cd + md*P zero (P = 1 mod 2^62).
 	md -= int64((cd.lo + uint64(md)) & m62)
 	me -= int64((ce.lo + uint64(me)) & m62)
 	cd = cd.add(i128{md >> 63, uint64(md)}).shr62()
 	ce = ce.add(i128{me >> 63, uint64(me)}).shr62()
 	// limbs 1 and 2 of P are zero
-	cd = cd.add(mul128(t.u, d[1])).add(mul128(t.v, e[1]))
-	ce = ce.add(mul128(t.q, d[1])).add(mul128(t.r, e[1]))
+	d1, e1 := uint64(d[1]), uint64(e[1])
+	cd = cd.add(mul128u(t.u, d1)).add(mul128u(t.v, e1))
+	ce = ce.add(mul128u(t.q, d1)).add(mul128u(t.r, e1))
 	d[0], e[0] = cd.low62(), ce.low62()
 	cd, ce = cd.shr62(), ce.shr62()
-	cd = cd.add(mul128(t.u, d[2])).add(mul128(t.v, e[2]))
-	ce = ce.add(mul128(t.q, d[2])).add(mul128(t.r, e[2]))
+	d2, e2 := uint64(d[2]), uint64(e[2])
+	cd = cd.add(mul128u(t.u, d2)).add(mul128u(t.v, e2))
+	ce = ce.add(mul128u(t.q, d2)).add(mul128u(t.r, e2))
 	d[1], e[1] = cd.low62(), ce.low62()
 	cd, ce = cd.shr62(), ce.shr62()
-	cd = cd.add(mul128(t.u, d[3])).add(mul128(t.v, e[3])).add(mul128(modulus62[3], md))
-	ce = ce.add(mul128(t.q, d[3])).add(mul128(t.r, e[3])).add(mul128(modulus62[3], me))
+	d3, e3 := uint64(d[3]), uint64(e[3])
+	cd = cd.add(mul128u(t.u, d3)).add(mul128u(t.v, e3)).add(mul128u(md, uint64(modulus62[3])))
+	ce = ce.add(mul128u(t.q, d3)).add(mul128u(t.r, e3)).add(mul128u(me, uint64(modulus62[3])))
 	d[2], e[2] = cd.low62(), ce.low62()
 	cd, ce = cd.shr62(), ce.shr62()
-	cd = cd.add(mul128(t.u, d[4])).add(mul128(t.v, e[4])).add(mul128(modulus62[4], md))
-	ce = ce.add(mul128(t.q, d[4])).add(mul128(t.r, e[4])).add(mul128(modulus62[4], me))
+	cd = cd.add(mul128(t.u, d[4])).add(mul128(t.v, e[4])).add(mul128u(md, uint64(modulus62[4])))
+	ce = ce.add(mul128(t.q, d[4])).add(mul128(t.r, e[4])).add(mul128u(me, uint64(modulus62[4])))
 	d[3], e[3] = cd.low62(), ce.low62()
 	cd, ce = cd.shr62(), ce.shr62()
 	d[4], e[4] = int64(cd.lo), int64(ce.lo)
 }
 
 // updateFG sets f, g = (u*f + v*g)/2^62, (q*f + r*g)/2^62 on their first n
-// limbs (the divisions are exact).
+// limbs (the divisions are exact). Limbs below n-1 are non-negative.
 func updateFG(n int, f, g *signed62, t trans2x2) {
-	cf := mul128(t.u, f[0]).add(mul128(t.v, g[0])).shr62()
-	cg := mul128(t.q, f[0]).add(mul128(t.r, g[0])).shr62()
-	for i := 1; i < n; i++ {
-		cf = cf.add(mul128(t.u, f[i])).add(mul128(t.v, g[i]))
-		cg = cg.add(mul128(t.q, f[i])).add(mul128(t.r, g[i]))
+	top := n - 1
+	var cf, cg i128
+	if top == 0 {
+		cf = mul128(t.u, f[0]).add(mul128(t.v, g[0])).shr62()
+		cg = mul128(t.q, f[0]).add(mul128(t.r, g[0])).shr62()
+	} else {
+		f0, g0 := uint64(f[0]), uint64(g[0])
+		cf = mul128u(t.u, f0).add(mul128u(t.v, g0)).shr62()
+		cg = mul128u(t.q, f0).add(mul128u(t.r, g0)).shr62()
+	}
+	for i := 1; i < top; i++ {
+		fi, gi := uint64(f[i]), uint64(g[i])
+		cf = cf.add(mul128u(t.u, fi)).add(mul128u(t.v, gi))
+		cg = cg.add(mul128u(t.q, fi)).add(mul128u(t.r, gi))
 		f[i-1], g[i-1] = cf.low62(), cg.low62()
 		cf, cg = cf.shr62(), cg.shr62()
 	}
-	f[n-1], g[n-1] = int64(cf.lo), int64(cg.lo)
+	if top > 0 {
+		cf = cf.add(mul128(t.u, f[top])).add(mul128(t.v, g[top]))
+		cg = cg.add(mul128(t.q, f[top])).add(mul128(t.r, g[top]))
+		f[top-1], g[top-1] = cf.low62(), cg.low62()
+		cf, cg = cf.shr62(), cg.shr62()
+	}
+	f[top], g[top] = int64(cf.lo), int64(cg.lo)
 }
 
 // normalize brings r from (-2P, P) to [0, P), negating it first when sign
