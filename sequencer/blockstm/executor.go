@@ -320,6 +320,9 @@ func (w *worker[O]) validate(t task) task {
 	}
 	s.mv.markEstimates(t.tx, st.writes)
 	s.decreaseValIdx(t.tx+1, t.tx)
+	if s.window.Load() < s.maxWindow {
+		s.shrinkWindow() // heavy conflict: see classicConflicts
+	}
 	return w.restart(t.tx)
 }
 

@@ -84,6 +84,8 @@ type scheduler struct {
 	serialFails        atomic.Int64 // failed tries of a window of 2, see growWindow
 	clean              int64        // first-execution commits since the last growth or abort; under commitMu
 	decay              int64        // first-execution commits since the backoff last halved; under commitMu
+	spanN, spanRedone  int64        // classic: commits, and re-executed ones among them; under commitMu
+	maxSerialFails     int64
 	_                  cacheLine
 	readyMu            sync.Mutex
 	ready              txHeap
@@ -133,6 +135,13 @@ func newScheduler(n int, kind SchedulerKind, mv *mvMemory, workers int) *schedul
 	s.idleCond.L = &s.idleMu
 	s.maxWindow = max(int64(n), 1)
 	s.window.Store(min(s.maxWindow, int64(4*workers)))
+	s.maxSerialFails = maxSerialFails
+	if kind == Classic {
+		// Classic starts unbounded and takes a window only under heavy
+		// conflict (classicConflicts), trying wider ones more often.
+		s.window.Store(s.maxWindow)
+		s.maxSerialFails = classicSerialFails
+	}
 	s.backoff.Store(1)
 	if n == 0 {
 		s.done.Store(true)
@@ -168,12 +177,14 @@ func (s *scheduler) nextClassic() task {
 			}
 			continue
 		}
-		idx := s.execIdx.Add(1) - 1
-		if idx >= n {
+		if ei >= n || ei >= int64(s.commitIdx.Load())+s.window.Load() {
+			return task{} // every transaction started, or the window is full
+		}
+		if !s.execIdx.CompareAndSwap(ei, ei+1) {
 			continue
 		}
-		if inc, ok := s.st[idx].tryIncarnate(); ok {
-			return task{kind: taskExecute, tx: int32(idx), inc: inc}
+		if inc, ok := s.st[ei].tryIncarnate(); ok {
+			return task{kind: taskExecute, tx: int32(ei), inc: inc}
 		}
 	}
 }
@@ -218,7 +229,7 @@ func (s *scheduler) shrinkWindow() {
 		}
 		if s.window.CompareAndSwap(w, max(1, w/2)) {
 			if w/2 <= 1 {
-				if f := s.serialFails.Load(); f < maxSerialFails {
+				if f := s.serialFails.Load(); f < s.maxSerialFails {
 					s.serialFails.CompareAndSwap(f, f+1)
 				}
 			}
@@ -276,7 +287,36 @@ const (
 	maxBackoff     = 64 // largest multiplier of the clean commits needed
 	decayEvery     = 64 // clean commits that halve the backoff
 	maxSerialFails = 6  // a serial block tries a window of 2 every minGrowth << 6 commits
+	// Classic tries every minGrowth << 3 commits: more often than
+	// dependents, whose executions must never outnumber classic's.
+	classicSerialFails = 3
+	conflictSpan       = 64 // commits over which classic measures re-executions
 )
+
+// classicConflicts watches the classic scheduler's commits: when half of
+// the last conflictSpan committed transactions needed more than one
+// execution, the block is (nearly) serial, and classic switches to the
+// dependents' window, at 1: one transaction at a time in order, the other
+// workers asleep instead of executing transactions that would fail their
+// validation. From there the window adapts as for dependents. With fewer
+// conflicts classic stays the paper's, unbounded. The caller holds
+// commitMu.
+func (s *scheduler) classicConflicts(clean, redone int64) {
+	if s.window.Load() < s.maxWindow {
+		s.growWindow(clean)
+		return
+	}
+	s.spanN += clean + redone
+	s.spanRedone += redone
+	if s.spanN < conflictSpan {
+		return
+	}
+	if 2*s.spanRedone >= s.spanN {
+		s.window.Store(1)
+		s.abortedSinceGrowth.Store(true)
+	}
+	s.spanN, s.spanRedone = 0, 0
+}
 
 // pushReady queues an aborted transaction for re-execution (dependents).
 func (s *scheduler) pushReady(tx int32) {
@@ -343,8 +383,12 @@ func (s *scheduler) tryCommit() (done, progressed bool) {
 			idx++
 		}
 		s.commitIdx.Store(idx)
-		if s.kind == Dependents && idx > start {
-			s.growWindow(clean)
+		if idx > start {
+			if s.kind == Dependents {
+				s.growWindow(clean)
+			} else {
+				s.classicConflicts(clean, int64(idx-start)-clean)
+			}
 		}
 		s.commitMu.Unlock()
 		progressed = progressed || idx > start
@@ -354,13 +398,23 @@ func (s *scheduler) tryCommit() (done, progressed bool) {
 		}
 		// Fresh transactions the window now admits: the committing worker
 		// takes one; wake the others only for more.
-		if s.kind == Dependents && idx > start && int64(idx)+s.window.Load()-s.nextFresh.Load() >= 2 {
+		if idx > start && s.admitted(idx) >= 2 {
 			s.notify()
 		}
 		if s.commitReq.Load() == seen {
 			return false, progressed
 		}
 	}
+}
+
+// admitted returns how many fresh transactions the window admits with the
+// commit index at idx.
+func (s *scheduler) admitted(idx int32) int64 {
+	next := &s.nextFresh
+	if s.kind == Classic {
+		next = &s.execIdx
+	}
+	return min(int64(idx)+s.window.Load(), int64(s.n)) - next.Load()
 }
 
 // finish marks the block done and wakes everyone.
