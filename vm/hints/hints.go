@@ -148,6 +148,9 @@ type compiled struct {
 	// names caches what the names the hint uses resolve to: identifiers,
 	// the hint's scopes and its reference ids never change during a run.
 	names []*siteName
+	// ctx is the Context of the current execution, reused from one to the
+	// next (hints run one at a time and do not keep their Context).
+	ctx Context
 }
 
 // Compile binds every hint of the program to its implementation and
@@ -214,7 +217,8 @@ func (h *compiled) Execute(m *vm.VM) error {
 	if h.fn == nil {
 		return &vm.UnknownHintError{Code: h.hint.Code}
 	}
-	c := &Context{VM: m, rt: h.rt, hint: h.hint, site: h}
+	c := &h.ctx
+	*c = Context{VM: m, rt: h.rt, hint: h.hint, site: h}
 	if err := h.fn(c); err != nil {
 		return &vm.HintError{Code: h.hint.Code, Err: err}
 	}
