@@ -67,6 +67,71 @@ func BenchmarkBlock(b *testing.B) {
 	}
 }
 
+// BenchmarkSpeedup runs sequential and parallel execution (2 workers)
+// alternately in every iteration, on the blocks of the targets, and
+// reports the speedup (sequential time over parallel time, summed over the
+// iterations), executions per transaction, and the control: the same
+// transactions' CPU work alone on 1 and on 2 goroutines, the speedup the
+// machine allowed meanwhile. On a machine shared with other work, read the
+// speedup against the control.
+func BenchmarkSpeedup(b *testing.B) {
+	for _, bb := range benchBlocks {
+		if bb.name == "hotspot" {
+			continue // transfers-10k with a fee: the same figures
+		}
+		blk, txs := genBench(b, bb.cfg)
+		work := kvtx.Iterations(bb.cfg.TxCost)
+		for _, s := range schedulers {
+			b.Run(fmt.Sprintf("%s/%s/w2", bb.name, s), func(b *testing.B) {
+				var seq, par, one, two time.Duration
+				execs := 0
+				for b.Loop() {
+					r0, err := blockstm.Sequential(txs, blk.Genesis)
+					if err != nil {
+						b.Fatal(err)
+					}
+					r, err := blockstm.Run(txs, blk.Genesis, blockstm.Options{Workers: 2, Scheduler: s})
+					if err != nil {
+						b.Fatal(err)
+					}
+					seq += r0.Metrics.Wall
+					par += r.Metrics.Wall
+					execs += r.Metrics.Executions
+					o, t := control(len(txs), work)
+					one += o
+					two += t
+				}
+				b.ReportMetric(float64(seq)/float64(par), "speedup")
+				b.ReportMetric(float64(one)/float64(two), "control")
+				b.ReportMetric(float64(execs)/float64(len(txs)*b.N), "execs/tx")
+			})
+		}
+	}
+}
+
+// control times n rounds of work alone on one goroutine, then split over
+// two.
+func control(n int, work uint64) (one, two time.Duration) {
+	t0 := time.Now()
+	for range n {
+		kvtx.Spin(work)
+	}
+	one = time.Since(t0)
+	t0 = time.Now()
+	done := make(chan struct{})
+	for g := range 2 {
+		go func() {
+			for i := g; i < n; i += 2 {
+				kvtx.Spin(work)
+			}
+			done <- struct{}{}
+		}()
+	}
+	<-done
+	<-done
+	return one, time.Since(t0)
+}
+
 // cpuTime is the process's user and system CPU time so far: on a machine
 // shared with other work it varies less than wall time.
 func cpuTime() time.Duration {
