@@ -34,6 +34,10 @@ func benchStore(b *testing.B, contracts, entries int) *Store {
 			if err != nil {
 				b.Fatalf("cached benchmark state %s: %v", cached, err)
 			}
+			// A file of an older page layout would read as empty tries.
+			if err := checkBenchState(s); err != nil {
+				b.Fatalf("cached benchmark state %s (delete it to rebuild): %v", cached, err)
+			}
 			b.Logf("copied %d entries over %d contracts from %s in %v", entries, contracts, cached, time.Since(start).Round(time.Millisecond))
 			return s
 		}
@@ -63,6 +67,23 @@ func benchStore(b *testing.B, contracts, entries int) *Store {
 		}
 	}
 	return s
+}
+
+// checkBenchState checks that the storage trie of the first contract of a
+// benchmark state has the root its contract row names.
+func checkBenchState(s *Store) error {
+	ctx := context.Background()
+	addr := felt.FromUint64(0x10000)
+	root, err := s.StorageRoot(ctx, addr)
+	if err != nil {
+		return err
+	}
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return checkTrieRoot(ctx, tx, storageTrieID(addr), root)
 }
 
 // benchCachePath is the cached benchmark state's file ("" when caching is
