@@ -77,14 +77,20 @@ func TestParallelEqualsSequential(t *testing.T) {
 }
 
 // TestLiveness runs many small serial blocks, where workers keep running
-// out of work and going to sleep: every run must finish.
+// out of work and going to sleep: every run must finish. The longer blocks
+// are serial long enough for classic to switch to its window (after 64
+// commits) and for both schedulers to try wider windows and fall back.
 func TestLiveness(t *testing.T) {
 	rounds := 300
 	if testing.Short() {
 		rounds = 30
 	}
-	for i, wl := range []string{"transfers", "chain", "transfers"} {
-		b, err := kvtx.Generate(kvtx.GenConfig{Workload: wl, Txs: 40, Accounts: 2, Seed: 3, TxCost: time.Duration(i) * time.Microsecond})
+	for i, c := range []struct {
+		wl  string
+		txs int
+	}{{"transfers", 40}, {"chain", 40}, {"transfers", 40}, {"transfers", 400}, {"chain", 400}} {
+		wl, n, rounds := c.wl, c.txs, rounds*40/c.txs
+		b, err := kvtx.Generate(kvtx.GenConfig{Workload: wl, Txs: n, Accounts: 2, Seed: 3, TxCost: time.Duration(i%3) * time.Microsecond})
 		if err != nil {
 			t.Fatal(err)
 		}
