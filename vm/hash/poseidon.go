@@ -2,6 +2,7 @@ package hash
 
 import (
 	"crypto/sha256"
+	"math/bits"
 	"strconv"
 	"sync"
 
@@ -195,9 +196,21 @@ func mixPartial(s *[3]fp.Element, x *fp.Element, c *fp.Element) {
 	y0, y1, y2, y3 := add4(u0, u1, u2, u3, 2, 0, 0, 2*p3)
 	y0, y1, y2, y3 = add4(y0, y1, y2, y3, c[0], c[1], c[2], c[3])
 	x0, x1, x2, x3 := x[0], x[1], x[2], x[3]
-	y0, y1, y2, y3 = sub4(y0, y1, y2, y3, x0, x1, x2, x3)
-	y0, y1, y2, y3 = sub4(y0, y1, y2, y3, x0, x1, x2, x3)
-	reduceLazy(&s[2], y0, y1, y2, y3)
+	// The next cube waits for s2: 2x, one subtraction and the reduction
+	// (reduceLazy written out) are all that stand between the cubes.
+	d0, d1, d2, d3 := add4(x0, x1, x2, x3, x0, x1, x2, x3)
+	y0, y1, y2, y3 = sub4(y0, y1, y2, y3, d0, d1, d2, d3)
+	k := y3 >> 59
+	y0, bw := bits.Sub64(y0, k, 0)
+	y1, bw = bits.Sub64(y1, 0, bw)
+	y2, bw = bits.Sub64(y2, 0, bw)
+	y3, bw = bits.Sub64(y3, k*p3, bw)
+	m := -bw
+	y0, cy := bits.Add64(y0, 1&m, 0)
+	y1, cy = bits.Add64(y1, 0, cy)
+	y2, cy = bits.Add64(y2, 0, cy)
+	y3, _ = bits.Add64(y3, p3&m, cy)
+	s[2] = fp.Element{y0, y1, y2, y3}
 	v0, v1, v2, v3 = add4(v0, v1, v2, v3, x0, x1, x2, x3)
 	w0, w1, w2, w3 = add4(w0, w1, w2, w3, x0, x1, x2, x3)
 	reduceLazy(&s[0], v0, v1, v2, v3)
