@@ -15,7 +15,8 @@ import (
 )
 
 // StorageNames spells the keys of a Starknet block by name: a contract as
-// its class's kind and its address (ERC20@0x049d…4dc7), a storage key as
+// its class's kind (or abbreviated hash) and its address
+// (ERC20@0x049d…4dc7, 0x063e…6b59@0x0410…9ff1), a storage key as
 // the storage variable of the contract's class it belongs to
 // (ERC20_balances[0x0412…ab3c].low).
 //
@@ -78,8 +79,8 @@ func Short(f felt.Felt) string {
 }
 
 // ClassName is what a class is: "account" (it has __validate__ and
-// __execute__), "ERC20" (transfer and balanceOf), or its hash,
-// abbreviated.
+// __execute__), "ERC20" (transfer and balanceOf), or else its hash,
+// abbreviated (0x063e…6b59).
 func ClassName(c *contract.Class) string {
 	has := func(name string) bool {
 		_, ok := c.EntryPoint(contract.External, contract.Selector(name))
@@ -91,7 +92,7 @@ func ClassName(c *contract.Class) string {
 	case has("transfer") && has("balanceOf"):
 		return "ERC20"
 	}
-	return "class " + Short(c.Hash)
+	return Short(c.Hash)
 }
 
 func (n *StorageNames) class(addr felt.Felt) *contract.Class {
