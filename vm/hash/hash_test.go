@@ -343,7 +343,7 @@ func TestPedersenBatchMatchesPedersen(t *testing.T) {
 		}
 		a, b = append(a, x), append(b, y)
 	}
-	for _, n := range []int{0, 1, 2, 3, 5, 7, 37, 474, batchChunk - 1, batchChunk, len(a)} {
+	for _, n := range []int{0, 1, 2, 3, 5, 7, batchMin - 1, batchMin, 37, 474, batchChunk - 1, batchChunk, len(a)} {
 		dst := make([]felt.Felt, n)
 		PedersenBatch(dst, a[:n], b[:n])
 		for i := range dst {

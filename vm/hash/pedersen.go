@@ -81,6 +81,8 @@ type pedersenTables struct {
 	high [2][15]starkcurve.G1Affine
 	// low[k][i] returns the table of 2^(window*i)*P_{2k}.
 	low [2][windows]func() *windowTable
+	// all builds every window table (buildAll) once.
+	all sync.Once
 }
 
 // tables returns the process-wide tables, creating them (but not the
@@ -133,15 +135,18 @@ func newPedersenTables() *pedersenTables {
 	return t
 }
 
-// buildAll builds every window table, in parallel.
+// buildAll builds every window table, in parallel, the first time it is
+// called.
 func (t *pedersenTables) buildAll() {
-	var wg sync.WaitGroup
-	for k := range t.low {
-		for _, w := range t.low[k] {
-			wg.Go(func() { w() })
+	t.all.Do(func() {
+		var wg sync.WaitGroup
+		for k := range t.low {
+			for _, w := range t.low[k] {
+				wg.Go(func() { w() })
+			}
 		}
-	}
-	wg.Wait()
+		wg.Wait()
+	})
 }
 
 // signedDigits cuts the low 248 bits of x (canonical limbs) into signed

@@ -24,6 +24,11 @@ import (
 // working set in cache.
 const batchChunk = 512
 
+// batchMin is the smallest batch worth the lock-step additions: below it
+// the per-round inversions cost more than they save, and the hashes are
+// done one by one.
+const batchMin = 16
+
 // batchSteps is the most additions a hash takes.
 const batchSteps = maxTerms
 
@@ -44,7 +49,10 @@ func PedersenBatch(dst, a, b []felt.Felt) {
 	if len(a) != len(dst) || len(b) != len(dst) {
 		panic("hash: PedersenBatch: slices of different lengths")
 	}
-	if len(dst) == 0 {
+	if len(dst) < batchMin {
+		for i := range dst {
+			dst[i] = Pedersen(a[i], b[i])
+		}
 		return
 	}
 	t := tables()
