@@ -24,6 +24,10 @@ type (
 	exprBin struct {
 		op   byte // '+', '-', '*'
 		l, r expr
+		// small says r is an integer constant n of less than 62 bits,
+		// which eval adds to or subtracts from an address directly.
+		small bool
+		n     int64
 	}
 	exprNeg struct{ e expr }
 )
@@ -47,6 +51,20 @@ func parseType(s string) cairoType {
 		n++
 	}
 	return cairoType{name: s, ptr: n}
+}
+
+// newBin builds a binary expression, noting a small constant right
+// operand.
+func newBin(op byte, l, r expr) exprBin {
+	b := exprBin{op: op, l: l, r: r}
+	if i, ok := r.(exprInt); ok && op != '*' {
+		if u, ok := i.v.Uint64(); ok && u < 1<<62 {
+			b.small, b.n = true, int64(u)
+		} else if u, ok := i.v.Neg().Uint64(); ok && u < 1<<62 {
+			b.small, b.n = true, -int64(u)
+		}
+	}
+	return b
 }
 
 type parser struct {
@@ -95,14 +113,14 @@ func (p *parser) sum() (expr, error) {
 			if err != nil {
 				return nil, err
 			}
-			l = exprBin{'+', l, r}
+			l = newBin('+', l, r)
 		case p.peekMinus():
 			p.pos++
 			r, err := p.product()
 			if err != nil {
 				return nil, err
 			}
-			l = exprBin{'-', l, r}
+			l = newBin('-', l, r)
 		default:
 			return l, nil
 		}
@@ -124,7 +142,7 @@ func (p *parser) product() (expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		l = exprBin{'*', l, r}
+		l = newBin('*', l, r)
 	}
 	return l, nil
 }
@@ -135,6 +153,10 @@ func (p *parser) unary() (expr, error) {
 		e, err := p.unary()
 		if err != nil {
 			return nil, err
+		}
+		if i, ok := e.(exprInt); ok {
+			// -n is folded: the negated constant, of the same type.
+			return exprInt{i.v.Neg()}, nil
 		}
 		return exprNeg{e}, nil
 	}
@@ -264,6 +286,20 @@ func eval(e expr, r regs, mem *memory.Memory) (memory.Value, cairoType, error) {
 		l, lt, err := eval(x.l, r, mem)
 		if err != nil {
 			return l, lt, err
+		}
+		if x.small && l.IsReloc() {
+			// address ± n, as Value.Add and Value.Sub compute it; the
+			// constant is a felt, so the type is the address's.
+			a, n := l.Reloc(), x.n
+			if x.op == '-' {
+				n = -n
+			}
+			if n >= 0 && a.Offset+uint64(n) >= a.Offset {
+				return memory.RelocValue(memory.Relocatable{Segment: a.Segment, Offset: a.Offset + uint64(n)}), lt, nil
+			}
+			if n < 0 && uint64(-n) <= a.Offset {
+				return memory.RelocValue(memory.Relocatable{Segment: a.Segment, Offset: a.Offset - uint64(-n)}), lt, nil
+			}
 		}
 		rv, rt, err := eval(x.r, r, mem)
 		if err != nil {
