@@ -2,6 +2,7 @@ package builtins
 
 import (
 	"fmt"
+	"math/bits"
 
 	"github.com/kairo-dev/kairo/vm/felt"
 	"github.com/kairo-dev/kairo/vm/memory"
@@ -33,8 +34,8 @@ func (b *Bitwise) checkInput(addr memory.Relocatable, v memory.Value) ([4]uint64
 	if !v.IsFelt() {
 		return [4]uint64{}, fmt.Errorf("%s builtin: Expected integer at address %s. Got: %s.", b.name, addr, pyStr(v))
 	}
-	l := v.Felt().Limbs()
-	if v.Felt().BitLen() > int(b.def.TotalNBits) {
+	l := v.FeltLimbs()
+	if limbsBitLen(l) > int(b.def.TotalNBits) {
 		return l, fmt.Errorf("%s builtin: Expected integer at address %s to be smaller than 2^%d. Got: %s.",
 			b.name, addr, b.def.TotalNBits, pyStr(v))
 	}
@@ -158,4 +159,15 @@ func inputEntries(m *memory.Memory, s *simple, order *inputOrder, names []string
 		out[i] = e.obj
 	}
 	return out, nil
+}
+
+// limbsBitLen returns the bit length of a value given as little-endian
+// limbs.
+func limbsBitLen(l [4]uint64) int {
+	for i := 3; i >= 0; i-- {
+		if l[i] != 0 {
+			return 64*i + bits.Len64(l[i])
+		}
+	}
+	return 0
 }
