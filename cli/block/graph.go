@@ -36,7 +36,7 @@ transactions that can run side by side. dot, json and mermaid are for other
 tools. --timeline draws what each worker did over time instead.
 A file of Starknet transactions runs on the next block of the devnet --db,
 without committing anything; its storage keys are spelled by storage
-variable: ERC20@0x049d…4dc7:ERC20_balances[0x0412…ab3c].low.`,
+variable: ERC20@0x049d...4dc7:ERC20_balances[0x0412...ab3c].low.`,
 		Example: "  kairo block graph block.json\n  kairo block graph block.json --format dot | dot -Tsvg > graph.svg\n  kairo block graph block.json --timeline --workers 4",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -16,9 +16,9 @@ import (
 
 // StorageNames spells the keys of a Starknet block by name: a contract as
 // its class's kind (or abbreviated hash) and its address
-// (ERC20@0x049d…4dc7, 0x063e…6b59@0x0410…9ff1), a storage key as
+// (ERC20@0x049d...4dc7, 0x063e...6b59@0x0410...9ff1), a storage key as
 // the storage variable of the contract's class it belongs to
-// (ERC20_balances[0x0412…ab3c].low).
+// (ERC20_balances[0x0412...ab3c].low).
 //
 // Cairo 0 storage variables are found in the class's identifiers: a
 // namespace X with functions X.addr, X.read and X.write. A variable
@@ -64,8 +64,8 @@ func NewStorageNames(classOf func(felt.Felt) *contract.Class, candidates []felt.
 }
 
 // Short abbreviates a field element to its first and last four hex
-// digits: 0x049d…4dc7 for an address (its 64-digit form, as Starknet
-// tools spell addresses), 0x1234…8901 for a shorter value; a value of at
+// digits: 0x049d...4dc7 for an address (its 64-digit form, as Starknet
+// tools spell addresses), 0x1234...8901 for a shorter value; a value of at
 // most ten digits is written whole.
 func Short(f felt.Felt) string {
 	h := strings.TrimPrefix(f.String(), "0x")
@@ -75,12 +75,12 @@ func Short(f felt.Felt) string {
 	if len(h) >= 60 {
 		h = fmt.Sprintf("%064s", h)
 	}
-	return "0x" + h[:4] + "…" + h[len(h)-4:]
+	return "0x" + h[:4] + "..." + h[len(h)-4:]
 }
 
 // ClassName is what a class is: "account" (it has __validate__ and
 // __execute__), "ERC20" (transfer and balanceOf), or else its hash,
-// abbreviated (0x063e…6b59).
+// abbreviated (0x063e...6b59).
 func ClassName(c *contract.Class) string {
 	has := func(name string) bool {
 		_, ok := c.EntryPoint(contract.External, contract.Selector(name))

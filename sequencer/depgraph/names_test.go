@@ -70,15 +70,15 @@ func TestStorageNames(t *testing.T) {
 		key  state.Key
 		want string
 	}{
-		{state.StorageKey(token, bal), "ERC20@0x049d…4dc7:ERC20_balances[0x0412…d7e9].low"},
-		{state.StorageKey(token, bal.Add(felt.One)), "ERC20@0x049d…4dc7:ERC20_balances[0x0412…d7e9].high"},
-		{state.StorageKey(token, txn.StorageVarAddress("ERC20_balances", bob)), "ERC20@0x049d…4dc7:ERC20_balances[0x64].low"},
-		{state.StorageKey(token, txn.StorageVarAddress("ERC20_allowances", alice, bob).Add(felt.One)), "ERC20@0x049d…4dc7:ERC20_allowances[0x0412…d7e9][0x64].high"},
-		{state.StorageKey(token, txn.StorageVarAddress("ERC20_total_supply")), "ERC20@0x049d…4dc7:ERC20_total_supply.low"},
-		{state.StorageKey(token, txn.StorageVarAddress("ERC20_decimals")), "ERC20@0x049d…4dc7:ERC20_decimals"},
-		{state.StorageKey(token, felt.FromUint64(7)), "ERC20@0x049d…4dc7:0x7"},
-		{state.StorageKey(alice, txn.StorageVarAddress("Account_public_key")), "account@0x0412…d7e9:Account_public_key"},
-		{state.NonceKey(alice), "nonce:account@0x0412…d7e9"},
+		{state.StorageKey(token, bal), "ERC20@0x049d...4dc7:ERC20_balances[0x0412...d7e9].low"},
+		{state.StorageKey(token, bal.Add(felt.One)), "ERC20@0x049d...4dc7:ERC20_balances[0x0412...d7e9].high"},
+		{state.StorageKey(token, txn.StorageVarAddress("ERC20_balances", bob)), "ERC20@0x049d...4dc7:ERC20_balances[0x64].low"},
+		{state.StorageKey(token, txn.StorageVarAddress("ERC20_allowances", alice, bob).Add(felt.One)), "ERC20@0x049d...4dc7:ERC20_allowances[0x0412...d7e9][0x64].high"},
+		{state.StorageKey(token, txn.StorageVarAddress("ERC20_total_supply")), "ERC20@0x049d...4dc7:ERC20_total_supply.low"},
+		{state.StorageKey(token, txn.StorageVarAddress("ERC20_decimals")), "ERC20@0x049d...4dc7:ERC20_decimals"},
+		{state.StorageKey(token, felt.FromUint64(7)), "ERC20@0x049d...4dc7:0x7"},
+		{state.StorageKey(alice, txn.StorageVarAddress("Account_public_key")), "account@0x0412...d7e9:Account_public_key"},
+		{state.NonceKey(alice), "nonce:account@0x0412...d7e9"},
 		{state.ClassHashKey(bob), "class:0x64"},
 		{state.StorageKey(bob, felt.FromUint64(3)), "0x64:0x3"},
 	} {
@@ -95,11 +95,27 @@ func TestShort(t *testing.T) {
 	for _, tt := range []struct{ in, want string }{
 		{"0x0", "0x0"},
 		{"0x1234567890", "0x1234567890"},
-		{"0x12345678901", "0x1234…8901"},
-		{"0x49d36570d4e46f48e99674bd3fcc84644ddd6b96f7c741b1562b82f9e004dc7", "0x049d…4dc7"},
+		{"0x12345678901", "0x1234...8901"},
+		{"0x49d36570d4e46f48e99674bd3fcc84644ddd6b96f7c741b1562b82f9e004dc7", "0x049d...4dc7"},
 	} {
 		if got := Short(felt.MustFromString(tt.in)); got != tt.want {
 			t.Errorf("Short(%s) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestKeysCollapseUint256: a Uint256's two cells side by side are spelled
+// once.
+func TestKeysCollapseUint256(t *testing.T) {
+	names := map[state.Key]string{}
+	k := func(i uint64, name string) state.Key {
+		key := state.StorageKey(felt.One, felt.FromUint64(i))
+		names[key] = name
+		return key
+	}
+	o := Options{KeyName: func(key state.Key) string { return names[key] }}
+	ks := []state.Key{k(1, "a[1].low"), k(2, "a[1].high"), k(3, "n"), k(4, "b.low"), k(5, "c.high"), k(6, "d.low")}
+	if got, want := o.keys(ks), "a[1],n,b.low,c.high,d.low"; got != want {
+		t.Errorf("keys = %q, want %q", got, want)
 	}
 }

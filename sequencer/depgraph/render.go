@@ -34,10 +34,20 @@ func (o *Options) key(k state.Key) string {
 	return k.String()
 }
 
+// keys spells a list of keys, a Uint256's two cells (NAME.low, NAME.high
+// next to each other) as NAME once.
 func (o *Options) keys(ks []state.Key) string {
-	s := make([]string, len(ks))
-	for i, k := range ks {
-		s[i] = o.key(k)
+	s := make([]string, 0, len(ks))
+	for i := 0; i < len(ks); i++ {
+		name := o.key(ks[i])
+		if i+1 < len(ks) {
+			if base, ok := strings.CutSuffix(name, ".low"); ok && o.key(ks[i+1]) == base+".high" {
+				s = append(s, base)
+				i++
+				continue
+			}
+		}
+		s = append(s, name)
 	}
 	return strings.Join(s, ",")
 }
