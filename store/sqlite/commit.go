@@ -17,6 +17,7 @@ import (
 // writeStmts are the statements of a block commit, prepared once per store.
 type writeStmts struct {
 	page, putPage, delPage, putPages, delPages *sql.Stmt
+	getPages                                   *sql.Stmt
 	contract, putContract                      *sql.Stmt
 	putStorage, delStorage, putStorageHist     *sql.Stmt
 	putStorageN, delStorageN, putStorageHistN  *sql.Stmt
@@ -35,6 +36,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&w.putPage, "INSERT OR REPLACE INTO trie_pages (trie, prefix, page) VALUES (?, ?, ?)"},
 		{&w.delPage, "DELETE FROM trie_pages WHERE trie = ? AND prefix = ?"},
 		{&w.putPages, putPages},
+		{&w.getPages, getPages},
 		{&w.delPages, delPages},
 		{&w.contract, "SELECT class_hash, nonce FROM contracts WHERE address = ?"},
 		{&w.putContract, "INSERT OR REPLACE INTO contracts (address, class_hash, nonce, storage_root) VALUES (?, ?, ?, ?)"},
@@ -206,7 +208,7 @@ func (s *Store) commit(ctx context.Context, b *store.Block) (h store.Header, err
 // pageWriter returns the page writer of a transaction (st binds the
 // statements to it) that updates the pages of set.
 func (s *Store) pageWriter(st func(*sql.Stmt) *sql.Stmt, set *pageSet) *pageWriter {
-	return &pageWriter{get: st(s.w.page), put: st(s.w.putPage), del: st(s.w.delPage), putN: st(s.w.putPages), delN: st(s.w.delPages),
+	return &pageWriter{getN: st(s.w.getPages), put: st(s.w.putPage), del: st(s.w.delPage), putN: st(s.w.putPages), delN: st(s.w.delPages),
 		set: set, cache: s.pages, stats: &s.stats}
 }
 

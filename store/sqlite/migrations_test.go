@@ -12,6 +12,7 @@ import (
 	"github.com/kairo-dev/kairo/store/commitment"
 	"github.com/kairo-dev/kairo/store/trie"
 	"github.com/kairo-dev/kairo/vm/felt"
+	"github.com/kairo-dev/kairo/vm/hash"
 )
 
 // randomBlock returns a diff writing random keys (small and full-width,
@@ -244,5 +245,69 @@ func TestMigrationFailureKeepsVersion1(t *testing.T) {
 	}
 	if v := userVersion(t, path); v != 1 {
 		t.Fatalf("user_version %d after a failed migration, want 1", v)
+	}
+}
+
+// TestSplitEdgeOverUnreadPage splits an edge whose child lies in a page
+// the commit never reads: the root is an edge to a binary node at depth 8
+// (the page at depth 6, whose top is 2 levels down), and a new key leaves
+// the edge at depth 6, so the commit writes a binary node at depth 6 and
+// an edge at depth 7 into that page, above the unresolved node at depth
+// 8. The page must keep that node: proofs of every key hold, and later
+// commits through it give the roots computed from scratch.
+func TestSplitEdgeOverUnreadPage(t *testing.T) {
+	ctx := context.Background()
+	bit := func(i int) felt.Felt { // the key whose only set bit is bit i from the top
+		var l [4]uint64
+		pos := trie.Height - 1 - i
+		l[pos/64] = 1 << (pos % 64)
+		return felt.FromLimbs(l)
+	}
+	addr := felt.FromUint64(0x777)
+	keys := []felt.Felt{felt.FromUint64(1), bit(8), bit(6)}
+	for _, cache := range []int{0, -1} {
+		s, err := Open(ctx, filepath.Join(t.TempDir(), "split.db"), Options{Create: true, NodeCache: cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		values := map[felt.Felt]felt.Felt{}
+		commit := func(ws ...commitment.StorageWrite) {
+			t.Helper()
+			for _, w := range ws {
+				values[w.Key] = w.Value
+			}
+			d := &commitment.StateDiff{Contracts: []commitment.ContractDiff{{Address: addr, Storage: ws}}}
+			if _, err := s.CommitBlock(ctx, &store.Block{Diff: d}); err != nil {
+				t.Fatal(err)
+			}
+			var leaves []trie.Leaf
+			for k, v := range values {
+				leaves = append(leaves, trie.Leaf{Key: k, Value: v})
+			}
+			want, err := trie.ComputeRoot(hash.Pedersen, leaves)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := s.StorageRoot(ctx, addr); err != nil || got != want {
+				t.Fatalf("storage root %s, %v; computed from scratch %s", got, err, want)
+			}
+			for k, v := range values {
+				p, err := s.Proof(ctx, addr, k)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, err := p.Verify(addr, k); err != nil || got != v {
+					t.Fatalf("proof of %s proves %s, %v; want %s", k, got, err, v)
+				}
+			}
+		}
+		commit(commitment.StorageWrite{Key: keys[0], Value: felt.FromUint64(10)}, commitment.StorageWrite{Key: keys[1], Value: felt.FromUint64(11)})
+		commit(commitment.StorageWrite{Key: keys[2], Value: felt.FromUint64(12)})
+		commit(commitment.StorageWrite{Key: keys[1], Value: felt.FromUint64(13)})
+		commit(commitment.StorageWrite{Key: keys[2], Value: felt.Zero})
+		if err := s.VerifyState(ctx); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
 	}
 }

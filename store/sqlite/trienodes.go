@@ -208,6 +208,7 @@ const rowBatch = 64
 // Multi-row statements of rowBatch rows.
 var (
 	putPages = "INSERT OR REPLACE INTO trie_pages (trie, prefix, page) VALUES " + rowsSQL("(?, ?, ?)", rowBatch)
+	getPages = "SELECT trie, prefix, page FROM trie_pages WHERE (trie, prefix) IN (VALUES " + rowsSQL("(?, ?)", rowBatch) + ")"
 	delPages = "DELETE FROM trie_pages WHERE (trie, prefix) IN (VALUES " + rowsSQL("(?, ?)", rowBatch) + ")"
 )
 
@@ -222,10 +223,10 @@ func rowsSQL(row string, n int) string {
 // (neighbours in the table share SQLite pages), rowBatch rows per
 // statement.
 type pageWriter struct {
-	get, put, del, putN, delN *sql.Stmt
-	set                       *pageSet   // nil: none
-	cache                     *pageCache // nil: none; written pages go in, deleted ones out
-	stats                     *pageStats // nil: none
+	getN, put, del, putN, delN *sql.Stmt
+	set                        *pageSet   // nil: none
+	cache                      *pageCache // nil: none; written pages go in, deleted ones out
+	stats                      *pageStats // nil: none
 }
 
 // pageChange is the updates of one page.
@@ -235,6 +236,7 @@ type pageChange struct {
 	prefix trie.Path
 	pb     []byte
 	ups    []trie.NodeUpdate
+	pg     *page // the page before the updates
 }
 
 func (w *pageWriter) write(ctx context.Context, sets []commitment.TrieNodes) error {
@@ -259,18 +261,24 @@ func (w *pageWriter) write(ctx context.Context, sets []commitment.TrieNodes) err
 		}
 	}
 	slices.SortFunc(changes, func(a, b *pageChange) int { return strings.Compare(a.key, b.key) })
+	// The pages the commit did not read (new ones, mostly, and those under
+	// an edge the trie split without resolving its child), rowBatch a
+	// query.
+	var missing []*pageChange
+	for _, c := range changes {
+		if w.set != nil {
+			c.pg = w.set.get(c.key)
+		}
+		if c.pg == nil {
+			missing = append(missing, c)
+		}
+	}
+	if err := w.read(ctx, missing); err != nil {
+		return err
+	}
 	var puts, dels []any
 	for _, c := range changes {
-		var pg *page
-		if w.set != nil {
-			pg = w.set.get(c.key)
-		}
-		if pg == nil {
-			var err error
-			if pg, err = w.read(ctx, c); err != nil {
-				return err
-			}
-		}
+		pg := c.pg
 		existed := pg.nodes != nil
 		nodes := pg.nodes
 		if nodes == nil {
@@ -315,21 +323,53 @@ func (w *pageWriter) write(ctx context.Context, sets []commitment.TrieNodes) err
 	return nil
 }
 
-// read reads the page of c through the transaction.
-func (w *pageWriter) read(ctx context.Context, c *pageChange) (*page, error) {
-	var data []byte
-	err := w.get.QueryRowContext(ctx, c.trie, c.pb).Scan(&data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return &page{trie: c.trie, prefix: c.prefix}, nil
+// read reads the pages of changes through the transaction, rowBatch a
+// query (the last query repeats its last key), setting their pg.
+func (w *pageWriter) read(ctx context.Context, changes []*pageChange) error {
+	byKey := make(map[string]*pageChange, len(changes))
+	for _, c := range changes {
+		c.pg = &page{trie: c.trie, prefix: c.prefix}
+		byKey[c.key] = c
 	}
+	args := make([]any, 0, 2*rowBatch)
+	for i := 0; i < len(changes); i += rowBatch {
+		args = args[:0]
+		for j := range rowBatch {
+			c := changes[min(i+j, len(changes)-1)]
+			args = append(args, c.trie, c.pb)
+		}
+		if err := w.query(ctx, args, byKey); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *pageWriter) query(ctx context.Context, args []any, byKey map[string]*pageChange) error {
+	rows, err := w.getN.QueryContext(ctx, args...)
 	if err != nil {
-		return nil, fmt.Errorf("read trie page %x/%x: %w", c.trie, c.pb, describe(err))
+		return fmt.Errorf("read trie pages: %w", describe(err))
 	}
-	pg, _, err := decodePage(c.trie, c.prefix, data)
-	if err != nil {
-		return nil, fmt.Errorf("corrupt trie page %x/%x: %w", c.trie, c.pb, err)
+	defer rows.Close()
+	for rows.Next() {
+		var id, pb, data []byte
+		if err := rows.Scan(&id, &pb, &data); err != nil {
+			return fmt.Errorf("read trie pages: %w", describe(err))
+		}
+		c := byKey[pageKey(id, pb)]
+		if c == nil {
+			return fmt.Errorf("read trie pages: unasked page %x/%x", id, pb)
+		}
+		pg, _, err := decodePage(c.trie, c.prefix, data)
+		if err != nil {
+			return fmt.Errorf("corrupt trie page %x/%x: %w", c.trie, c.pb, err)
+		}
+		c.pg = pg
 	}
-	return pg, nil
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read trie pages: %w", describe(err))
+	}
+	return nil
 }
 
 // multiRow runs the rows of args (per values a row) through many
