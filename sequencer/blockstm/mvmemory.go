@@ -49,7 +49,7 @@ type entry struct {
 	base        felt.Felt
 	baseReaders []readerRef
 	more        [][]readerRef // readers beyond a version's inline ones (version.more)
-	vbuf        [1]version    // vs's first backing array
+	vbuf        [2]version    // vs's first backing array
 	rbuf        [2]readerRef  // baseReaders' first backing array
 }
 
