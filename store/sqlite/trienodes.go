@@ -240,21 +240,21 @@ type pageChange struct {
 }
 
 func (w *pageWriter) write(ctx context.Context, sets []commitment.TrieNodes) error {
-	byKey := make(map[string]*pageChange)
 	var changes []*pageChange
+	byPrefix := make(map[trie.Path]*pageChange)
 	for _, tn := range sets {
 		id := trieIDBytes(tn.ID)
+		clear(byPrefix)
 		for _, u := range tn.Nodes.Updates {
 			prefix := trie.PagePrefix(u.Path, pageLevels)
-			pb, err := prefix.MarshalBinary()
-			if err != nil {
-				return fmt.Errorf("%s: %w", tn.ID, err)
-			}
-			key := pageKey(id, pb)
-			c := byKey[key]
+			c := byPrefix[prefix]
 			if c == nil {
-				c = &pageChange{key: key, trie: id, prefix: prefix, pb: pb}
-				byKey[key] = c
+				pb, err := prefix.MarshalBinary()
+				if err != nil {
+					return fmt.Errorf("%s: %w", tn.ID, err)
+				}
+				c = &pageChange{key: pageKey(id, pb), trie: id, prefix: prefix, pb: pb}
+				byPrefix[prefix] = c
 				changes = append(changes, c)
 			}
 			c.ups = append(c.ups, u)
@@ -276,38 +276,18 @@ func (w *pageWriter) write(ctx context.Context, sets []commitment.TrieNodes) err
 	if err := w.read(ctx, missing); err != nil {
 		return err
 	}
+
 	var puts, dels []any
 	for _, c := range changes {
-		pg := c.pg
-		existed := pg.nodes != nil
-		nodes := pg.nodes
-		if nodes == nil {
-			nodes = make(trie.PageNodes, len(c.ups))
-		}
-		for _, u := range c.ups {
-			if u.Node == nil {
-				delete(nodes, u.Path)
-			} else {
-				nodes[u.Path] = *u.Node
-			}
-		}
-		pg.nodes = nodes
-		if len(nodes) == 0 {
-			if existed {
-				dels = append(dels, c.trie, c.pb)
-			}
-			if w.cache != nil {
-				w.cache.delete(c.key)
-			}
-			continue
-		}
-		data, err := trie.AppendPage(make([]byte, 0, 512), c.prefix, pageLevels, nodes)
+		put, del, err := w.update(c)
 		if err != nil {
-			return fmt.Errorf("trie %x: %w", c.trie, err)
+			return err
 		}
-		puts = append(puts, c.trie, c.pb, data)
-		if w.cache != nil {
-			w.cache.put(c.key, data)
+		switch {
+		case put != nil:
+			puts = append(puts, c.trie, c.pb, put)
+		case del:
+			dels = append(dels, c.trie, c.pb)
 		}
 	}
 	if w.stats != nil {
@@ -321,6 +301,40 @@ func (w *pageWriter) write(ctx context.Context, sets []commitment.TrieNodes) err
 		return fmt.Errorf("write trie pages: %w", describe(err))
 	}
 	return nil
+}
+
+// update applies a page's updates and returns its new encoding, or del
+// when the page is to be deleted (neither when an absent page stays
+// empty). It keeps the page cache in step.
+func (w *pageWriter) update(c *pageChange) (data []byte, del bool, err error) {
+	pg := c.pg
+	existed := pg.nodes != nil
+	nodes := pg.nodes
+	if nodes == nil {
+		nodes = make(trie.PageNodes, len(c.ups))
+	}
+	for _, u := range c.ups {
+		if u.Node == nil {
+			delete(nodes, u.Path)
+		} else {
+			nodes[u.Path] = *u.Node
+		}
+	}
+	pg.nodes = nodes
+	if len(nodes) == 0 {
+		if w.cache != nil {
+			w.cache.delete(c.key)
+		}
+		return nil, existed, nil
+	}
+	data, err = trie.AppendPage(make([]byte, 0, 512), c.prefix, pageLevels, nodes)
+	if err != nil {
+		return nil, false, fmt.Errorf("trie %x: %w", c.trie, err)
+	}
+	if w.cache != nil {
+		w.cache.put(c.key, data)
+	}
+	return data, false, nil
 }
 
 // read reads the pages of changes through the transaction, rowBatch a
