@@ -171,7 +171,8 @@ func NewCommitter(reader Reader, opts ...Option) *Committer {
 // together (trie.CommitAll): the dirty nodes of every storage trie of the
 // block are hashed height by height in large batches with
 // hash.PedersenBatch, on all the workers. The contract leaves follow in
-// three batches, then the contracts trie, beside the classes trie.
+// three batches, each split over the workers, then the contracts trie,
+// beside the classes trie.
 func (c *Committer) Commit(d *StateDiff) (*Result, error) {
 	res := &Result{Contracts: make([]ContractState, len(d.Contracts))}
 
@@ -215,13 +216,13 @@ func (c *Committer) Commit(d *StateDiff) (*Result, error) {
 	for i, st := range res.Contracts {
 		a[i], b[i] = st.ClassHash, st.StorageRoot
 	}
-	hash.PedersenBatch(leaves, a, b)
+	c.pedersenBatch(leaves, a, b)
 	for i, st := range res.Contracts {
 		b[i] = st.Nonce
 	}
-	hash.PedersenBatch(leaves, leaves, b)
+	c.pedersenBatch(leaves, leaves, b)
 	clear(b)
-	hash.PedersenBatch(leaves, leaves, b)
+	c.pedersenBatch(leaves, leaves, b)
 
 	contracts, err := trie.New(c.reader.TrieNodes(TrieID{Kind: ContractsTrie}), hash.Pedersen)
 	if err == nil {
@@ -265,6 +266,27 @@ func (c *Committer) Commit(d *StateDiff) (*Result, error) {
 		res.Nodes = append(res.Nodes, TrieNodes{ID: TrieID{Kind: ClassesTrie}, Nodes: classSet})
 	}
 	return res, nil
+}
+
+// pedersenBatch is hash.PedersenBatch split over the workers, in parts of
+// at least 64 hashes.
+func (c *Committer) pedersenBatch(dst, a, b []felt.Felt) {
+	n := len(dst)
+	parts := min(c.workers, max(n/64, 1))
+	if parts <= 1 {
+		hash.PedersenBatch(dst, a, b)
+		return
+	}
+	var wg sync.WaitGroup
+	for p := 0; p < parts; p++ {
+		lo, hi := p*n/parts, (p+1)*n/parts
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			hash.PedersenBatch(dst[lo:hi], a[lo:hi], b[lo:hi])
+		}()
+	}
+	wg.Wait()
 }
 
 // parallel calls f(0..n-1) from up to workers goroutines.
