@@ -149,32 +149,51 @@ func TestPedersenArray(t *testing.T) {
 
 // TestPoseidonFolding checks the folded-constant permutation against the
 // textbook one built from the unfolded constants.
-func TestPoseidonFolding(t *testing.T) {
-	ark := roundConstants()
-	reference := func(s *[3]fp.Element) {
-		for r := 0; r < poseidonRounds; r++ {
-			for j := range 3 {
-				s[j].Add(&s[j], &ark[r][j])
-			}
-			full := r < poseidonFullRounds/2 || r >= poseidonFullRounds/2+poseidonPartialRounds
-			if full {
-				cube(&s[0])
-				cube(&s[1])
-			}
-			cube(&s[2])
-			mds(s)
+// referencePermute is the textbook Hades permutation from the unfolded
+// constants, with fp.Element's own arithmetic.
+func referencePermute(ark *[poseidonRounds][3]fp.Element, s *[3]fp.Element) {
+	for r := 0; r < poseidonRounds; r++ {
+		for j := range 3 {
+			s[j].Add(&s[j], &ark[r][j])
+		}
+		full := r < poseidonFullRounds/2 || r >= poseidonFullRounds/2+poseidonPartialRounds
+		if full {
+			cube(&s[0])
+			cube(&s[1])
+		}
+		cube(&s[2])
+		mds(s)
+	}
+}
+
+func checkPermute(t *testing.T, ark *[poseidonRounds][3]fp.Element, in [3]felt.Felt) {
+	t.Helper()
+	want := [3]fp.Element{fp.Element(in[0]), fp.Element(in[1]), fp.Element(in[2])}
+	referencePermute(ark, &want)
+	got := in
+	PoseidonPermute(&got)
+	for j := range 3 {
+		if got[j] != felt.Felt(want[j]) {
+			t.Fatalf("permute(%v)[%d] = %s, reference %s", in, j, got[j], felt.Felt(want[j]))
 		}
 	}
+}
+
+// TestPoseidonFolding checks the folded-constant permutation against the
+// textbook one built from the unfolded constants, on random states and on
+// states of edge values (0, P-1, ... where the lazily reduced sums are at
+// their largest or smallest).
+func TestPoseidonFolding(t *testing.T) {
+	ark := roundConstants()
 	r := rand.New(rand.NewPCG(3, 4))
 	for range 50 {
-		in := [3]felt.Felt{randFelt(r), randFelt(r), randFelt(r)}
-		want := [3]fp.Element{fp.Element(in[0]), fp.Element(in[1]), fp.Element(in[2])}
-		reference(&want)
-		got := in
-		PoseidonPermute(&got)
-		for j := range 3 {
-			if got[j] != felt.Felt(want[j]) {
-				t.Fatalf("permute(%v)[%d] = %s, reference %s", in, j, got[j], felt.Felt(want[j]))
+		checkPermute(t, ark, [3]felt.Felt{randFelt(r), randFelt(r), randFelt(r)})
+	}
+	edges := fieldEdges()
+	for _, a := range edges {
+		for _, b := range edges {
+			for _, c := range []fp.Element{a, b, edges[3]} {
+				checkPermute(t, ark, [3]felt.Felt{felt.Felt(a), felt.Felt(b), felt.Felt(c)})
 			}
 		}
 	}
@@ -218,13 +237,18 @@ func TestPoseidonHashShapes(t *testing.T) {
 
 func TestNoAllocations(t *testing.T) {
 	a, b := felt.FromUint64(1), felt.FromUint64(2)
+	big1, big2 := felt.FromInt64(-1), felt.FromInt64(-12345)
+	state := [3]felt.Felt{a, b, big1}
 	Pedersen(a, b) // build the tables outside the measurement
+	Pedersen(big1, big2)
 	vals := []felt.Felt{a, b, a, b, a}
 	tests := []struct {
 		name string
 		fn   func()
 	}{
 		{"Pedersen", func() { Pedersen(a, b) }},
+		{"PedersenRandom", func() { Pedersen(big1, big2) }},
+		{"PoseidonPermute", func() { PoseidonPermute(&state) }},
 		{"PoseidonHash", func() { PoseidonHash(a, b) }},
 		{"PoseidonHashMany", func() { PoseidonHashMany(vals) }},
 		{"Keccak256", func() { Keccak256([]byte("transfer")) }},
@@ -407,4 +431,36 @@ func BenchmarkPedersenBatch(b *testing.B) {
 		PedersenBatch(dst, x, y)
 	}
 	reportHashes(b, n)
+}
+
+func FuzzPoseidonPermute(f *testing.F) {
+	f.Add([]byte{1, 2, 3})
+	f.Add(make([]byte, 96))
+	ark := roundConstants()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var buf [96]byte
+		copy(buf[:], data)
+		var in [3]felt.Felt
+		for j := range in {
+			buf[32*j] &= 0x0f
+			in[j] = felt.FromBytesBE(buf[32*j : 32*j+32])
+		}
+		checkPermute(t, ark, in)
+	})
+}
+
+func FuzzPedersen(f *testing.F) {
+	f.Add([]byte{1, 2, 3})
+	f.Add(make([]byte, 64))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var buf [64]byte
+		copy(buf[:], data)
+		buf[0] &= 0x0f
+		buf[32] &= 0x0f
+		a, b := felt.FromBytesBE(buf[:32]), felt.FromBytesBE(buf[32:])
+		want := pedersenhash.Pedersen((*fp.Element)(&a), (*fp.Element)(&b))
+		if got := Pedersen(a, b); got != felt.Felt(want) {
+			t.Fatalf("Pedersen(%s, %s) = %s, gnark says %s", a, b, got, felt.Felt(want))
+		}
+	})
 }
