@@ -257,7 +257,7 @@ func TestStarknetErrors(t *testing.T) {
 		{"missing db", []string{"run", file, "--db", filepath.Join(t.TempDir(), "none.db")}, "does not exist: create it with kairo devnet init", 1},
 		{"db for built-in block", []string{"run", market, "--db", db}, "--db is for Starknet transactions files", 1},
 		{"graph without db", []string{"graph", file}, "pass --db FILE", 1},
-		{"parse error", []string{"run", broken, "--db", db}, broken + `:4:42: transactions[0] (INVOKE): invalid number "0xZ"`, 1},
+		{"parse error", []string{"run", broken, "--db", db}, broken + `:4:42: transactions[0] (INVOKE): sender_address: invalid number "0xZ"`, 1},
 		{"gen without db", []string{"gen", "--workload", "erc20"}, "pass --db FILE", 1},
 		{"gen too many accounts", []string{"gen", "--workload", "erc20", "--db", db, "--accounts", "3"}, "--accounts must be between 2 and the devnet's 2 genesis accounts", 1},
 	} {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"slices"
 	"strconv"
 	"strings"
@@ -309,23 +310,37 @@ func (r *txReader) errf(field, format string, args ...any) error {
 
 func (r *txReader) has(field string) bool { return r.j.present[field] }
 
+// prime is the Stark prime, the bound of field elements.
+var prime = felt.Prime()
+
 // felt reads a field element written as a string (decimal or 0x hex) or
-// a JSON integer.
+// a JSON integer, below the prime.
 func (r *txReader) felt(field string, raw json.RawMessage) (felt.Felt, error) {
+	return r.feltAt(field, field, raw)
+}
+
+// feltAt is felt for a value the message names as label (calldata[2]).
+func (r *txReader) feltAt(field, label string, raw json.RawMessage) (felt.Felt, error) {
 	s := strings.TrimSpace(string(raw))
 	if strings.HasPrefix(s, "\"") {
 		if err := json.Unmarshal(raw, &s); err != nil {
-			return felt.Zero, r.errf(field, "invalid string %s", raw)
+			return felt.Zero, r.errf(field, "%s: invalid string %s", label, raw)
 		}
 	}
-	if s == "" || s == "null" || strings.HasPrefix(s, "-") {
-		return felt.Zero, r.errf(field, "invalid number %q (want a decimal or 0x-hexadecimal integer below the field prime)", s)
+	var v big.Int
+	ok := false
+	if h, hex := strings.CutPrefix(s, "0x"); hex {
+		_, ok = v.SetString(h, 16)
+	} else if s != "" && s[0] >= '0' && s[0] <= '9' {
+		_, ok = v.SetString(s, 10)
 	}
-	v, err := felt.FromString(s)
-	if err != nil {
-		return felt.Zero, r.errf(field, "invalid number %q (want a decimal or 0x-hexadecimal integer below the field prime)", s)
+	if !ok || v.Sign() < 0 {
+		return felt.Zero, r.errf(field, "%s: invalid number %q (want a decimal or 0x-hexadecimal integer)", label, s)
 	}
-	return v, nil
+	if v.Cmp(prime) >= 0 {
+		return felt.Zero, r.errf(field, "%s: %s is not below the field prime", label, s)
+	}
+	return felt.FromBigInt(&v), nil
 }
 
 func (r *txReader) optFelt(field string, raw json.RawMessage) (felt.Felt, error) {
@@ -345,9 +360,9 @@ func (r *txReader) reqFelt(field string, raw json.RawMessage) (felt.Felt, error)
 func (r *txReader) felts(field string, raws []json.RawMessage) ([]felt.Felt, error) {
 	out := make([]felt.Felt, len(raws))
 	for i, raw := range raws {
-		v, err := r.felt(field, raw)
+		v, err := r.feltAt(field, fmt.Sprintf("%s[%d]", field, i), raw)
 		if err != nil {
-			return nil, fmt.Errorf("%w (element %d)", err, i)
+			return nil, err
 		}
 		out[i] = v
 	}
@@ -361,7 +376,7 @@ func (r *txReader) u64(field string, raw json.RawMessage) (uint64, error) {
 	}
 	n, ok := v.Uint64()
 	if !ok {
-		return 0, r.errf(field, "%s does not fit in 64 bits", v)
+		return 0, r.errf(field, "%s: %s does not fit in 64 bits", field, v)
 	}
 	return n, nil
 }
@@ -617,8 +632,10 @@ func (r *txReader) v3(tx *Tx) error {
 		if rb.MaxAmount, err = r.u64("resource_bounds", b.MaxAmount); err != nil {
 			return err
 		}
-		if rb.MaxPricePerUnit, err = r.optFelt("resource_bounds", b.MaxPricePerUnit); err != nil {
-			return err
+		if b.MaxPricePerUnit != nil {
+			if rb.MaxPricePerUnit, err = r.feltAt("resource_bounds", "resource_bounds."+name+".max_price_per_unit", b.MaxPricePerUnit); err != nil {
+				return err
+			}
 		}
 		if rb.MaxPricePerUnit.BitLen() > 128 {
 			return r.errf("resource_bounds", "%s max_price_per_unit does not fit in 128 bits", name)
