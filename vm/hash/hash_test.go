@@ -120,6 +120,25 @@ func TestPedersenSumFallback(t *testing.T) {
 	}
 }
 
+// TestMultiples checks the table builder against gnark-crypto's scalar
+// multiplication, for every entry of a window and for short runs.
+func TestMultiples(t *testing.T) {
+	base := affinePoint(pedersenPoints[1])
+	for _, n := range []int{1, 2, 3, 4, 5, 15, 100, windowHalf} {
+		got := multiples(base, n)
+		if len(got) != n {
+			t.Fatalf("multiples(%d) has %d points", n, len(got))
+		}
+		for j := range got {
+			var want starkcurve.G1Affine
+			want.ScalarMultiplication(&base, big.NewInt(int64(j+1)))
+			if got[j] != want {
+				t.Fatalf("multiples(%d)[%d] = %v, want %v", n, j, got[j], want)
+			}
+		}
+	}
+}
+
 func TestPedersenArray(t *testing.T) {
 	tests := []struct {
 		name string
