@@ -31,13 +31,19 @@ import (
 // Every abort halves the window (down to 1) and doubles a backoff;
 // max(window, 8) × backoff transactions committed at their first
 // execution since the last abort widen it by one, and every 64 of them
-// halve the backoff. A fully serial block (every transaction conflicts with
-// the one before) settles at a window of 1, executing in order without
-// wasted work on the other workers, and tries a window of 2 about once
-// every 64 transactions; a block with rare conflicts widens until every
-// worker is busy. Waking: a commit that admits more than one fresh
-// transaction wakes the sleepers; the committing worker looks for work
-// before it sleeps.
+// committed at a window of 2 or more halve the backoff. A fully serial
+// block (every transaction conflicts with the one before) settles at a
+// window of 1, executing in order without wasted work on the other
+// workers, and tries a window of 2 once every 512 transactions (see
+// growWindow); a block with rare conflicts widens until every worker is
+// busy. Classic takes the same window, at 1, when half of its recent
+// commits needed a re-execution (classicConflicts), and otherwise keeps
+// none. Waking: a commit that admits more than one fresh transaction wakes
+// the sleepers; the committing worker looks for work before it sleeps.
+//
+// A transaction that starts once every transaction below it has committed
+// reads final values: dependents registers none of its reads, classic
+// validates it at every wave without a validation task.
 //
 // In-order commit. Transaction j commits once every transaction below it has
 // committed and it is Executed. Classic also needs j validated after every
