@@ -2,11 +2,12 @@
 // Block-STM (Gelashvili et al., PPoPP'23) and always produces the result of
 // executing them one by one in block order.
 //
-// The files follow the paper's modules: mvmemory.go (multi-version memory),
-// scheduler.go (collaborative scheduler, both policies, in-order commit),
-// status.go (the transaction status machine), executor.go (the workers),
-// view.go (what a transaction sees). sequential.go is the reference
-// executor the parallel one is checked against.
+// The files follow the paper's modules: mvmemory.go (multi-version memory)
+// with index.go (its lock-free key index), scheduler.go (collaborative
+// scheduler, both policies, in-order commit), status.go (the transaction
+// status machine), executor.go (the workers), view.go (what a transaction
+// sees). sequential.go is the reference executor the parallel one is
+// checked against; diff.go sorts the state diffs of both.
 package blockstm
 
 import (
