@@ -83,6 +83,11 @@ func (b *Batch) Commit(ctx context.Context, txs []BatchTx, diff state.Diff) (sto
 				p.ContractAddress, p.EntryPointSelector = tx.Contract.String(), tx.EntryPointSelector.String()
 			} else if tx.Version == 0 {
 				p.ContractAddress, p.EntryPointSelector = tx.Sender.String(), tx.EntryPointSelector.String()
+			} else if len(tx.Calldata) >= 3 && tx.Calldata[0] == felt.One {
+				// One call through the account's __execute__ (the call
+				// array of txn.ExecuteCalldata): recorded like
+				// InvokeFrom's.
+				p.ContractAddress, p.EntryPointSelector = tx.Calldata[1].String(), tx.Calldata[2].String()
 			}
 		case txn.L1Handler:
 			p.ContractAddress, p.EntryPointSelector, p.Nonce = tx.Sender.String(), tx.EntryPointSelector.String(), tx.Nonce.String()
