@@ -1,8 +1,10 @@
 package hash
 
 import (
+	"fmt"
 	"math/big"
 	"math/rand/v2"
+	"sync"
 	"testing"
 
 	starkcurve "github.com/consensys/gnark-crypto/ecc/stark-curve"
@@ -117,6 +119,33 @@ func TestPedersenSumFallback(t *testing.T) {
 	}
 	if fast < 90 {
 		t.Fatalf("sum gave up on %d of 100 random sums", 100-fast)
+	}
+}
+
+// TestPedersenConcurrentFirstUse hashes from several goroutines with a
+// fresh set of tables, so that they race to build the same windows (run
+// under -race).
+func TestPedersenConcurrentFirstUse(t *testing.T) {
+	tb := newPedersenTables()
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for g := range 8 {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(g), 99))
+			for range 4 {
+				a, b := randFelt(r), randFelt(r)
+				want := pedersenhash.Pedersen((*fp.Element)(&a), (*fp.Element)(&b))
+				if got := tb.hash(a, b); got != felt.Felt(want) {
+					errs <- fmt.Sprintf("hash(%s, %s) = %s, gnark says %s", a, b, got, felt.Felt(want))
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
 

@@ -367,8 +367,9 @@ func sumSlow(shift *starkcurve.G1Affine, ts []term) fp.Element {
 }
 
 // Pedersen returns Starknet's Pedersen hash of a and b.
-func Pedersen(a, b felt.Felt) felt.Felt {
-	t := tables()
+func Pedersen(a, b felt.Felt) felt.Felt { return tables().hash(a, b) }
+
+func (t *pedersenTables) hash(a, b felt.Felt) felt.Felt {
 	var ts [maxTerms]term
 	n := t.terms(&ts, 0, 0, &a)
 	n = t.terms(&ts, n, 1, &b)
