@@ -35,8 +35,9 @@ type Options struct {
 	// existing store keeps the rule it was created with.
 	RootRule commitment.RootRule
 	// NodeCache is the capacity, in trie nodes, of the cache that keeps
-	// node records between block commits (0: DefaultNodeCache; negative:
-	// no cache). Each takes about 140 bytes.
+	// encoded trie pages between block commits (0: DefaultNodeCache;
+	// negative: no cache). A page counts as nodesPerCachedPage nodes and
+	// takes at most about 560 bytes.
 	NodeCache int
 }
 
