@@ -2,7 +2,12 @@ package builtins
 
 import (
 	"math/big"
+	"math/rand/v2"
 	"testing"
+
+	starkcurve "github.com/consensys/gnark-crypto/ecc/stark-curve"
+	"github.com/consensys/gnark-crypto/ecc/stark-curve/ecdsa"
+	"github.com/consensys/gnark-crypto/ecc/stark-curve/fp"
 
 	"github.com/kairo-dev/kairo/vm/felt"
 	"github.com/kairo-dev/kairo/vm/hash"
@@ -572,4 +577,102 @@ func TestSegmentArena(t *testing.T) {
 	if err := s.MemoryAccesses(env, func(memory.Relocatable) { marked++ }); err != nil || marked != 0 {
 		t.Fatal("segment arena marks accesses")
 	}
+}
+
+// verifyPlain is the AIR's verification done the direct way, one
+// candidate point after the other with airMul for every product: the
+// reference VerifyECDSA's shared doublings must agree with.
+func verifyPlain(z, r felt.Felt, w [4]uint64, pubX felt.Felt) bool {
+	y, ok := pubX.Square().Mul(pubX).Add(pubX).Add(curveBeta).Sqrt()
+	if !ok || z.IsZero() {
+		return false
+	}
+	for _, cand := range [2]felt.Felt{y, y.Neg()} {
+		q := starkcurve.G1Affine{X: fp.Element(pubX), Y: fp.Element(cand)}
+		zG, ok := airMulAffine(minusShiftPoint, ecGen, z.Limbs())
+		if !ok {
+			continue
+		}
+		rQ, ok := airMulAffine(shiftPoint, q, r.Limbs())
+		if !ok {
+			continue
+		}
+		sum, ok := addDistinct(zG, rQ)
+		if !ok {
+			continue
+		}
+		wB, ok := airMulAffine(shiftPoint, sum, w)
+		if !ok {
+			continue
+		}
+		if x, ok := addDistinct(wB, minusShiftPoint); ok && felt.Felt(x.X) == r {
+			return true
+		}
+	}
+	return false
+}
+
+// TestVerifyECDSADifferential signs random messages with random keys and
+// checks VerifyECDSA against verifyPlain on the signature, on the
+// signature with the other candidate's sign, and on tampered ones.
+func TestVerifyECDSADifferential(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	n := 12
+	if testing.Short() {
+		n = 3
+	}
+	valid := 0
+	for i := 0; i < n; i++ {
+		priv, err := ecdsa.GenerateKey(rngReader{rng})
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg := felt.FromUint64(rng.Uint64()).Mul(felt.FromUint64(rng.Uint64()))
+		mb := msg.BytesBE()
+		sig, err := priv.Sign(mb[:], nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var parsed ecdsa.Signature
+		if _, err := parsed.SetBytes(sig); err != nil {
+			t.Fatal(err)
+		}
+		r, s := new(big.Int).SetBytes(parsed.R[:]), new(big.Int).SetBytes(parsed.S[:])
+		pub := felt.Felt(priv.PublicKey.A.X)
+		cases := []struct {
+			msg  felt.Felt
+			r, s *big.Int
+		}{
+			{msg, r, s},
+			{msg.Add(felt.One), r, s},
+			{msg, r, new(big.Int).Sub(ecOrder, s)},
+			{msg, new(big.Int).Add(r, big.NewInt(1)), s},
+		}
+		for j, c := range cases {
+			got, err := VerifyECDSA(c.msg, c.r, c.s, pub)
+			if err != nil {
+				continue // out of range: both reject before computing
+			}
+			w := new(big.Int).ModInverse(c.s, ecOrder)
+			want := verifyPlain(c.msg, felt.FromBigInt(c.r), felt.FromBigInt(w).Limbs(), pub)
+			if got != want {
+				t.Fatalf("key %d case %d: VerifyECDSA %v, plain verification %v", i, j, got, want)
+			}
+			if j == 0 && got {
+				valid++
+			}
+		}
+	}
+	if valid == 0 {
+		t.Fatal("no signature verified: the test checks nothing")
+	}
+}
+
+type rngReader struct{ r *rand.Rand }
+
+func (g rngReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(g.r.Uint32())
+	}
+	return len(p), nil
 }

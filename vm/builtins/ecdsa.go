@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"sort"
+	"sync"
 
 	starkcurve "github.com/consensys/gnark-crypto/ecc/stark-curve"
 	"github.com/consensys/gnark-crypto/ecc/stark-curve/fp"
@@ -133,50 +134,113 @@ func VerifyECDSA(msgHash felt.Felt, r, s *big.Int, pubX felt.Felt) (bool, error)
 	}
 	rf := felt.FromBigInt(r)
 	wl := felt.FromBigInt(w).Limbs()
-	for _, cand := range [2]felt.Felt{y, y.Neg()} {
-		q := starkcurve.G1Affine{X: fp.Element(pubX), Y: fp.Element(cand)}
-		if verifyWithPoint(msgHash, rf, wl, q) {
-			return true, nil
-		}
-	}
-	return false, nil
+	q := starkcurve.G1Affine{X: fp.Element(pubX), Y: fp.Element(y)}
+	return verifyCandidates(msgHash, rf, wl, q), nil
 }
 
-func verifyWithPoint(z, r felt.Felt, w [4]uint64, q starkcurve.G1Affine) bool {
+// verifyCandidates runs the AIR's verification w*(z*G + r*Q) for Q and
+// then -Q, the two points with the public key's x coordinate. z*G is
+// computed once from the generator's precomputed doublings, and the
+// doublings of Q serve -Q negated, so the second candidate costs only
+// its additions and the final multiplication.
+func verifyCandidates(z, r felt.Felt, w [4]uint64, q starkcurve.G1Affine) bool {
 	if z.IsZero() {
 		return false // mimic_ec_mult_air requires 0 < m
 	}
-	zG, ok := airMulAffine(minusShiftPoint, ecGen, z.Limbs())
+	zG, ok := airMulDoublings(minusShiftPoint, genDoublings().jac[:], &genDoublings().z2, z.Limbs(), false)
 	if !ok {
 		return false
 	}
-	rQ, ok := airMulAffine(shiftPoint, q, r.Limbs())
-	if !ok {
-		return false
+	zGa := jacToAffine(zG)
+	var d doublings
+	d.fill(q)
+	rl := r.Limbs()
+	for _, neg := range [2]bool{false, true} {
+		rQ, ok := airMulDoublings(shiftPoint, d.jac[:], &d.z2, rl, neg)
+		if !ok {
+			continue
+		}
+		sum, ok := addDistinct(zGa, jacToAffine(rQ))
+		if !ok {
+			continue
+		}
+		wB, ok := airMulAffine(shiftPoint, sum, w)
+		if !ok {
+			continue
+		}
+		if x, ok := addDistinct(wB, minusShiftPoint); ok && felt.Felt(x.X) == r {
+			return true
+		}
 	}
-	sum, ok := addDistinct(zG, rQ)
-	if !ok {
-		return false
+	return false
+}
+
+// doublings are 2^i * P for i < 251, in Jacobian coordinates, with the
+// square of each Z for the AIR's same-x test.
+type doublings struct {
+	jac [251]starkcurve.G1Jac
+	z2  [251]fp.Element
+}
+
+func (d *doublings) fill(p starkcurve.G1Affine) {
+	d.jac[0].FromAffine(&p)
+	for i := 1; i < len(d.jac); i++ {
+		d.jac[i] = d.jac[i-1]
+		d.jac[i].DoubleAssign()
 	}
-	wB, ok := airMulAffine(shiftPoint, sum, w)
-	if !ok {
-		return false
+	for i := range d.jac {
+		d.z2[i].Square(&d.jac[i].Z)
 	}
-	x, ok := addDistinct(wB, minusShiftPoint)
-	if !ok {
-		return false
+}
+
+// genDoublings are the generator's doublings, computed on first use.
+var genDoublings = sync.OnceValue(func() *doublings {
+	d := new(doublings)
+	d.fill(ecGen)
+	return d
+})
+
+// airMulDoublings is airMul over precomputed doublings of the point (or of
+// its negation when neg is set: the same x coordinates, y negated).
+func airMulDoublings(partial starkcurve.G1Affine, dbl []starkcurve.G1Jac, z2 *[251]fp.Element, m [4]uint64, neg bool) (starkcurve.G1Jac, bool) {
+	var acc starkcurve.G1Jac
+	acc.FromAffine(&partial)
+	var accZ2, l, rr fp.Element
+	for i := range dbl {
+		// The AIR's test: the accumulator and the doubled point share
+		// no x coordinate (X1*Z2^2 != X2*Z1^2).
+		accZ2.Square(&acc.Z)
+		l.Mul(&acc.X, &z2[i])
+		rr.Mul(&dbl[i].X, &accZ2)
+		if l.Equal(&rr) {
+			return acc, false
+		}
+		if m[i/64]>>(i%64)&1 != 0 {
+			if neg {
+				p := dbl[i]
+				p.Y.Neg(&p.Y)
+				acc.AddAssign(&p)
+			} else {
+				acc.AddAssign(&dbl[i])
+			}
+		}
 	}
-	return felt.Felt(x.X) == r
+	return acc, true
 }
 
 // airMulAffine is mimic_ec_mult_air: shift + m*point over 251 rounds.
 func airMulAffine(shift, point starkcurve.G1Affine, m [4]uint64) (starkcurve.G1Affine, bool) {
 	acc, ok := airMul(shift, point, m, 251)
-	var a starkcurve.G1Affine
-	if ok {
-		a.FromJacobian(&acc)
+	if !ok {
+		return starkcurve.G1Affine{}, false
 	}
-	return a, ok
+	return jacToAffine(acc), true
+}
+
+func jacToAffine(j starkcurve.G1Jac) starkcurve.G1Affine {
+	var a starkcurve.G1Affine
+	a.FromJacobian(&j)
+	return a
 }
 
 func (e *Ecdsa) sortedOffsets() []uint64 {
