@@ -41,9 +41,17 @@ type idxShard struct {
 	_    [64]byte // keep shards on separate cache lines
 }
 
-// init sizes the table for about hint keys.
+// Table sizes: at least 1,024 slots; at most 4M (32 MiB), beyond which a
+// huge block's further keys go to the overflow maps.
+const (
+	minTableBits = 10
+	maxTableBits = 22
+)
+
+// init sizes the table for about hint keys: the next power of two at
+// least twice hint, so the table holds hint keys at most half full.
 func (x *index) init(hint int) {
-	size := uint64(1) << max(10, bits.Len(uint(4*hint)))
+	size := uint64(1) << min(maxTableBits, max(minTableBits, bits.Len(uint(2*hint))))
 	x.slots = make([]atomic.Pointer[entry], size)
 	x.mask = size - 1
 	x.limit = int64(size / 2)
