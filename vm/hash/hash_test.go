@@ -149,6 +149,54 @@ func TestPedersenConcurrentFirstUse(t *testing.T) {
 	}
 }
 
+// TestTopTable checks entries of the tables of the top digit and high
+// part against gnark-crypto's scalar multiplication.
+func TestTopTable(t *testing.T) {
+	tb := tables()
+	for k := 0; k < 2; k++ {
+		p, h := affinePoint(pedersenPoints[1+2*k]), affinePoint(pedersenPoints[2+2*k])
+		top := tb.top[k]()
+		for _, d := range []int64{0, 1, 2, 3, 128, 255, 256} {
+			for hi := int64(0); hi < 16; hi++ {
+				if d == 0 && hi == 0 {
+					continue
+				}
+				var a, b starkcurve.G1Affine
+				a.ScalarMultiplication(&p, new(big.Int).Lsh(big.NewInt(d), window*topWindow))
+				b.ScalarMultiplication(&h, big.NewInt(hi))
+				var want starkcurve.G1Jac
+				want.FromAffine(&a)
+				want.AddMixed(&b)
+				var wa starkcurve.G1Affine
+				wa.FromJacobian(&want)
+				if got := top[16*d+hi-1]; got != wa {
+					t.Fatalf("top[%d](%d, %d) = %v, want %v", k, d, hi, got, wa)
+				}
+			}
+		}
+	}
+}
+
+// TestAddAffine checks the batched affine additions, including pairs with
+// equal x coordinates (a doubling and a point plus its negation).
+func TestAddAffine(t *testing.T) {
+	tb := tables()
+	p, q := tb.high[0][0], tb.high[1][3]
+	var np starkcurve.G1Affine
+	np.Neg(&p)
+	got := addAffine([]starkcurve.G1Affine{p, p, p}, []starkcurve.G1Affine{q, p, np})
+	for i, pair := range [][2]starkcurve.G1Affine{{p, q}, {p, p}, {p, np}} {
+		var want starkcurve.G1Jac
+		want.FromAffine(&pair[0])
+		want.AddMixed(&pair[1])
+		var wa starkcurve.G1Affine
+		wa.FromJacobian(&want)
+		if got[i] != wa {
+			t.Errorf("addAffine #%d = %v, want %v", i, got[i], wa)
+		}
+	}
+}
+
 // TestMultiples checks the table builder against gnark-crypto's scalar
 // multiplication, for every entry of a window and for short runs.
 func TestMultiples(t *testing.T) {
@@ -452,6 +500,9 @@ func TestSignedDigits(t *testing.T) {
 		n, high := signedDigits(x.Limbs(), &d)
 		for i := n; i < windows; i++ {
 			d[i] = 0
+		}
+		if n > topWindow && (d[topWindow] < 0 || d[topWindow] >= topDigits) {
+			t.Fatalf("%s: top digit %d out of range", x, d[topWindow])
 		}
 		sum := new(big.Int).Lsh(new(big.Int).SetUint64(high), 248)
 		for i := windows - 1; i >= 0; i-- {

@@ -16,12 +16,13 @@ import (
 //
 // where x_low is the low 248 bits of x and x_high its top 4 bits. The bases
 // are fixed, so every scalar multiplication is a sum of precomputed points:
-// each 248-bit half is cut into 21 signed 12-bit digits (window), each
-// selecting one of 2048 precomputed affine multiples of 2^(12i)*P (the
-// negative ones by negating y, which is free), and the 4-bit high part one
-// of 15 multiples. A hash of two random felts is at most 44 additions (31
-// bytes each way and gnark-crypto's 4-bit windows take 64 and 126); a small
-// input takes one addition per 12 bits.
+// each 248-bit half is cut into 21 signed 12-bit digits (window), the first
+// 20 each selecting one of 2048 precomputed affine multiples of 2^(12i)*P
+// (the negative ones by negating y, which is free); the last one (8 bits
+// and a carry, 0..256) and the 4-bit high part together select one entry
+// of a table of their 4,111 combinations. A hash of two random felts is at
+// most 42 additions (31 bytes each way and gnark-crypto's 4-bit windows
+// take 64 and 126); a small input takes one addition per 12 bits.
 //
 // Pedersen adds into an XYZZ accumulator (x = X/ZZ, y = Y/ZZZ): a mixed
 // addition there costs 8 multiplications and 2 squarings, against 7+4 in
@@ -39,9 +40,13 @@ const (
 	// windows is the number of digits of x_low: 248 bits plus the final
 	// carry.
 	windows = (lowBits + window) / window
-	// maxTerms is the most points a hash adds: two halves of windows
-	// digits and a high part each.
-	maxTerms = 2 * (windows + 1)
+	// topWindow is the last digit's index; the digit is 0..topDigits-1
+	// (8 bits and the carry of the digit below).
+	topWindow = windows - 1
+	topDigits = 1<<(lowBits-window*topWindow) + 1
+	// maxTerms is the most points a hash adds: per input, one per digit,
+	// the last one together with the high part.
+	maxTerms = 2 * windows
 )
 
 // pedersenPoints are cairo-lang's constant points (decimal coordinates).
@@ -71,16 +76,23 @@ var pedersenPoints = [5][2]string{
 // windowTable holds m*2^(window*i)*P for m = 1..windowHalf at index m-1.
 type windowTable [windowHalf]starkcurve.G1Affine
 
+// topTable holds d*2^(window*topWindow)*P_{2k} + h*P_{2k+1} at index
+// 16*d + h - 1 for the top digit d = 0..topDigits-1 and the high part
+// h = 0..15, except (0, 0).
+type topTable [16*topDigits - 1]starkcurve.G1Affine
+
 // pedersenTables holds the precomputed multiples of the constant points.
-// The window tables (128 KiB each, 5.25 MiB in all, about 1 ms each to
-// build) are built on first use, one by one: a program that hashes small
-// values only ever builds the first few.
+// The window tables (128 KiB each, about 1 ms each to build, and 257 KiB
+// for the top ones; 5.5 MiB in all) are built on first use, one by one: a
+// program that hashes small values only ever builds the first few.
 type pedersenTables struct {
 	shift starkcurve.G1Affine
 	// high[k][m-1] is m*P_{2k+1}, m = 1..15.
 	high [2][15]starkcurve.G1Affine
 	// low[k][i] returns the table of 2^(window*i)*P_{2k}.
-	low [2][windows]func() *windowTable
+	low [2][topWindow]func() *windowTable
+	// top[k] returns the table of the top digit and high part of x.
+	top [2]func() *topTable
 	// all builds every window table (buildAll) once.
 	all sync.Once
 }
@@ -158,7 +170,7 @@ func newPedersenTables() *pedersenTables {
 		var base starkcurve.G1Jac
 		p := affinePoint(pedersenPoints[1+2*k])
 		base.FromAffine(&p)
-		for i := 0; i < windows; i++ {
+		for i := 0; i < topWindow; i++ {
 			var b starkcurve.G1Affine
 			b.FromJacobian(&base)
 			t.low[k][i] = sync.OnceValue(func() *windowTable {
@@ -170,8 +182,68 @@ func newPedersenTables() *pedersenTables {
 				base.DoubleAssign()
 			}
 		}
+		var b starkcurve.G1Affine
+		b.FromJacobian(&base)
+		high := &t.high[k]
+		t.top[k] = sync.OnceValue(func() *topTable { return newTopTable(b, high) })
 	}
 	return t
+}
+
+// newTopTable returns the combinations d*b + h*high[h-1] of the top table.
+func newTopTable(b starkcurve.G1Affine, high *[15]starkcurve.G1Affine) *topTable {
+	tt := new(topTable)
+	ds := multiples(b, topDigits-1) // ds[d-1] = d*b
+	copy(tt[:15], high[:])          // d = 0
+	// d*b + h*P for d >= 1, h >= 1, with one shared inversion
+	var ps, qs []starkcurve.G1Affine
+	for d := 1; d < topDigits; d++ {
+		tt[16*d-1] = ds[d-1] // h = 0
+		for h := 1; h < 16; h++ {
+			ps, qs = append(ps, ds[d-1]), append(qs, high[h-1])
+		}
+	}
+	sums := addAffine(ps, qs)
+	i := 0
+	for d := 1; d < topDigits; d++ {
+		for h := 1; h < 16; h++ {
+			tt[16*d+h-1] = sums[i]
+			i++
+		}
+	}
+	return tt
+}
+
+// addAffine returns ps[i] + qs[i] for every i, the affine additions sharing
+// one inversion; a pair with equal x coordinates goes through gnark-crypto's
+// complete Jacobian addition.
+func addAffine(ps, qs []starkcurve.G1Affine) []starkcurve.G1Affine {
+	den := make([]fp.Element, len(ps))
+	for i := range ps {
+		den[i].Sub(&qs[i].X, &ps[i].X)
+	}
+	inv := fp.BatchInvert(den)
+	out := make([]starkcurve.G1Affine, len(ps))
+	for i := range ps {
+		p, q, r := &ps[i], &qs[i], &out[i]
+		if den[i].IsZero() {
+			var j starkcurve.G1Jac
+			j.FromAffine(p)
+			j.AddMixed(q)
+			r.FromJacobian(&j)
+			continue
+		}
+		var lambda, t fp.Element
+		lambda.Sub(&q.Y, &p.Y)
+		lambda.Mul(&lambda, &inv[i])
+		r.X.Square(&lambda)
+		r.X.Sub(&r.X, &p.X)
+		r.X.Sub(&r.X, &q.X)
+		t.Sub(&p.X, &r.X)
+		r.Y.Mul(&lambda, &t)
+		r.Y.Sub(&r.Y, &p.Y)
+	}
+	return out
 }
 
 // buildAll builds every window table, in parallel, the first time it is
@@ -183,6 +255,7 @@ func (t *pedersenTables) buildAll() {
 			for _, w := range t.low[k] {
 				wg.Go(func() { w() })
 			}
+			wg.Go(func() { t.top[k]() })
 		}
 		wg.Wait()
 	})
@@ -235,7 +308,7 @@ type term struct {
 func (t *pedersenTables) terms(out *[maxTerms]term, n int, k int, x *felt.Felt) int {
 	var d [windows]int32
 	nd, high := signedDigits(x.Limbs(), &d)
-	for i, di := range d[:nd] {
+	for i, di := range d[:min(nd, topWindow)] {
 		switch {
 		case di > 0:
 			out[n] = term{&t.low[k][i]()[di-1], false}
@@ -245,8 +318,12 @@ func (t *pedersenTables) terms(out *[maxTerms]term, n int, k int, x *felt.Felt) 
 			n++
 		}
 	}
-	if high != 0 {
-		out[n] = term{&t.high[k][high-1], false}
+	top := 0 // the top digit is never negative
+	if nd > topWindow {
+		top = int(d[topWindow])
+	}
+	if top != 0 || high != 0 {
+		out[n] = term{&t.top[k]()[16*top+int(high)-1], false}
 		n++
 	}
 	return n
