@@ -3,6 +3,8 @@ package txn
 import (
 	"fmt"
 	"reflect"
+	"sync"
+	"time"
 
 	"github.com/kairo-dev/kairo/sequencer/blockstm"
 	"github.com/kairo-dev/kairo/sequencer/contract"
@@ -11,19 +13,31 @@ import (
 )
 
 // blockTx is a transaction as a Block-STM transaction. A rejected
-// transaction returns its error, so the engine drops its writes.
+// transaction returns its error, so the engine drops its writes. Its hash
+// (a Pedersen chain over the calldata) is computed by the first
+// incarnation and reused by the re-executions.
 type blockTx struct {
-	e  *Executor
-	tx *Tx
+	e    *Executor
+	tx   *Tx
+	once sync.Once
+	hash felt.Felt
+	err  error
 }
 
-func (b blockTx) Execute(v blockstm.View) (*Receipt, error) { return b.e.Execute(v, b.tx) }
+func (b *blockTx) Execute(v blockstm.View) (*Receipt, error) {
+	start := time.Now()
+	b.once.Do(func() { b.hash, b.err = b.e.hash(b.tx) })
+	if b.err != nil {
+		return nil, reject(CodeInvalidVersion, b.tx.Address(), "%v", b.err)
+	}
+	return b.e.execute(v, b.tx, b.hash, start)
+}
 
 // BlockTxs adapts transactions to the Block-STM engine.
 func (e *Executor) BlockTxs(txs []*Tx) []blockstm.Tx[*Receipt] {
 	out := make([]blockstm.Tx[*Receipt], len(txs))
 	for i, tx := range txs {
-		out[i] = blockTx{e, tx}
+		out[i] = &blockTx{e: e, tx: tx}
 	}
 	return out
 }

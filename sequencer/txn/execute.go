@@ -238,6 +238,11 @@ func (e *Executor) Execute(st execution.State, tx *Tx) (*Receipt, error) {
 	if err != nil {
 		return nil, reject(CodeInvalidVersion, tx.Address(), "%v", err)
 	}
+	return e.execute(st, tx, h, start)
+}
+
+// execute is Execute with the transaction's hash computed already.
+func (e *Executor) execute(st execution.State, tx *Tx, h felt.Felt, start time.Time) (*Receipt, error) {
 	run := &txRun{e: e, tx: tx, hash: h, account: tx.Address(), st: st, o: execution.NewOverlay(st),
 		syscalls: map[string]uint64{}, usage: execution.Resources{Builtins: map[string]uint64{}},
 		r: &Receipt{Hash: h, Type: tx.Type}, mark: start}
