@@ -41,8 +41,9 @@ lint: ## gofmt, go vet and staticcheck (pinned)
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
-conformance: ## Run the cairo-run conformance suite, and the programs cairo-run could not finish, with counts per source
+conformance: ## Run the cairo-run conformance suite with the programs cairo-run could not finish (counts per source), and the 1,000-transfer block
 	@KAIRO_CONFORMANCE_LONG=1 $(GO) test -timeout 30m -count=1 -run '^TestConformance$$' -v ./vm/runner | grep -vE '^(=== |    --- (PASS|SKIP))'; exit $${PIPESTATUS[0]}
+	KAIRO_CONFORMANCE_LONG=1 $(GO) test -timeout 30m -count=1 -run '^TestERC20BlockParallel$$' ./sequencer/txn
 
 demo: build ## Assemble and run the bundled fibonacci program
 	$(BIN) asm fixtures/asm/fibonacci.casm -o bin/fibonacci.json

@@ -2,6 +2,7 @@ package txn
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -76,9 +77,17 @@ func TestGenesisStorageVariables(t *testing.T) {
 // sequentially and with 1, 2 and 4 workers under both schedulers, and
 // checks both against executing the transactions directly on a plain
 // state (where the fee transfer reads and writes the sequencer's balance).
+// TestERC20BlockParallel runs signed transfers among 10,000 accounts and
+// between 2 accounts sequentially and with 1, 2 and 4 workers under both
+// schedulers. make conformance (KAIRO_CONFORMANCE_LONG=1) runs the full
+// block of 1,000 transfers.
 func TestERC20BlockParallel(t *testing.T) {
+	long := os.Getenv("KAIRO_CONFORMANCE_LONG") != ""
 	for _, tc := range []struct{ accounts, n int }{{10000, 200}, {2, 30}} {
-		if testing.Short() {
+		switch {
+		case long && tc.accounts == 10000:
+			tc.n = 1000
+		case testing.Short():
 			tc.n /= 5
 		}
 		t.Run(fmt.Sprintf("accounts=%d", tc.accounts), func(t *testing.T) {
