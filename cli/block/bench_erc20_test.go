@@ -6,26 +6,20 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kairo-dev/kairo/internal/shared"
 )
 
 // erc20Classes links the fixture account and ERC20 classes into a
 // directory, or skips when the shared fixtures are absent.
 func erc20Classes(t *testing.T) string {
 	t.Helper()
-	root := os.Getenv("KAIRO_FIXTURES")
-	if root == "" {
-		root = filepath.Join("..", "..", "..", "shared", "fixtures")
-	}
-	src := filepath.Join(root, "cairo0", "contracts", "starknet-devnet-rs")
 	dir := t.TempDir()
 	for _, name := range []string{
 		"contracts__test_artifacts__cairo0__account.json",
 		"crates__starknet-devnet-core__contracts__system_artifacts__ERC20_Mintable_OZ_0.2.0.json",
 	} {
-		b, err := os.ReadFile(filepath.Join(src, name))
-		if err != nil {
-			t.Skipf("\n\n*** ERC20 BENCH TEST SKIPPED: fixture classes unavailable (%v); set KAIRO_FIXTURES ***\n\n", err)
-		}
+		b := shared.ReadFixture(t, "cairo0", "contracts", "starknet-devnet-rs", name)
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 			t.Fatal(err)
 		}

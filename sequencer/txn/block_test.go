@@ -3,10 +3,11 @@ package txn
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/kairo-dev/kairo/internal/shared"
 
 	"github.com/kairo-dev/kairo/sequencer/blockstm"
 	"github.com/kairo-dev/kairo/sequencer/contract"
@@ -19,15 +20,15 @@ import (
 var _ DeltaState = blockstm.View(nil)
 
 const (
-	erc20File   = "fixtures/cairo0/contracts/starknet-devnet-rs/crates__starknet-devnet-core__contracts__system_artifacts__ERC20_Mintable_OZ_0.2.0.json"
-	accountFile = "fixtures/cairo0/contracts/starknet-devnet-rs/contracts__test_artifacts__cairo0__account.json"
+	erc20File   = "cairo0/contracts/starknet-devnet-rs/crates__starknet-devnet-core__contracts__system_artifacts__ERC20_Mintable_OZ_0.2.0.json"
+	accountFile = "cairo0/contracts/starknet-devnet-rs/contracts__test_artifacts__cairo0__account.json"
 )
 
 func loadClass(t testing.TB, rel string) *contract.Class {
 	t.Helper()
-	c, err := contract.Load(filepath.Join(sharedDir, rel))
+	c, err := contract.Load(shared.Fixture(t, rel))
 	if err != nil {
-		t.Skip("SKIPPED: the shared Cairo 0 fixtures are absent: ", err)
+		t.Fatal(err)
 	}
 	return c
 }

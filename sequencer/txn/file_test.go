@@ -3,10 +3,10 @@ package txn
 import (
 	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kairo-dev/kairo/internal/shared"
 
 	"github.com/kairo-dev/kairo/sequencer/contract"
 	"github.com/kairo-dev/kairo/vm/felt"
@@ -155,10 +155,7 @@ func TestParseFileErrors(t *testing.T) {
 // TestDeclareFile: a DECLARE carries its Cairo 0 class, whose hash is
 // checked against class_hash when given.
 func TestDeclareFile(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(sharedDir, erc20File))
-	if err != nil {
-		t.Skip("SKIPPED: the shared Cairo 0 fixtures are absent: ", err)
-	}
+	raw := shared.ReadFixture(t, erc20File)
 	cls := loadClass(t, erc20File)
 	in := `{"kairo_starknet_txs": 1, "transactions": [{"type": "DECLARE", "version": "0x1", "sender_address": "0x1", "nonce": "0x0", "max_fee": "0x0", "signature": [], "contract_class": ` + string(raw) + `}]}`
 	f, err := ParseFile([]byte(in))

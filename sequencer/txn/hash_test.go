@@ -2,9 +2,9 @@ package txn
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/kairo-dev/kairo/internal/shared"
 
 	"github.com/kairo-dev/kairo/vm/felt"
 )
@@ -95,10 +95,7 @@ func TestHashRejectsUnknownVersions(t *testing.T) {
 // TestSignReference signs the reference scenario's transaction hashes and
 // compares the signatures with those cairo-lang recorded.
 func TestSignReference(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(sharedDir, "fixtures", "starknet-reference", "scenario_account_erc20_fee.json"))
-	if err != nil {
-		t.Skip("SKIPPED: the shared reference fixtures are absent")
-	}
+	b := shared.ReadFixture(t, "starknet-reference", "scenario_account_erc20_fee.json")
 	var sc struct {
 		Setup struct {
 			Key    string `json:"account_private_key"`

@@ -2,12 +2,12 @@ package txn
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/kairo-dev/kairo/internal/shared"
 
 	"github.com/kairo-dev/kairo/sequencer/contract"
 	"github.com/kairo-dev/kairo/sequencer/execution"
@@ -99,10 +99,7 @@ type refScenario struct {
 
 func loadScenario(t testing.TB, name string) *refScenario {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(sharedDir, "fixtures", "starknet-reference", name))
-	if err != nil {
-		t.Skip("SKIPPED: the shared reference fixtures are absent")
-	}
+	b := shared.ReadFixture(t, "starknet-reference", name)
 	var s refScenario
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.UseNumber()
@@ -160,7 +157,7 @@ func newScenarioEnv(t testing.TB, sc *refScenario, st execution.State) *scenario
 	s := &scenarioEnv{classes: execution.NewClassMap(), byHash: map[felt.Felt]*contract.Class{}}
 	s.exec = &Executor{Config: cfg, Classes: s.classes}
 	for _, file := range sc.ClassFiles {
-		cls, err := contract.Load(filepath.Join(sharedDir, strings.TrimPrefix(file, "shared/")))
+		cls, err := contract.Load(shared.Fixture(t, strings.TrimPrefix(file, "shared/fixtures/")))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,8 +3,9 @@ package hash
 import (
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/kairo-dev/kairo/internal/shared"
 
 	"github.com/kairo-dev/kairo/vm/felt"
 )
@@ -28,13 +29,10 @@ type stateVectors struct {
 
 func loadVectors(t *testing.T) *stateVectors {
 	t.Helper()
-	path := filepath.Join("..", "..", "..", "shared", "vectors", "starknet-state.json")
+	path := shared.Vector(t, "starknet-state.json")
 	data, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		t.Skipf("SKIPPING: vector file %s not found; the hash vectors did not run", path)
-	}
 	if err != nil {
-		t.Fatalf("read vectors: %v", err)
+		t.Fatal(err)
 	}
 	var v stateVectors
 	if err := json.Unmarshal(data, &v); err != nil {

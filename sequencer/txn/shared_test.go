@@ -1,5 +1,0 @@
-package txn
-
-import "path/filepath"
-
-var sharedDir = filepath.Join("..", "..", "..", "shared")
