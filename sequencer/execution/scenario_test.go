@@ -116,4 +116,3 @@ func compareWrites(t *testing.T, o *execution.Overlay, tx reference.Tx) {
 		t.Errorf("state writes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
-
