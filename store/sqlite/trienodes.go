@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -227,6 +228,7 @@ type pageWriter struct {
 	set                        *pageSet   // nil: none
 	cache                      *pageCache // nil: none; written pages go in, deleted ones out
 	stats                      *pageStats // nil: none
+	buf                        []byte     // encoding scratch
 }
 
 // pageChange is the updates of one page.
@@ -327,10 +329,12 @@ func (w *pageWriter) update(c *pageChange) (data []byte, del bool, err error) {
 		}
 		return nil, existed, nil
 	}
-	data, err = trie.AppendPage(make([]byte, 0, 512), c.prefix, pageLevels, nodes)
+	w.buf, err = trie.AppendPage(w.buf[:0], c.prefix, pageLevels, nodes)
 	if err != nil {
 		return nil, false, fmt.Errorf("trie %x: %w", c.trie, err)
 	}
+	data = bytes.Clone(w.buf) // exact size: the cache keeps it
+
 	if w.cache != nil {
 		w.cache.put(c.key, data)
 	}
