@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kairo-dev/kairo/internal/shared"
 
 	"github.com/kairo-dev/kairo/store/trie"
 	"github.com/kairo-dev/kairo/vm/felt"
@@ -16,15 +16,7 @@ import (
 
 func vectorFile(t testing.TB) []byte {
 	t.Helper()
-	path := filepath.Join("..", "..", "..", "shared", "vectors", "starknet-state.json")
-	data, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		t.Skipf("SKIPPING: vector file %s not found; the state-commitment vectors did not run", path)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
+	return shared.ReadVector(t, "starknet-state.json")
 }
 
 func sections(t testing.TB) map[string]json.RawMessage {

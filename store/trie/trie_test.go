@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/kairo-dev/kairo/internal/shared"
 
 	"github.com/kairo-dev/kairo/vm/felt"
 	"github.com/kairo-dev/kairo/vm/hash"
@@ -22,14 +22,7 @@ func mustFelt(t testing.TB, s string) felt.Felt {
 }
 
 func TestEdgeNodeVector(t *testing.T) {
-	path := filepath.Join("..", "..", "..", "shared", "vectors", "starknet-state.json")
-	data, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		t.Skipf("SKIPPING: vector file %s not found; the trie_edge_node vector did not run", path)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := shared.ReadVector(t, "starknet-state.json")
 	var v struct {
 		Edge []struct {
 			Child, Path, Hash string
