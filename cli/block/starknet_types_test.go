@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/kairo-dev/kairo/internal/shared"
+
 	"github.com/spf13/viper"
 
 	"github.com/kairo-dev/kairo/sequencer/contract"
@@ -50,14 +52,7 @@ func runJSON(t *testing.T, cfg *viper.Viper, db, file string) runSummary {
 // an L1_HANDLER and an impersonated INVOKE in the next.
 func TestStarknetTransactionTypes(t *testing.T) {
 	db, cfg := testDevnet(t, 2)
-	root := os.Getenv("KAIRO_FIXTURES")
-	if root == "" {
-		root = filepath.Join("..", "..", "..", "shared", "fixtures")
-	}
-	raw, err := os.ReadFile(filepath.Join(root, "cairo0", "contracts", "starknet-devnet-rs", "crates__starknet__test_artifacts__cairo_0_l1l2.json"))
-	if err != nil {
-		t.Skip("fixture class unavailable: ", err)
-	}
+	raw := shared.ReadFixture(t, "cairo0", "contracts", "starknet-devnet-rs", "crates__starknet__test_artifacts__cairo_0_l1l2.json")
 	var compact bytes.Buffer
 	json.Compact(&compact, raw)
 	l1l2, err := contract.Parse(raw)

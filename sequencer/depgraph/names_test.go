@@ -1,9 +1,9 @@
 package depgraph
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/kairo-dev/kairo/internal/shared"
 
 	"github.com/kairo-dev/kairo/sequencer/contract"
 	"github.com/kairo-dev/kairo/sequencer/state"
@@ -14,13 +14,9 @@ import (
 // fixtureClass loads a class of the shared fixtures, or skips.
 func fixtureClass(t *testing.T, name string) *contract.Class {
 	t.Helper()
-	root := os.Getenv("KAIRO_FIXTURES")
-	if root == "" {
-		root = filepath.Join("..", "..", "..", "shared", "fixtures")
-	}
-	c, err := contract.Load(filepath.Join(root, "cairo0", "contracts", "starknet-devnet-rs", name))
+	c, err := contract.Load(shared.Fixture(t, "cairo0", "contracts", "starknet-devnet-rs", name))
 	if err != nil {
-		t.Skipf("\n\n*** STORAGE NAMES TEST SKIPPED: fixture class unavailable (%v); set KAIRO_FIXTURES ***\n\n", err)
+		t.Fatal(err)
 	}
 	return c
 }
