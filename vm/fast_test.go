@@ -9,20 +9,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kairo-dev/kairo/internal/shared"
 	"github.com/kairo-dev/kairo/vm"
 	"github.com/kairo-dev/kairo/vm/builtins"
 	"github.com/kairo-dev/kairo/vm/memory"
 	"github.com/kairo-dev/kairo/vm/program"
 	"github.com/kairo-dev/kairo/vm/runner"
 )
-
-func fixturesDir() string {
-	if d := os.Getenv("KAIRO_FIXTURES"); d != "" {
-		return d
-	}
-	d, _ := filepath.Abs(filepath.Join("..", "..", "shared", "fixtures"))
-	return d
-}
 
 // runState is everything a run leaves behind that the two execution paths
 // must agree on.
@@ -65,7 +58,7 @@ func runWith(t *testing.T, p *program.Program, layout builtins.Layout, proof, ge
 // path on and off: trace, registers, memory, accessed cells and errors
 // must be identical.
 func TestFastPathMatchesGeneric(t *testing.T) {
-	dir := fixturesDir()
+	dir := shared.FixturesDir()
 	f, err := os.Open(filepath.Join(dir, "cairo0", "golden.tsv"))
 	if err != nil {
 		t.Skipf("\n\n*** FAST-PATH DIFFERENTIAL TEST SKIPPED: no fixtures at %s (set KAIRO_FIXTURES) ***\n\n", dir)
