@@ -59,17 +59,6 @@ func (e *execFlags) options(trace bool) (blockstm.Options, error) {
 	return blockstm.Options{Workers: e.Workers, Scheduler: s, Trace: trace}, nil
 }
 
-// loadBlock reads and parses a block file ("-" for standard input). A
-// malformed file is reported as FILE:LINE:COL: message on the error stream
-// with exit status 1.
-func loadBlock(f *cmdutil.Factory, path string) (*kvtx.Block, error) {
-	data, name, err := readInput(f, path)
-	if err != nil {
-		return nil, err
-	}
-	return parseBlock(f, name, data)
-}
-
 // parseBlock parses a block file of the built-in model.
 func parseBlock(f *cmdutil.Factory, name string, data []byte) (*kvtx.Block, error) {
 	b, err := kvtx.ParseBlock(data)

@@ -47,7 +47,6 @@ type accountTx struct {
 	// payload is the transaction's record; signature, nonce and fee are
 	// filled in when it is signed.
 	payload TxPayload
-	rtype   string
 }
 
 // prepare starts an account transaction in the next block: its
