@@ -32,16 +32,19 @@ type Deducer func(m *Memory, addr Relocatable) (Value, bool, error)
 
 // Cells live in pages of pageSize, so a growing segment never moves: the
 // first page grows fourfold up to pageSize (small segments stay small),
-// later pages are allocated whole when first written.
+// later pages are allocated whole when first written. Pages of 4096 cells
+// (128 KiB) keep the unused tail of a segment's last page, and the copies
+// while the first page grows, small: a run allocates little more than the
+// cells it writes, which keeps the garbage collector out of its way.
 const (
-	pageBits = 15
+	pageBits = 12
 	pageSize = 1 << pageBits
 	pageMask = pageSize - 1
 )
 
 // maxDensePages bounds the page table; pages beyond it (offsets past 128M
 // cells, which only unusual programs reach) live in a sparse map.
-const maxDensePages = 1 << 12
+const maxDensePages = 1 << 15
 
 type segment struct {
 	pages    [][]Value
@@ -97,7 +100,7 @@ func (s *segment) cell(off uint64) *Value {
 	if p > 0 {
 		pg = make([]Value, pageSize)
 	} else {
-		// Growing fourfold (64, 256, 1024, ... 32768 cells) copies and
+		// Growing fourfold (64, 256, 1024, 4096 cells) copies and
 		// allocates about two thirds of what doubling does on the way to
 		// a full page, while small segments stay small.
 		n := uint64(len(pg)) * 4
