@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/bits"
 
-	"github.com/kairo-dev/kairo/vm/felt"
 	"github.com/kairo-dev/kairo/vm/memory"
 )
 
@@ -12,6 +11,10 @@ import (
 type Bitwise struct {
 	simple
 	order inputOrder
+	// The inputs of the instance deduced last and their canonical limbs:
+	// a program usually reads two or three outputs of an instance.
+	lastX, lastY   memory.Value
+	lastXL, lastYL [4]uint64
 }
 
 // NewBitwise returns a bitwise runner for def.
@@ -54,13 +57,16 @@ func (b *Bitwise) deduce(m *memory.Memory, addr memory.Relocatable) (memory.Valu
 	if !xv.IsSet() || !yv.IsSet() {
 		return memory.Value{}, false, nil
 	}
-	x, err := b.checkInput(xAddr, xv)
-	if err != nil {
-		return memory.Value{}, false, err
-	}
-	y, err := b.checkInput(yAddr, yv)
-	if err != nil {
-		return memory.Value{}, false, err
+	x, y := b.lastXL, b.lastYL
+	if xv != b.lastX || yv != b.lastY {
+		var err error
+		if x, err = b.checkInput(xAddr, xv); err != nil {
+			return memory.Value{}, false, err
+		}
+		if y, err = b.checkInput(yAddr, yv); err != nil {
+			return memory.Value{}, false, err
+		}
+		b.lastX, b.lastY, b.lastXL, b.lastYL = xv, yv, x, y
 	}
 	var r [4]uint64
 	for i := range r {
@@ -73,7 +79,7 @@ func (b *Bitwise) deduce(m *memory.Memory, addr memory.Relocatable) (memory.Valu
 			r[i] = x[i] | y[i]
 		}
 	}
-	return memory.FeltValue(felt.FromLimbs(r)), true, nil
+	return memory.FeltValueFromLimbs(r), true, nil
 }
 
 func (b *Bitwise) AddAutoDeductionRules(m *memory.Memory) { m.SetDeducer(b.base.Segment, b.deduce) }

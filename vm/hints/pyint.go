@@ -127,7 +127,7 @@ func feltFromLimbs(l [4]uint64) felt.Felt {
 	if l[1]|l[2]|l[3] == 0 {
 		return felt.FromUint64(l[0])
 	}
-	return felt.FromLimbs(l)
+	return memory.FeltValueFromLimbs(l).Felt()
 }
 
 // divRemLimbs divides a 256-bit value by a non-zero 64-bit divisor.

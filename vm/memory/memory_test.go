@@ -308,3 +308,26 @@ func TestFeltLimbs(t *testing.T) {
 		}
 	}
 }
+
+func TestFeltValueFromLimbs(t *testing.T) {
+	p := [4]uint64{1, 0, 0, modulusTop}
+	tests := [][4]uint64{
+		{}, {1}, {^uint64(0)}, {0, 1}, {^uint64(0), ^uint64(0), ^uint64(0), modulusTop - 1},
+		{0, 0, 0, modulusTop}, // P - 1
+		p,                     // P, reduced to 0
+		{2, 0, 0, modulusTop}, // P + 1
+		{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}, // 2^256 - 1
+		{0x0123456789abcdef, 0xfedcba9876543210, 0x55aa55aa55aa55aa, 0x07ffffffffffffff},
+	}
+	x := felt.MustFromString("0x1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcd")
+	for i := 0; i < 500; i++ {
+		tests = append(tests, x.Limbs())
+		x = x.Mul(x).Add(felt.FromUint64(uint64(i)))
+	}
+	for _, l := range tests {
+		got, want := FeltValueFromLimbs(l), FeltValue(felt.FromLimbs(l))
+		if got != want {
+			t.Fatalf("FeltValueFromLimbs(%x) = %s, want %s", l, got, want)
+		}
+	}
+}

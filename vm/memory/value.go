@@ -292,3 +292,19 @@ func canonical(t0, t1, t2, t3 uint64) [4]uint64 {
 	}
 	return [4]uint64{t0, t1, t2, t3}
 }
+
+// montR2 is R^2 mod P (R = 2^256), little-endian: a Montgomery product
+// with it takes a canonical value into Montgomery form.
+var montR2 = fp.Element{0xfffffd737e000401, 0x1330fffff, 0xffffffffff6f8000, 0x7ffd4ab5e008810}
+
+// FeltValueFromLimbs wraps the felt whose canonical value has the four
+// little-endian limbs l, reduced modulo P, as felt.FromLimbs does, with
+// one Montgomery multiplication and no byte conversion when l < P.
+func FeltValueFromLimbs(l [4]uint64) Value {
+	if l[3] < modulusTop || (l[3] == modulusTop && l[2]|l[1] == 0 && l[0] == 0) {
+		x := fp.Element(l)
+		x.Mul(&x, &montR2)
+		return Value{w: [4]uint64{x[0], x[1], x[2], x[3] | tagFelt}}
+	}
+	return FeltValue(felt.FromLimbs(l))
+}
