@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kairo-dev/kairo/cli/cmdutil"
+	clidevnet "github.com/kairo-dev/kairo/cli/devnet"
 	"github.com/kairo-dev/kairo/sequencer/blockstm"
 	"github.com/kairo-dev/kairo/sequencer/contract"
 	"github.com/kairo-dev/kairo/sequencer/depgraph"
@@ -77,27 +77,6 @@ func dbPath(f *cmdutil.Factory, flag, file string) (string, error) {
 	return p, nil
 }
 
-// devnetOptions pins block timestamps to the devnet.timestamp setting
-// (KAIRO_DEVNET_TIMESTAMP), as kairo devnet does, for reproducible chains.
-func devnetOptions(f *cmdutil.Factory) (devnet.Options, error) {
-	var opts devnet.Options
-	if f.Config == nil || !f.Config.IsSet("devnet.timestamp") {
-		return opts, nil
-	}
-	raw := strings.TrimSpace(f.Config.GetString("devnet.timestamp"))
-	v, err := devnet.ParseFelt("devnet.timestamp", raw)
-	if err != nil {
-		return opts, err
-	}
-	ts, ok := v.Uint64()
-	if !ok || ts > 1<<62 {
-		return opts, fmt.Errorf("devnet.timestamp: %s is not a Unix time", raw)
-	}
-	t := time.Unix(int64(ts), 0)
-	opts.Now = func() time.Time { return t }
-	return opts, nil
-}
-
 // chainSession is an opened devnet.
 type chainSession struct {
 	path  string
@@ -108,7 +87,7 @@ type chainSession struct {
 func (s *chainSession) Close() error { return s.store.Close() }
 
 func openChain(ctx context.Context, f *cmdutil.Factory, path string, readOnly bool) (*chainSession, error) {
-	opts, err := devnetOptions(f)
+	opts, err := clidevnet.Options(f)
 	if err != nil {
 		return nil, err
 	}

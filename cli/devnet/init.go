@@ -36,7 +36,7 @@ genesis account (--account) or impersonating any caller (--from).`,
 				return err
 			}
 			opts := devnet.InitOptions{}
-			if opts.Options, err = devnetOptions(f); err != nil {
+			if opts.Options, err = Options(f); err != nil {
 				return err
 			}
 			if chainID != "" {

@@ -24,10 +24,10 @@ type session struct {
 
 func (s *session) Close() error { return s.store.Close() }
 
-// devnetOptions returns the devnet options from the configuration:
+// Options returns the devnet options from the configuration:
 // devnet.timestamp (KAIRO_DEVNET_TIMESTAMP) pins block timestamps to a
-// Unix time, for reproducible chains.
-func devnetOptions(f *cmdutil.Factory) (devnet.Options, error) {
+// Unix time, for reproducible chains. kairo block uses it too.
+func Options(f *cmdutil.Factory) (devnet.Options, error) {
 	var opts devnet.Options
 	if f.Config == nil || !f.Config.IsSet("devnet.timestamp") {
 		return opts, nil
@@ -56,7 +56,7 @@ func openDevnet(f *cmdutil.Factory, cmd *cobra.Command, readOnly bool) (*session
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%s does not exist: create it with kairo devnet init --db %s", path, path)
 	}
-	opts, err := devnetOptions(f)
+	opts, err := Options(f)
 	if err != nil {
 		return nil, err
 	}

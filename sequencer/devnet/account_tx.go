@@ -52,11 +52,7 @@ type accountTx struct {
 // prepare starts an account transaction in the next block: its
 // environment, and the nonce and maximum fee of the sending account.
 func (d *Devnet) prepare(ctx context.Context, s Sender, tx *txn.Tx) (*accountTx, error) {
-	p, err := d.next(ctx)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := d.txConfig(p)
+	p, cfg, err := d.nextEnv(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -109,6 +109,17 @@ func genesisAccounts(ctx context.Context, chain Chain, opts InitOptions, classes
 	return diff, nil
 }
 
+// nextEnv returns the block after the head and its transaction
+// environment.
+func (d *Devnet) nextEnv(ctx context.Context) (pending, txn.Config, error) {
+	p, err := d.next(ctx)
+	if err != nil {
+		return p, txn.Config{}, err
+	}
+	cfg, err := d.txConfig(p)
+	return p, cfg, err
+}
+
 // txConfig is the transaction environment of block p.
 func (d *Devnet) txConfig(p pending) (txn.Config, error) {
 	cfg := txn.DefaultConfig()

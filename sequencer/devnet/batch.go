@@ -30,11 +30,7 @@ func (b *Batch) Number() uint64 { return b.p.number }
 
 // NewBatch prepares the block after the head.
 func (d *Devnet) NewBatch(ctx context.Context) (*Batch, error) {
-	p, err := d.next(ctx)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := d.txConfig(p)
+	p, cfg, err := d.nextEnv(ctx)
 	if err != nil {
 		return nil, err
 	}

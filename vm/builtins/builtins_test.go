@@ -594,18 +594,7 @@ func verifyPlain(z, r felt.Felt, w [4]uint64, pubX felt.Felt) bool {
 			continue
 		}
 		rQ, ok := airMulAffine(shiftPoint, q, r.Limbs())
-		if !ok {
-			continue
-		}
-		sum, ok := addDistinct(zG, rQ)
-		if !ok {
-			continue
-		}
-		wB, ok := airMulAffine(shiftPoint, sum, w)
-		if !ok {
-			continue
-		}
-		if x, ok := addDistinct(wB, minusShiftPoint); ok && felt.Felt(x.X) == r {
+		if ok && finishVerify(zG, rQ, w, r) {
 			return true
 		}
 	}

@@ -160,19 +160,26 @@ func verifyCandidates(z, r felt.Felt, w [4]uint64, q starkcurve.G1Affine) bool {
 		if !ok {
 			continue
 		}
-		sum, ok := addDistinct(zGa, jacToAffine(rQ))
-		if !ok {
-			continue
-		}
-		wB, ok := airMulAffine(shiftPoint, sum, w)
-		if !ok {
-			continue
-		}
-		if x, ok := addDistinct(wB, minusShiftPoint); ok && felt.Felt(x.X) == r {
+		if finishVerify(zGa, jacToAffine(rQ), w, r) {
 			return true
 		}
 	}
 	return false
+}
+
+// finishVerify is the end of the AIR's verification from z*G and r*Q (both
+// with their shifts): w*(z*G + r*Q) has x-coordinate r.
+func finishVerify(zG, rQ starkcurve.G1Affine, w [4]uint64, r felt.Felt) bool {
+	sum, ok := addDistinct(zG, rQ)
+	if !ok {
+		return false
+	}
+	wB, ok := airMulAffine(shiftPoint, sum, w)
+	if !ok {
+		return false
+	}
+	x, ok := addDistinct(wB, minusShiftPoint)
+	return ok && felt.Felt(x.X) == r
 }
 
 // doublings are 2^i * P for i < 251, in Jacobian coordinates, with the
