@@ -90,15 +90,7 @@ func runGen(f *cmdutil.Factory, o *GenOptions) error {
 	if err := b.WriteJSON(&buf); err != nil {
 		return err
 	}
-	if o.Output == "-" {
-		_, err := f.IO.Out.Write(buf.Bytes())
-		return err
-	}
-	if err := os.WriteFile(o.Output, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", o.Output, err)
-	}
-	fmt.Fprintf(f.IO.ErrOut, "wrote %s: %s\n", o.Output, b.Description)
-	return nil
+	return writeOutput(f, o.Output, buf.Bytes(), b.Description)
 }
 
 // genERC20 writes signed transfers between the devnet's genesis accounts.
@@ -170,14 +162,20 @@ func genERC20(f *cmdutil.Factory, o *GenOptions) error {
 	if err := txn.WriteFile(&buf, tf); err != nil {
 		return err
 	}
-	if o.Output == "-" {
-		_, err := f.IO.Out.Write(buf.Bytes())
+	return writeOutput(f, o.Output, buf.Bytes(), tf.Description)
+}
+
+// writeOutput writes a generated file to path ("-": standard output) and
+// says on the error stream what it wrote.
+func writeOutput(f *cmdutil.Factory, path string, data []byte, description string) error {
+	if path == "-" {
+		_, err := f.IO.Out.Write(data)
 		return err
 	}
-	if err := os.WriteFile(o.Output, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", o.Output, err)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
 	}
-	fmt.Fprintf(f.IO.ErrOut, "wrote %s: %s\n", o.Output, tf.Description)
+	fmt.Fprintf(f.IO.ErrOut, "wrote %s: %s\n", path, description)
 	return nil
 }
 
