@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/kairo-dev/kairo/internal/golden"
+
 	"github.com/kairo-dev/kairo/cli/internal/clitest"
 )
 
@@ -17,8 +19,6 @@ func execute(t *testing.T, disasm bool, args ...string) (stdout, stderr string, 
 	}
 	return clitest.Execute(t, build, nil, "", args...)
 }
-
-func golden(t *testing.T, name, got string) { t.Helper(); clitest.Golden(t, name, got) }
 
 func exitCode(err error) int { return clitest.ExitCode(err) }
 
@@ -40,7 +40,7 @@ func TestGolden(t *testing.T) {
 			if code := exitCode(err); code != tt.wantCode {
 				t.Fatalf("exit code %d (%v), want %d; stderr: %s", code, err, tt.wantCode, errOut)
 			}
-			golden(t, tt.name, out+errOut)
+			golden.Check(t, tt.name, out+errOut)
 		})
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kairo-dev/kairo/internal/golden"
+
 	"github.com/spf13/viper"
 
 	"github.com/kairo-dev/kairo/cli/cmdutil"
@@ -63,7 +65,7 @@ func TestGolden(t *testing.T) {
 			if tt.mask != nil {
 				got = tt.mask(got)
 			}
-			clitest.Golden(t, tt.name, got)
+			golden.Check(t, tt.name, got)
 		})
 	}
 }

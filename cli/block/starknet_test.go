@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kairo-dev/kairo/internal/golden"
+
 	"github.com/spf13/viper"
 
 	"github.com/kairo-dev/kairo/cli/internal/clitest"
@@ -100,14 +102,14 @@ func TestStarknetRun(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, errOut)
 	}
-	clitest.Golden(t, "gen_erc20", strings.ReplaceAll(out, filepath.Base(db), "DB"))
+	golden.Check(t, "gen_erc20", strings.ReplaceAll(out, filepath.Base(db), "DB"))
 
 	file := genTxs(t, db, cfg, "8", "")
 	out, errOut, err = kairoCfg(t, cfg, "run", file, "--db", db, "--workers", "1")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, errOut)
 	}
-	clitest.Golden(t, "run_erc20", maskStarknet(strings.ReplaceAll(out, file, "txs.json")))
+	golden.Check(t, "run_erc20", maskStarknet(strings.ReplaceAll(out, file, "txs.json")))
 	if n, txs := head(t, db); n != 1 || txs != 8 {
 		t.Fatalf("head block %d with %d transactions, want block 1 with 8", n, txs)
 	}
@@ -178,7 +180,7 @@ func TestStarknetGraph(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v\n%s", err, errOut)
 			}
-			clitest.Golden(t, tt.name, out)
+			golden.Check(t, tt.name, out)
 		})
 	}
 	if n, _ := head(t, db); n != 0 {

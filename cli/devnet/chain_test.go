@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kairo-dev/kairo/internal/golden"
+
 	"github.com/kairo-dev/kairo/internal/shared"
 
 	"github.com/spf13/viper"
@@ -121,7 +123,7 @@ func TestChainSession(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "devnet.db")
 	cfg := chainConfig(db)
 	transcript, token := erc20Session(t, cfg)
-	golden(t, "chain", strings.ReplaceAll(transcript, db, "devnet.db"))
+	golden.Check(t, "chain", strings.ReplaceAll(transcript, db, "devnet.db"))
 
 	// Every command above opened the file anew; reopen once more and
 	// check the roots from scratch.
@@ -173,7 +175,7 @@ func TestInitDeclaresClassDir(t *testing.T) {
 	} {
 		transcript += "$ kairo devnet " + strings.Join(args, " ") + "\n" + mustRun(t, cfg, args...)
 	}
-	golden(t, "init-accounts", strings.ReplaceAll(transcript, dir, "DIR"))
+	golden.Check(t, "init-accounts", strings.ReplaceAll(transcript, dir, "DIR"))
 	if _, _, err := run(t, cfg, "invoke", eth, "transfer", "--account", "0x5", "--calldata", "0x1,1,0"); err == nil ||
 		!strings.Contains(err.Error(), "0x5 is not a genesis account") {
 		t.Errorf("invoke from an unknown account: %v", err)
@@ -294,7 +296,7 @@ func TestAccountLifecycle(t *testing.T) {
 	depHash := strings.Fields(dep[strings.Index(dep, "transaction"):])[1]
 	step("tx", depHash)
 	step("receipt", depHash)
-	golden(t, "account-lifecycle", strings.ReplaceAll(transcript.String(), dir, "DIR"))
+	golden.Check(t, "account-lifecycle", strings.ReplaceAll(transcript.String(), dir, "DIR"))
 
 	before := mustRun(t, cfg, "block", "--json")
 	for _, tt := range []struct {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kairo-dev/kairo/internal/golden"
+
 	"github.com/spf13/viper"
 
 	"github.com/kairo-dev/kairo/cli/internal/clitest"
@@ -21,8 +23,6 @@ func run(t *testing.T, cfg *viper.Viper, args ...string) (string, string, error)
 	t.Helper()
 	return clitest.Execute(t, NewCmdDevnet, cfg, "", args...)
 }
-
-func golden(t *testing.T, name, got string) { t.Helper(); clitest.Golden(t, name, got) }
 
 // commitValue commits a block setting storage 0x1 of contract 0x100.
 func commitValue(t *testing.T, path string, v uint64) {
@@ -72,7 +72,7 @@ func TestSnapshotRevertList(t *testing.T) {
 	}
 	// Sizes and times vary from run to run.
 	norm := regexp.MustCompile(`\t[0-9.]+ [KMG]?i?B\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`).ReplaceAllString(transcript.String(), "\tSIZE\tTIME")
-	golden(t, "snapshots", norm)
+	golden.Check(t, "snapshots", norm)
 }
 
 func TestDevnetErrors(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kairo-dev/kairo/internal/golden"
+
 	"github.com/spf13/cobra"
 
 	"github.com/kairo-dev/kairo/cli/cmdutil"
@@ -42,8 +44,6 @@ func execute(t *testing.T, src Source, args ...string) (stdout, stderr string, e
 	return clitest.Execute(t, build, nil, "", args...)
 }
 
-func golden(t *testing.T, name, got string) { t.Helper(); clitest.Golden(t, name, got) }
-
 func TestGolden(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -73,7 +73,7 @@ func TestGolden(t *testing.T) {
 			if exit != tt.wantExit {
 				t.Fatalf("exit code %d, want %d", exit, tt.wantExit)
 			}
-			golden(t, tt.name, out+errOut)
+			golden.Check(t, tt.name, out+errOut)
 		})
 	}
 }

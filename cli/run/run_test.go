@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kairo-dev/kairo/internal/golden"
+
 	"github.com/spf13/cobra"
 
 	"github.com/kairo-dev/kairo/cli/cmdutil"
@@ -97,7 +99,7 @@ func TestRunGolden(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	clitest.Golden(t, "fibonacci", stdout.String())
+	golden.Check(t, "fibonacci", stdout.String())
 	tb, err := os.ReadFile(trace)
 	if err != nil || len(tb) != 24*4006 {
 		t.Fatalf("trace file: %d bytes, %v", len(tb), err)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kairo-dev/kairo/internal/golden"
+
 	"github.com/kairo-dev/kairo/cli/cmdutil"
 	"github.com/kairo-dev/kairo/cli/internal/clitest"
 )
@@ -18,8 +20,6 @@ func run(t *testing.T, stdin string, args ...string) (stdout, stderr string, err
 	t.Helper()
 	return clitest.Execute(t, NewCmdState, nil, stdin, args...)
 }
-
-func golden(t *testing.T, name, got string) { t.Helper(); clitest.Golden(t, name, got) }
 
 // block0Diff writes mainnet block 0's diff, taken from the shared vectors,
 // to a temporary file.
@@ -50,7 +50,7 @@ func TestCommitMainnetBlock0(t *testing.T) {
 	if err != nil {
 		t.Fatalf("state commit: %v\n%s", err, stderr)
 	}
-	golden(t, "commit_block0", out)
+	golden.Check(t, "commit_block0", out)
 
 	// The same diff in a database lands as block 0 with the same roots.
 	db := filepath.Join(t.TempDir(), "devnet.db")

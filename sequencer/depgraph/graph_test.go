@@ -2,11 +2,11 @@ package depgraph
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/kairo-dev/kairo/internal/golden"
 
 	"github.com/kairo-dev/kairo/sequencer/blockstm"
 	"github.com/kairo-dev/kairo/sequencer/kvtx"
@@ -70,24 +70,6 @@ func TestBuild(t *testing.T) {
 	}
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if os.Getenv("KAIRO_UPDATE_GOLDEN") == "1" {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with KAIRO_UPDATE_GOLDEN=1 to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s:\n--- got\n%s--- want\n%s", path, got, want)
-	}
-}
-
 func TestRenderers(t *testing.T) {
 	g := smallGraph(t, 0)
 	o := Options{KeyName: kvtx.KeyName}
@@ -102,7 +84,7 @@ func TestRenderers(t *testing.T) {
 		if err := render(&b); err != nil {
 			t.Fatal(err)
 		}
-		golden(t, name, b.String())
+		golden.Check(t, name, b.String())
 	}
 	if err := Explain(&bytes.Buffer{}, g, 5, o); err == nil {
 		t.Fatal("explain of a transaction beyond the block")

@@ -6,8 +6,6 @@ package clitest
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -33,26 +31,6 @@ func Execute(t testing.TB, build func(*cmdutil.Factory) *cobra.Command, cfg *vip
 	cmd.SilenceUsage, cmd.SilenceErrors = true, true
 	err = cmd.ExecuteContext(context.Background())
 	return out.String(), errOut.String(), err
-}
-
-// Golden compares got with testdata/NAME.golden, or rewrites the file when
-// KAIRO_UPDATE_GOLDEN=1.
-func Golden(t testing.TB, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if os.Getenv("KAIRO_UPDATE_GOLDEN") == "1" {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with KAIRO_UPDATE_GOLDEN=1 to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s:\n--- got\n%s--- want\n%s", path, got, want)
-	}
 }
 
 // ExitCode is the process exit code a command error stands for: 0 without
