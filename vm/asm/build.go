@@ -215,6 +215,15 @@ func parseDereference(e expr) (expr, error) {
 	return d.addr, nil
 }
 
+// parseMemOperand parses [reg + offset] into its register and offset.
+func parseMemOperand(e expr) (instruction.Register, int16, error) {
+	addr, err := parseDereference(e)
+	if err != nil {
+		return 0, 0, err
+	}
+	return parseRegisterOffset(addr)
+}
+
 func parseRes(e expr) (resDesc, error) {
 	switch e := e.(type) {
 	case *derefExpr:
@@ -239,11 +248,7 @@ func parseResDeref(addr expr) (resDesc, error) {
 		if err != nil {
 			return resDesc{}, err
 		}
-		innerAddr, err := parseDereference(inner)
-		if err != nil {
-			return resDesc{}, err
-		}
-		reg, off1, err := parseRegisterOffset(innerAddr)
+		reg, off1, err := parseMemOperand(inner)
 		if err != nil {
 			return resDesc{}, err
 		}
@@ -266,11 +271,8 @@ func parseResOperator(e *binExpr) (resDesc, error) {
 	default:
 		return resDesc{}, errorf(e.p, "expected '+' or '*', found '%c'", e.op)
 	}
-	op0, err := parseDereference(e.a)
-	if err != nil {
-		return resDesc{}, err
-	}
-	if d.op0Reg, d.off1, err = parseRegisterOffset(op0); err != nil {
+	var err error
+	if d.op0Reg, d.off1, err = parseMemOperand(e.a); err != nil {
 		return resDesc{}, err
 	}
 	switch b := e.b.(type) {
@@ -331,11 +333,7 @@ func buildAssertEqInner(a, b expr, incAP bool) (built, error) {
 	if err != nil {
 		return built{}, err
 	}
-	dst, err := parseDereference(a)
-	if err != nil {
-		return built{}, err
-	}
-	dstReg, off0, err := parseRegisterOffset(dst)
+	dstReg, off0, err := parseMemOperand(a)
 	if err != nil {
 		return built{}, err
 	}
@@ -386,11 +384,7 @@ func jumpOperand(e expr, what string) (instruction.Op1Src, int16, *big.Int, erro
 }
 
 func buildJnz(offset, cond expr, incAP bool) (built, error) {
-	c, err := parseDereference(cond)
-	if err != nil {
-		return built{}, err
-	}
-	dstReg, off0, err := parseRegisterOffset(c)
+	dstReg, off0, err := parseMemOperand(cond)
 	if err != nil {
 		return built{}, err
 	}

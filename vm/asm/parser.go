@@ -477,29 +477,23 @@ func (p *parser) expr(depth int) (expr, error) {
 	if depth > maxDepth {
 		return nil, errorf(p.peek().pos, "expression nested too deeply")
 	}
-	a, err := p.product(depth)
-	if err != nil {
-		return nil, err
-	}
-	for p.isPunct("+") || p.isPunct("-") {
-		op := p.next()
-		b, err := p.product(depth)
-		if err != nil {
-			return nil, err
-		}
-		a = &binExpr{op: op.text[0], a: a, b: b, p: a.at()}
-	}
-	return a, nil
+	return p.binaryLevel(depth, "+", "-", p.product)
 }
 
+// product parses product := unary (('*'|'/') unary)*.
 func (p *parser) product(depth int) (expr, error) {
-	a, err := p.unary(depth)
+	return p.binaryLevel(depth, "*", "/", p.unary)
+}
+
+// binaryLevel parses operand ((op1|op2) operand)*, left-associative.
+func (p *parser) binaryLevel(depth int, op1, op2 string, operand func(int) (expr, error)) (expr, error) {
+	a, err := operand(depth)
 	if err != nil {
 		return nil, err
 	}
-	for p.isPunct("*") || p.isPunct("/") {
+	for p.isPunct(op1) || p.isPunct(op2) {
 		op := p.next()
-		b, err := p.unary(depth)
+		b, err := operand(depth)
 		if err != nil {
 			return nil, err
 		}
