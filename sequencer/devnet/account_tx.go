@@ -2,18 +2,13 @@ package devnet
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/kairo-dev/kairo/sequencer/execution"
 	"github.com/kairo-dev/kairo/sequencer/txn"
-	"github.com/kairo-dev/kairo/store"
 	"github.com/kairo-dev/kairo/vm/felt"
 )
-
-// TypeDeployAccount is the store's type of a DEPLOY_ACCOUNT transaction.
-const TypeDeployAccount = "DEPLOY_ACCOUNT"
 
 // Sender is the account that sends and signs a version 1 transaction,
 // and the fee it commits to.
@@ -37,98 +32,62 @@ func (d *Devnet) signer(s Sender) (txn.Account, error) {
 }
 
 // accountTx is a version 1 account transaction being sent: the block it
-// goes into, its environment and what the devnet records of it.
+// goes into and what the devnet records of it.
 type accountTx struct {
-	p       pending
-	cfg     txn.Config
-	classes *classView
-	base    headState
-	tx      *txn.Tx
-	// payload is the transaction's record; signature, nonce and fee are
-	// filled in when it is signed.
-	payload TxPayload
+	batch *Batch
+	base  headState
+	tx    *txn.Tx
+	// entryPoint is the called function's name, when known.
+	entryPoint string
+	// classJSON is a DECLARE's class as given.
+	classJSON []byte
 }
 
 // prepare starts an account transaction in the next block: its
 // environment, and the nonce and maximum fee of the sending account.
 func (d *Devnet) prepare(ctx context.Context, s Sender, tx *txn.Tx) (*accountTx, error) {
-	p, cfg, err := d.nextEnv(ctx)
+	b, err := d.NewBatch(ctx)
 	if err != nil {
 		return nil, err
 	}
-	a := &accountTx{p: p, cfg: cfg, classes: d.headClasses(ctx), base: headState{ctx: ctx, r: d.chain}, tx: tx}
+	a := &accountTx{batch: b, base: headState{ctx: ctx, r: d.chain}, tx: tx}
 	addr := tx.Address()
-	nonce, err := d.chain.Nonce(ctx, addr)
-	if err != nil {
+	if tx.Nonce, err = d.chain.Nonce(ctx, addr); err != nil {
 		return nil, err
 	}
-	tx.Nonce = nonce
 	if s.MaxFee != nil {
 		tx.MaxFee = *s.MaxFee
-	} else if tx.MaxFee, err = d.chain.Storage(ctx, cfg.FeeToken, txn.BalanceKey(addr)); err != nil {
+	} else if tx.MaxFee, err = d.chain.Storage(ctx, b.Config.FeeToken, txn.BalanceKey(addr)); err != nil {
 		return nil, err
 	}
 	return a, nil
 }
 
 // send signs the transaction with key, executes it on the head state and
-// commits it in a block of its own. A rejected transaction commits
-// nothing and returns a *RejectedError.
-func (d *Devnet) send(ctx context.Context, a *accountTx, key felt.Felt) (*Outcome, *txn.Receipt, error) {
+// commits it in a block of its own, recorded as kairo block run records
+// its transactions. A rejected transaction commits nothing and returns a
+// *RejectedError.
+func (d *Devnet) send(ctx context.Context, a *accountTx, key felt.Felt) (*Outcome, error) {
 	tx := a.tx
 	if err := tx.Sign(d.chainID, key); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	o := execution.NewOverlay(a.base)
-	rc, err := (&txn.Executor{Config: a.cfg, Classes: a.classes}).Execute(o, tx)
+	typ := recordType(tx.Type)
+	rc, err := (&txn.Executor{Config: a.batch.Config, Classes: a.batch.Classes}).Execute(o, tx)
 	if err != nil {
-		return nil, nil, rejected(a.payload.Type, err)
+		return nil, rejected(typ, err)
 	}
-	diff, err := stateDiff(a.base, o.Writes())
+	h, b, err := a.batch.commit(ctx, []BatchTx{{Tx: tx, Receipt: rc, ClassJSON: a.classJSON, EntryPoint: a.entryPoint}}, o.Writes())
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	var evs []callEvent
-	for i, e := range rc.Events() {
-		evs = append(evs, callEvent{from: e.From, Event: execution.Event{Order: i, Keys: e.Keys, Data: e.Data}})
+	out := &Outcome{Block: h, TxHash: rc.Hash, Type: typ, Events: b.Events, Resources: receiptResources(rc),
+		ActualFee: rc.ActualFee, ContractAddress: rc.ContractAddress}
+	if rc.Execute != nil && tx.Type == txn.Invoke {
+		out.Retdata = rc.Execute.Retdata
 	}
-	msgs := []MessageL1{}
-	for _, m := range rc.Messages() {
-		msgs = append(msgs, MessageL1{FromAddress: m.From.String(), ToAddress: m.To.String(), Payload: hexes(m.Payload)})
-	}
-	a.payload.Version = "0x1"
-	a.payload.Nonce, a.payload.MaxFee, a.payload.Signature = tx.Nonce.String(), tx.MaxFee.String(), hexes(tx.Signature)
-	payload, err := json.Marshal(a.payload)
-	if err != nil {
-		return nil, nil, fmt.Errorf("encode transaction: %w", err)
-	}
-	var retdata []felt.Felt
-	res := Resources{Steps: rc.Resources.Steps, Builtins: rc.Resources.Builtins}
-	if rc.Execute != nil {
-		retdata = rc.Execute.Retdata
-		res.MemoryHoles = rc.Execute.Resources.MemoryHoles
-	}
-	rp := ReceiptPayload{Type: a.payload.Type, MessagesSent: msgs, ExecutionResources: res}
-	switch a.payload.Type {
-	case TypeInvoke:
-		rp.Retdata = hexes(retdata)
-	case TypeDeclare:
-		rp.ClassHash = a.payload.ClassHash
-	case TypeDeployAccount:
-		rp.ContractAddress, rp.ClassHash = a.payload.ContractAddress, a.payload.ClassHash
-	}
-	status, reason := StatusSucceeded, ""
-	if rc.Status == txn.Reverted {
-		status, reason = StatusReverted, rc.RevertError
-	}
-	sr := store.Receipt{Status: status, ActualFee: rc.ActualFee, RevertReason: reason}
-	h, b, err := d.commitReceipt(ctx, a.p, store.Transaction{Hash: rc.Hash, Type: a.payload.Type, Payload: payload}, sr, rp, evs, diff)
-	if err != nil {
-		return nil, nil, err
-	}
-	out := &Outcome{Block: h, TxHash: rc.Hash, Type: a.payload.Type, Events: b.Events, Resources: res,
-		ActualFee: rc.ActualFee, Retdata: retdata}
-	return out, rc, nil
+	return out, nil
 }
 
 // InvokeFrom sends a version 1 INVOKE from an account: the call is
@@ -150,9 +109,8 @@ func (d *Devnet) InvokeFrom(ctx context.Context, s Sender, r CallRequest) (*Outc
 	if err != nil {
 		return nil, t, err
 	}
-	a.payload = TxPayload{Type: TypeInvoke, SenderAddress: acct.Address.String(), ContractAddress: r.Contract.String(),
-		EntryPointSelector: t.Selector.String(), EntryPoint: t.Name, Calldata: hexes(tx.Calldata)}
-	out, _, err := d.send(ctx, a, acct.PrivateKey)
+	a.entryPoint = t.Name
+	out, err := d.send(ctx, a, acct.PrivateKey)
 	if err != nil {
 		return nil, t, err
 	}
@@ -180,12 +138,11 @@ func (d *Devnet) DeclareFrom(ctx context.Context, s Sender, data []byte) (*Outco
 	if err != nil {
 		return nil, err
 	}
-	a.payload = TxPayload{Type: TypeDeclare, SenderAddress: acct.Address.String(), ClassHash: cls.Hash.String(), ContractClass: raw}
-	out, _, err := d.send(ctx, a, acct.PrivateKey)
+	a.classJSON = raw
+	out, err := d.send(ctx, a, acct.PrivateKey)
 	if err != nil {
 		return nil, err
 	}
-	d.classes.add(cls, out.Block.Number, raw)
 	out.ClassHash = cls.Hash
 	return out, nil
 }
@@ -253,14 +210,12 @@ func (d *Devnet) DeployAccount(ctx context.Context, r DeployAccountRequest) (*Ou
 	}
 	if r.MaxFee == nil && tx.MaxFee.IsZero() {
 		return nil, fmt.Errorf("account %s holds no fee tokens to pay for its deployment: send it some first (kairo devnet invoke %s transfer --calldata %s,AMOUNT,0 --account FUNDED_ACCOUNT)",
-			addr, a.cfg.FeeToken, addr)
+			addr, a.batch.Config.FeeToken, addr)
 	}
-	a.payload = TxPayload{Type: TypeDeployAccount, SenderAddress: addr.String(), ContractAddress: addr.String(),
-		ClassHash: r.ClassHash.String(), ContractAddressSalt: tx.Salt.String(), ConstructorCalldata: hexes(tx.Calldata)}
-	out, _, err := d.send(ctx, a, r.PrivateKey)
+	out, err := d.send(ctx, a, r.PrivateKey)
 	if err != nil {
 		return nil, err
 	}
-	out.ClassHash, out.ContractAddress = r.ClassHash, addr
+	out.ClassHash = r.ClassHash
 	return out, nil
 }

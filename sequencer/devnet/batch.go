@@ -55,11 +55,17 @@ type BatchTx struct {
 // Commit commits the batch's transactions, in order, as one block with
 // the block's state diff (writes over Base; unchanged cells are dropped).
 func (b *Batch) Commit(ctx context.Context, txs []BatchTx, diff state.Diff) (store.Header, error) {
+	h, _, err := b.commit(ctx, txs, diff)
+	return h, err
+}
+
+// commit is Commit, also returning the block as written (its events).
+func (b *Batch) commit(ctx context.Context, txs []BatchTx, diff state.Diff) (store.Header, store.Block, error) {
 	d := b.d
 	base := headState{ctx: ctx, r: d.chain}
 	sd, err := stateDiff(base, diff)
 	if err != nil {
-		return store.Header{}, err
+		return store.Header{}, store.Block{}, err
 	}
 	blk := store.Block{Header: b.p.header, Diff: sd}
 	for i, bt := range txs {
@@ -96,7 +102,7 @@ func (b *Batch) Commit(ctx context.Context, txs []BatchTx, diff state.Diff) (sto
 		}
 		payload, err := json.Marshal(p)
 		if err != nil {
-			return store.Header{}, fmt.Errorf("encode transaction %d: %w", i, err)
+			return store.Header{}, blk, fmt.Errorf("encode transaction %d: %w", i, err)
 		}
 		var evs []callEvent
 		for j, e := range rc.Events() {
@@ -106,8 +112,7 @@ func (b *Batch) Commit(ctx context.Context, txs []BatchTx, diff state.Diff) (sto
 		for _, m := range rc.Messages() {
 			msgs = append(msgs, MessageL1{FromAddress: m.From.String(), ToAddress: m.To.String(), Payload: hexes(m.Payload)})
 		}
-		rp := ReceiptPayload{Type: typ, MessagesSent: msgs,
-			ExecutionResources: Resources{Steps: rc.Resources.Steps, Builtins: rc.Resources.Builtins}}
+		rp := ReceiptPayload{Type: typ, MessagesSent: msgs, ExecutionResources: receiptResources(rc)}
 		if rc.Execute != nil && tx.Type != txn.DeployAccount && tx.Type != txn.Deploy {
 			rp.Retdata = hexes(rc.Execute.Retdata)
 		}
@@ -122,22 +127,33 @@ func (b *Batch) Commit(ctx context.Context, txs []BatchTx, diff state.Diff) (sto
 			sr.Status, sr.RevertReason = StatusReverted, rc.RevertError
 		}
 		if err := addTxReceipt(&blk, store.Transaction{Hash: rc.Hash, Type: typ, Payload: payload}, sr, rp, evs); err != nil {
-			return store.Header{}, err
+			return store.Header{}, blk, err
 		}
 	}
 	h, err := d.chain.CommitBlock(ctx, &blk)
 	if err != nil {
-		return store.Header{}, err
+		return store.Header{}, blk, err
 	}
 	if h.Number != b.p.number {
-		return h, fmt.Errorf("block committed as %d, not %d: another process writes this devnet", h.Number, b.p.number)
+		return h, blk, fmt.Errorf("block committed as %d, not %d: another process writes this devnet", h.Number, b.p.number)
 	}
 	for _, bt := range txs {
 		if c := bt.Receipt.DeclaredClass; c != nil {
 			d.classes.add(c, h.Number, bt.ClassJSON)
 		}
 	}
-	return h, nil
+	return h, blk, nil
+}
+
+// receiptResources are a transaction's execution resources as receipts
+// record them: the whole transaction's steps and builtins, and the memory
+// holes of its execution.
+func receiptResources(rc *txn.Receipt) Resources {
+	res := Resources{Steps: rc.Resources.Steps, Builtins: rc.Resources.Builtins}
+	if rc.Execute != nil {
+		res.MemoryHoles = rc.Execute.Resources.MemoryHoles
+	}
+	return res
 }
 
 // recordType is the store's name of a transaction type.
@@ -150,7 +166,7 @@ func recordType(t txn.Type) string {
 	case txn.Deploy:
 		return TypeDeploy
 	case txn.DeployAccount:
-		return "DEPLOY_ACCOUNT"
+		return TypeDeployAccount
 	}
-	return "L1_HANDLER"
+	return TypeL1Handler
 }

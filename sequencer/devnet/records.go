@@ -15,6 +15,9 @@ const (
 	TypeDeclare = "DECLARE"
 	TypeDeploy  = "DEPLOY"
 	TypeInvoke  = "INVOKE"
+
+	TypeDeployAccount = "DEPLOY_ACCOUNT"
+	TypeL1Handler     = "L1_HANDLER"
 )
 
 // Receipt statuses.
