@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kairo-dev/kairo/internal/jsonpos"
+
 	"github.com/kairo-dev/kairo/sequencer/state"
 	"github.com/kairo-dev/kairo/vm/felt"
 )
@@ -79,32 +81,13 @@ type parser struct {
 }
 
 // pos converts a byte offset to a line and column.
-func (p *parser) pos(off int64) (int, int) {
-	off = min(max(off, 0), int64(len(p.data)))
-	before := p.data[:off]
-	line := bytes.Count(before, []byte{'\n'}) + 1
-	col := int(off) - (bytes.LastIndexByte(before, '\n') + 1) + 1
-	return line, col
-}
-
 func (p *parser) errAt(off int64, format string, args ...any) error {
-	l, c := p.pos(off)
+	l, c := jsonpos.LineCol(p.data, off)
 	return &ParseError{Line: l, Col: c, Msg: fmt.Sprintf(format, args...)}
 }
 
 // next is the offset where the next token starts.
-func (p *parser) next() int64 {
-	off := p.dec.InputOffset()
-	for off < int64(len(p.data)) {
-		switch p.data[off] {
-		case ' ', '\t', '\r', '\n', ',', ':':
-			off++
-			continue
-		}
-		break
-	}
-	return off
-}
+func (p *parser) next() int64 { return jsonpos.SkipSpace(p.data, p.dec.InputOffset()) }
 
 // token reads one token, turning decoder errors into located ones.
 func (p *parser) token() (json.Token, int64, error) {
@@ -169,7 +152,7 @@ func (p *parser) valueAt(depth int) (*node, error) {
 					return nil, p.errAt(koff, "malformed JSON: expected a field name")
 				}
 				if first, dup := seen[name]; dup {
-					l, c := p.pos(first)
+					l, c := jsonpos.LineCol(p.data, first)
 					return nil, p.errAt(koff, "duplicate key %q (first at %d:%d)", name, l, c)
 				}
 				seen[name] = koff
@@ -288,7 +271,7 @@ func (p *parser) keyValues(n *node, what string) ([]state.KV, error) {
 			return nil, p.errAt(f.off, "%s: %v", what, err)
 		}
 		if off, dup := first[k]; dup {
-			l, c := p.pos(off)
+			l, c := jsonpos.LineCol(p.data, off)
 			return nil, p.errAt(f.off, "%s: duplicate key %q (the same cell as at %d:%d)", what, f.name, l, c)
 		}
 		first[k] = f.off

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kairo-dev/kairo/internal/jsonpos"
+
 	"github.com/kairo-dev/kairo/sequencer/contract"
 	"github.com/kairo-dev/kairo/vm/felt"
 )
@@ -76,28 +78,9 @@ func IsTxsFile(data []byte) bool {
 // fileParser locates errors in one file.
 type fileParser struct{ data []byte }
 
-func (p *fileParser) pos(off int64) (int, int) {
-	off = min(max(off, 0), int64(len(p.data)))
-	before := p.data[:off]
-	return bytes.Count(before, []byte{'\n'}) + 1, int(off) - (bytes.LastIndexByte(before, '\n') + 1) + 1
-}
-
 func (p *fileParser) errAt(off int64, format string, args ...any) error {
-	l, c := p.pos(off)
+	l, c := jsonpos.LineCol(p.data, off)
 	return &FileError{Line: l, Col: c, Msg: fmt.Sprintf(format, args...)}
-}
-
-// skipSpace returns the offset of the next token at or after off.
-func (p *fileParser) skipSpace(off int64) int64 {
-	for off < int64(len(p.data)) {
-		switch p.data[off] {
-		case ' ', '\t', '\r', '\n', ',', ':':
-			off++
-			continue
-		}
-		break
-	}
-	return off
 }
 
 func (p *fileParser) syntax(err error, at int64) error {
@@ -135,7 +118,7 @@ func ParseFile(data []byte) (*File, error) {
 	p := &fileParser{data: data}
 	d := json.NewDecoder(bytes.NewReader(data))
 	d.UseNumber()
-	at := p.skipSpace(0)
+	at := jsonpos.SkipSpace(p.data, 0)
 	t, err := d.Token()
 	if err != nil {
 		return nil, p.syntax(err, at)
@@ -148,18 +131,18 @@ func ParseFile(data []byte) (*File, error) {
 	var version json.Number
 	var haveTxs bool
 	for d.More() {
-		koff := p.skipSpace(d.InputOffset())
+		koff := jsonpos.SkipSpace(p.data, d.InputOffset())
 		kt, err := d.Token()
 		if err != nil {
 			return nil, p.syntax(err, koff)
 		}
 		key, _ := kt.(string)
 		if first, dup := seen[key]; dup {
-			l, c := p.pos(first)
+			l, c := jsonpos.LineCol(p.data, first)
 			return nil, p.errAt(koff, "duplicate field %q (first at %d:%d)", key, l, c)
 		}
 		seen[key] = koff
-		voff := p.skipSpace(d.InputOffset())
+		voff := jsonpos.SkipSpace(p.data, d.InputOffset())
 		switch key {
 		case FileTag:
 			if err := d.Decode(&version); err != nil {
@@ -182,9 +165,9 @@ func ParseFile(data []byte) (*File, error) {
 		}
 	}
 	if _, err := d.Token(); err != nil {
-		return nil, p.syntax(err, p.skipSpace(d.InputOffset()))
+		return nil, p.syntax(err, jsonpos.SkipSpace(p.data, d.InputOffset()))
 	}
-	if off := p.skipSpace(d.InputOffset()); off < int64(len(data)) {
+	if off := jsonpos.SkipSpace(p.data, d.InputOffset()); off < int64(len(data)) {
 		return nil, p.errAt(off, "unexpected data after the transactions object")
 	}
 	if version == "" {
@@ -197,7 +180,7 @@ func ParseFile(data []byte) (*File, error) {
 }
 
 func (p *fileParser) transactions(d *json.Decoder, f *File) error {
-	at := p.skipSpace(d.InputOffset())
+	at := jsonpos.SkipSpace(p.data, d.InputOffset())
 	t, err := d.Token()
 	if err != nil {
 		return p.syntax(err, at)
@@ -206,7 +189,7 @@ func (p *fileParser) transactions(d *json.Decoder, f *File) error {
 		return p.errAt(at, "transactions must be an array")
 	}
 	for i := 0; d.More(); i++ {
-		off := p.skipSpace(d.InputOffset())
+		off := jsonpos.SkipSpace(p.data, d.InputOffset())
 		var raw json.RawMessage
 		if err := d.Decode(&raw); err != nil {
 			// Locate the error by scanning from the value's start.
@@ -225,7 +208,7 @@ func (p *fileParser) transactions(d *json.Decoder, f *File) error {
 	}
 	_, err = d.Token()
 	if err != nil {
-		return p.syntax(err, p.skipSpace(d.InputOffset()))
+		return p.syntax(err, jsonpos.SkipSpace(p.data, d.InputOffset()))
 	}
 	return nil
 }
@@ -288,7 +271,7 @@ func (r *txReader) fieldOff(name string) int64 {
 		return r.off
 	}
 	for d.More() {
-		koff := r.p.skipSpace(r.off+d.InputOffset()) - r.off
+		koff := jsonpos.SkipSpace(r.p.data, r.off+d.InputOffset()) - r.off
 		k, err := d.Token()
 		if err != nil {
 			return r.off
@@ -451,11 +434,11 @@ func (p *fileParser) transaction(raw json.RawMessage, off int64, i int) (*FileTx
 	d.Token()
 	seen := map[string]int64{}
 	for d.More() {
-		koff := p.skipSpace(off + d.InputOffset())
+		koff := jsonpos.SkipSpace(p.data, off+d.InputOffset())
 		k, _ := d.Token()
 		name, _ := k.(string)
 		if first, dup := seen[name]; dup {
-			l, c := p.pos(first)
+			l, c := jsonpos.LineCol(p.data, first)
 			return nil, p.errAt(koff, "%s: duplicate field %q (first at %d:%d)", r.what, name, l, c)
 		}
 		seen[name] = koff
@@ -504,7 +487,7 @@ func (p *fileParser) transaction(raw json.RawMessage, off int64, i int) (*FileTx
 		}
 	}
 	ft := &FileTx{EntryPoint: j.EntryPoint}
-	ft.Line, ft.Col = p.pos(off)
+	ft.Line, ft.Col = jsonpos.LineCol(p.data, off)
 	tx := &Tx{Type: typ, Version: version, Impersonated: j.Impersonated}
 	ft.Tx = tx
 	if tx.Calldata, err = r.felts("calldata", j.Calldata); err != nil {
