@@ -1,0 +1,17 @@
+// Package fmul is Montgomery multiplication specialised to the Stark prime
+// P = 2^251 + 17*2^192 + 1, on gnark-crypto's stark-curve fp.Element.
+//
+// Mul, Square and Cube return exactly what fp.Element's Mul and Square
+// return (Montgomery form with R = 2^256, fully reduced below P) for inputs
+// below P, and accept aliased arguments. On amd64 with ADX and BMI2 they run
+// assembly that uses the shape of P: P = 1 mod 2^64, so the Montgomery
+// factor -P^-1 mod 2^64 is 2^64-1 and the quotient digits of the whole
+// reduction are the negation of the low half of the product, and
+// multiplying a digit by P costs one 64x64 multiplication (by the top limb
+// 0x0800000000000011) instead of four. Cube keeps x^2 in registers between
+// its two products and leaves it partially reduced (below 2P, which a
+// Montgomery product accepts because 4P < 2^256). Elsewhere, and with the
+// purego build tag, the functions call fp.Element's own arithmetic.
+//
+// See docs/field-arithmetic.md for the derivation and measurements.
+package fmul

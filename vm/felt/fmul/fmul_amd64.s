@@ -1,0 +1,202 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// Montgomery multiplication modulo P = 2^251 + 17*2^192 + 1, with
+// R = 2^256. P's limbs are (1, 0, 0, P3).
+//
+// The 512-bit product T = t0..t7 is held in R8..R15. Reduction: the quotient
+// M (four digits m0..m3) makes the low 256 bits of T + M*P vanish, and
+// M*P = M + (M*P3)<<192. Let Q = M*P3 = q0..q4. Only q0 = lo(m0*P3) lands
+// in the low half (in word 3), so with U = t0..t2 + (t3+q0)<<192 (carry kc
+// out of word 3) M = -U mod 2^256, computed as NOT U + 1 whose carry out
+// is 1 only for U = 0 mod 2^256. Then
+//
+//	(T + M*P) / 2^256 = t4..t7 + q1..q4 + kc + [U != 0 mod 2^256]
+//
+// which is below 2P for T < 4P^2 (4P < 2^256), so one conditional
+// subtraction of P reduces it fully. m0 = -t0 alone starts the chain; the
+// digit multiplications are the four MULXs by P3.
+
+#define P3 $0x0800000000000011
+
+// MULROW adds DX * x (x at 0(SI)) into a0..a3 and sets a4 to the top word,
+// with the low halves on the OF chain and the high halves on the CF chain.
+// Clobbers AX, BX, CX, flags.
+#define MULROW(a0, a1, a2, a3, a4) \
+	XORQ  CX, CX         \
+	MULXQ 0(SI), AX, BX  \
+	ADOXQ AX, a0         \
+	ADCXQ BX, a1         \
+	MULXQ 8(SI), AX, BX  \
+	ADOXQ AX, a1         \
+	ADCXQ BX, a2         \
+	MULXQ 16(SI), AX, BX \
+	ADOXQ AX, a2         \
+	ADCXQ BX, a3         \
+	MULXQ 24(SI), AX, a4 \
+	ADOXQ AX, a3         \
+	ADCXQ CX, a4         \
+	ADOXQ CX, a4
+
+// MULROW0 sets R8..R12 = DX * x (x at 0(SI)). Clobbers AX, flags.
+#define MULROW0 \
+	MULXQ 0(SI), R8, R9   \
+	MULXQ 8(SI), AX, R10  \
+	ADDQ  AX, R9          \
+	MULXQ 16(SI), AX, R11 \
+	ADCQ  AX, R10         \
+	MULXQ 24(SI), AX, R12 \
+	ADCQ  AX, R11         \
+	ADCQ  $0, R12
+
+// SQRPRODUCT sets R8..R15 = x^2 (x at 0(SI)): the six cross products once,
+// doubled, plus the four squares. Clobbers AX, BX, CX, DX, flags.
+#define SQRPRODUCT \
+	MOVQ  0(SI), DX       \
+	MULXQ 8(SI), R9, R10  \
+	MULXQ 16(SI), AX, R11 \
+	ADDQ  AX, R10         \
+	MULXQ 24(SI), AX, R12 \
+	ADCQ  AX, R11         \
+	ADCQ  $0, R12         \
+	MOVQ  8(SI), DX       \
+	XORQ  CX, CX          \
+	MULXQ 16(SI), AX, BX  \
+	ADOXQ AX, R11         \
+	ADCXQ BX, R12         \
+	MULXQ 24(SI), AX, R13 \
+	ADOXQ AX, R12         \
+	ADCXQ CX, R13         \
+	ADOXQ CX, R13         \
+	MOVQ  16(SI), DX      \
+	MULXQ 24(SI), AX, R14 \
+	ADDQ  AX, R13         \
+	ADCQ  $0, R14         \
+	MOVQ  0(SI), DX       \
+	MULXQ DX, R8, AX      \
+	XORQ  CX, CX          \
+	ADCXQ R9, R9          \
+	ADOXQ AX, R9          \
+	MOVQ  8(SI), DX       \
+	MULXQ DX, AX, BX      \
+	ADCXQ R10, R10        \
+	ADOXQ AX, R10         \
+	ADCXQ R11, R11        \
+	ADOXQ BX, R11         \
+	MOVQ  16(SI), DX      \
+	MULXQ DX, AX, BX      \
+	ADCXQ R12, R12        \
+	ADOXQ AX, R12         \
+	ADCXQ R13, R13        \
+	ADOXQ BX, R13         \
+	MOVQ  24(SI), DX      \
+	MULXQ DX, AX, R15     \
+	ADCXQ R14, R14        \
+	ADOXQ AX, R14         \
+	ADCXQ CX, R15         \
+	ADOXQ CX, R15
+
+// MONTRED reduces R8..R15 to R12..R15 (below 2P, not fully reduced).
+// Leaves DX = P3. Clobbers AX, BX, CX, DI, R8..R11, flags.
+#define MONTRED \
+	MOVQ  P3, DX        \
+	MOVQ  R8, AX        \
+	NEGQ  AX            \
+	MULXQ AX, AX, DI    \
+	ADDQ  AX, R11       \
+	ADCQ  $1, DI        \
+	NOTQ  R8            \
+	NOTQ  R9            \
+	NOTQ  R10           \
+	NOTQ  R11           \
+	ADDQ  $1, R8        \
+	ADCQ  $0, R9        \
+	ADCQ  $0, R10       \
+	ADCQ  $0, R11       \
+	SBBQ  $0, DI        \
+	MULXQ R9, AX, BX    \
+	MULXQ R10, CX, R9   \
+	MULXQ R11, R10, R11 \
+	XORQ  R8, R8        \
+	ADCXQ DI, R12       \
+	ADOXQ AX, R12       \
+	ADCXQ BX, R13       \
+	ADOXQ CX, R13       \
+	ADCXQ R9, R14       \
+	ADOXQ R10, R14      \
+	ADCXQ R11, R15      \
+	ADOXQ R8, R15
+
+// FINALSUB subtracts P from R12..R15 unless that borrows. Needs DX = P3.
+// Clobbers AX, BX, CX, DI, flags.
+#define FINALSUB \
+	MOVQ    R12, AX  \
+	SUBQ    $1, AX   \
+	MOVQ    R13, BX  \
+	SBBQ    $0, BX   \
+	MOVQ    R14, CX  \
+	SBBQ    $0, CX   \
+	MOVQ    R15, DI  \
+	SBBQ    DX, DI   \
+	CMOVQCC AX, R12  \
+	CMOVQCC BX, R13  \
+	CMOVQCC CX, R14  \
+	CMOVQCC DI, R15
+
+// STORE writes R12..R15 to 0(DI).
+#define STORE \
+	MOVQ R12, 0(DI)  \
+	MOVQ R13, 8(DI)  \
+	MOVQ R14, 16(DI) \
+	MOVQ R15, 24(DI)
+
+// func mulADX(z, x, y *fp.Element)
+TEXT ·mulADX(SB), NOSPLIT, $0-24
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DI
+	MOVQ 0(DI), DX
+	MULROW0
+	MOVQ 8(DI), DX
+	MULROW(R9, R10, R11, R12, R13)
+	MOVQ 16(DI), DX
+	MULROW(R10, R11, R12, R13, R14)
+	MOVQ 24(DI), DX
+	MULROW(R11, R12, R13, R14, R15)
+	MONTRED
+	FINALSUB
+	MOVQ z+0(FP), DI
+	STORE
+	RET
+
+// func squareADX(z, x *fp.Element)
+TEXT ·squareADX(SB), NOSPLIT, $0-16
+	MOVQ x+8(FP), SI
+	SQRPRODUCT
+	MONTRED
+	FINALSUB
+	MOVQ z+0(FP), DI
+	STORE
+	RET
+
+// func cubeADX(z, x *fp.Element)
+//
+// x^2 stays in R12..R15, below 2P; each row of the second product takes
+// its multiplier digit out of the register its top word then overwrites.
+TEXT ·cubeADX(SB), NOSPLIT, $0-16
+	MOVQ x+8(FP), SI
+	SQRPRODUCT
+	MONTRED
+	MOVQ R12, DX
+	MULROW0
+	MOVQ R13, DX
+	MULROW(R9, R10, R11, R12, R13)
+	MOVQ R14, DX
+	MULROW(R10, R11, R12, R13, R14)
+	MOVQ R15, DX
+	MULROW(R11, R12, R13, R14, R15)
+	MONTRED
+	FINALSUB
+	MOVQ z+0(FP), DI
+	STORE
+	RET
