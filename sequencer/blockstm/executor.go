@@ -53,6 +53,10 @@ type Options struct {
 	Workers   int // at least 1
 	Scheduler SchedulerKind
 	Trace     bool // record every execution, validation, wait and abort
+	// Keys, when set, are the block's keys interned (NewKeySet): the
+	// engine keeps their state in slices indexed by id. Keys outside
+	// it work as without.
+	Keys *KeySet
 }
 
 // TxResult is one transaction's outcome.
@@ -80,7 +84,7 @@ func Run[O any](txs []Tx[O], base state.Reader, opt Options) (*Result[O], error)
 		opt.Workers = 1
 	}
 	n := len(txs)
-	mv := newMVMemory(base, opt.Scheduler == Dependents, 2*n)
+	mv := newMVMemory(base, opt.Scheduler == Dependents, 2*n, opt.Keys)
 	s := newScheduler(n, opt.Scheduler, mv, opt.Workers)
 	if testHookStart != nil {
 		testHookStart(s)

@@ -38,6 +38,10 @@ type mvMemory struct {
 	base  state.Reader
 	track bool
 	idx   index
+	// The entries of the block's KeySet, by id; the index holds the
+	// other keys.
+	ks  *KeySet
+	pre []entry
 }
 
 type entry struct {
@@ -111,14 +115,33 @@ type abortNote struct {
 	from, fromI int32
 }
 
-func newMVMemory(base state.Reader, track bool, hint int) *mvMemory {
-	m := &mvMemory{base: base, track: track}
+func newMVMemory(base state.Reader, track bool, hint int, ks *KeySet) *mvMemory {
+	m := &mvMemory{base: base, track: track, ks: ks}
+	if ks != nil {
+		m.pre = make([]entry, len(ks.keys))
+		for i := range m.pre {
+			e := &m.pre[i]
+			e.key = ks.keys[i]
+			e.vs, e.baseReaders = e.vbuf[:0], e.rbuf[:0]
+		}
+		hint = min(hint, 1024) // keys outside the set are the exception
+	}
 	m.idx.init(hint)
 	return m
 }
 
 // entry returns the entry of k, creating it on first use.
-func (m *mvMemory) entry(k state.Key) *entry { return m.idx.get(k) }
+func (m *mvMemory) entry(k state.Key) *entry { return m.entryID(-1, &k) }
+
+// entryID returns the entry of k, whose id in the KeySet may be id.
+func (m *mvMemory) entryID(id int32, k *state.Key) *entry {
+	if m.ks != nil {
+		if id = m.ks.lookup(id, k); id >= 0 {
+			return &m.pre[id]
+		}
+	}
+	return m.idx.get(*k)
+}
 
 // search returns the index of the first version with tx >= tx.
 func (e *entry) search(tx int32) int {
@@ -333,6 +356,22 @@ func (m *mvMemory) validate(tx int32, reads []Read) (int, resolved, error) {
 // diff returns the final value of every key some transaction wrote, as seen
 // after the last one, sorted by key.
 func (m *mvMemory) diff(n int32) (state.Diff, error) {
+	// The KeySet's entries are in key order already.
+	var pre state.Diff
+	for i := range m.pre {
+		e := &m.pre[i]
+		if len(e.vs) == 0 {
+			continue
+		}
+		if pre == nil {
+			pre = make(state.Diff, 0, len(m.pre)-i)
+		}
+		r, err := m.resolve(e, n, nil)
+		if err != nil {
+			return nil, err
+		}
+		pre = append(pre, state.KV{Key: e.key, Value: r.val})
+	}
 	d := make(state.Diff, 0, m.idx.count())
 	err := m.idx.each(func(e *entry) error {
 		if len(e.vs) == 0 {
@@ -348,5 +387,8 @@ func (m *mvMemory) diff(n int32) (state.Diff, error) {
 		return nil, err
 	}
 	sortDiff(d)
-	return d, nil
+	if len(pre) == 0 {
+		return d, nil
+	}
+	return mergeDiff(pre, d), nil
 }

@@ -34,7 +34,10 @@ var propertyCases = []blockCase{
 
 // TestParallelEqualsSequential runs hundreds of seeded blocks of every
 // workload on 1, 2, 4 and 8 workers with both schedulers, and requires the
-// result of sequential execution each time.
+// result of sequential execution each time. The runs take turns without a
+// KeySet, with the block's, and with one holding every other key of it
+// (so that the transactions' ids name other keys, and some keys are
+// outside the set); sequential execution with each set must agree too.
 func TestParallelEqualsSequential(t *testing.T) {
 	seeds := 200
 	if testing.Short() {
@@ -50,19 +53,30 @@ func TestParallelEqualsSequential(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				txs := b.Transactions()
+				txs, full := b.KeyedTransactions()
 				want, err := blockstm.Sequential(txs, b.Genesis)
 				if err != nil {
 					t.Fatal(err)
 				}
+				sets := []*blockstm.KeySet{nil, full, halfKeySet(full)}
+				for i, ks := range sets[1:] {
+					got, err := blockstm.SequentialKeys(txs, b.Genesis, ks)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := blockstm.Compare(want, got, nil); err != nil {
+						t.Fatalf("seed %d, sequential with key set %d: %v", seed, i+1, err)
+					}
+				}
 				for _, w := range workerCounts {
-					for _, s := range schedulers {
-						got, err := blockstm.Run(txs, b.Genesis, blockstm.Options{Workers: w, Scheduler: s})
+					for si, s := range schedulers {
+						ks := (int(seed) + w + si) % len(sets)
+						got, err := blockstm.Run(txs, b.Genesis, blockstm.Options{Workers: w, Scheduler: s, Keys: sets[ks]})
 						if err != nil {
 							t.Fatal(err)
 						}
 						if err := blockstm.Compare(want, got, nil); err != nil {
-							t.Fatalf("seed %d, %d workers, %s: %v", seed, w, s, err)
+							t.Fatalf("seed %d, %d workers, %s, key set %d: %v", seed, w, s, ks, err)
 						}
 						m.Executions += got.Metrics.Executions
 						m.Aborts += got.Metrics.Aborts
@@ -74,6 +88,15 @@ func TestParallelEqualsSequential(t *testing.T) {
 			t.Logf("executions %d, aborts %d, waits %d, early aborts %d", m.Executions, m.Aborts, m.Waits, m.EarlyAborts)
 		})
 	}
+}
+
+// halfKeySet returns a KeySet of every other key of ks.
+func halfKeySet(ks *blockstm.KeySet) *blockstm.KeySet {
+	var keys []state.Key
+	for id := 0; id < ks.Len(); id += 2 {
+		keys = append(keys, ks.Key(int32(id)))
+	}
+	return blockstm.NewKeySet(keys)
 }
 
 // TestLiveness runs many small serial blocks, where workers keep running

@@ -10,9 +10,12 @@ import (
 )
 
 // seqState is the state of a sequential execution: every key touched so
-// far, with its current value and who wrote it last.
+// far, with its current value and who wrote it last. The keys of the
+// KeySet have their cells in pre, by id; the others in cells.
 type seqState struct {
 	base  state.Reader
+	ks    *KeySet
+	pre   []seqCell
 	cells map[uint64]*seqCell // by key hash; collisions chain through next
 	slab  []seqCell
 }
@@ -24,6 +27,25 @@ type seqCell struct {
 	src     int32 // last full writer, -1 for the base value
 	deltas  bool  // deltas were added since src
 	written bool
+	loaded  bool // val holds at least the base value (pre cells)
+}
+
+// cellID returns the cell of k, whose id in the KeySet may be id.
+func (s *seqState) cellID(id int32, k *state.Key) (*seqCell, error) {
+	if s.ks != nil {
+		if id = s.ks.lookup(id, k); id >= 0 {
+			c := &s.pre[id]
+			if !c.loaded {
+				b, err := s.base.Get(*k)
+				if err != nil {
+					return nil, err
+				}
+				c.val, c.src, c.loaded = b, -1, true
+			}
+			return c, nil
+		}
+	}
+	return s.cell(*k)
 }
 
 func (s *seqState) cell(k state.Key) (*seqCell, error) {
@@ -48,19 +70,23 @@ func (s *seqState) cell(k state.Key) (*seqCell, error) {
 	return c, nil
 }
 
-func (s *seqState) read(k state.Key) (Read, error) {
-	c, err := s.cell(k)
-	if err != nil {
-		return Read{}, err
-	}
-	return Read{Key: k, Value: c.val, Source: c.src, Deltas: c.deltas}, nil
-}
-
 // Sequential executes txs one by one in block order over base: the
 // reference result that Run must reproduce. It uses the same View rules.
 func Sequential[O any](txs []Tx[O], base state.Reader) (*Result[O], error) {
+	return SequentialKeys(txs, base, nil)
+}
+
+// SequentialKeys is Sequential with the block's keys interned (see
+// Options.Keys); keys may be nil.
+func SequentialKeys[O any](txs []Tx[O], base state.Reader, keys *KeySet) (*Result[O], error) {
 	start := time.Now()
-	s := &seqState{base: base, cells: make(map[uint64]*seqCell, 2*len(txs))}
+	s := &seqState{base: base, ks: keys}
+	if keys != nil {
+		s.pre = make([]seqCell, len(keys.keys))
+		s.cells = make(map[uint64]*seqCell)
+	} else {
+		s.cells = make(map[uint64]*seqCell, 2*len(txs))
+	}
 	v := &view{seq: s}
 	res := &Result[O]{Txs: make([]TxResult[O], len(txs))}
 	for j, tx := range txs {
@@ -72,8 +98,9 @@ func Sequential[O any](txs []Tx[O], base state.Reader) (*Result[O], error) {
 		if err != nil {
 			v.writes = v.writes[:0]
 		}
-		for _, w := range v.writes {
-			c, cerr := s.cell(w.Key)
+		for i := range v.writes {
+			w := &v.writes[i]
+			c, cerr := s.cellID(w.id, &w.Key)
 			if cerr != nil {
 				return nil, fmt.Errorf("blockstm: reading the base state: %w", cerr)
 			}
@@ -95,6 +122,21 @@ func Sequential[O any](txs []Tx[O], base state.Reader) (*Result[O], error) {
 		}
 	}
 	sortDiff(res.Diff)
+	if s.pre != nil {
+		// The KeySet's cells are in key order already.
+		var pre state.Diff
+		for i := range s.pre {
+			if c := &s.pre[i]; c.written {
+				if pre == nil {
+					pre = make(state.Diff, 0, len(s.pre)-i)
+				}
+				pre = append(pre, state.KV{Key: keys.keys[i], Value: c.val})
+			}
+		}
+		if len(pre) > 0 {
+			res.Diff = mergeDiff(pre, res.Diff)
+		}
+	}
 	n := len(txs)
 	res.Metrics = Metrics{Scheduler: "sequential", Workers: 1, Txs: n, Executions: n, Wall: time.Since(start)}
 	return res, nil

@@ -60,7 +60,8 @@ type Read struct {
 type Write struct {
 	Key   state.Key
 	Value felt.Felt
-	Delta bool // Value is added to the key rather than stored
+	Delta bool  // Value is added to the key rather than stored
+	id    int32 // the key's id in the KeySet, as the transaction gave it (-1: none)
 	e     *entry
 }
 
@@ -215,93 +216,103 @@ func find[T any](list []T, index *map[state.Key]int32, k state.Key, key func(*T)
 }
 
 // Read implements View.
-func (v *view) Read(k state.Key) (felt.Felt, error) {
+func (v *view) Read(k state.Key) (felt.Felt, error) { return v.read(-1, &k) }
+
+// ReadID implements KeyedView.
+func (v *view) ReadID(id int32, k state.Key) (felt.Felt, error) { return v.read(id, &k) }
+
+func (v *view) read(id int32, k *state.Key) (felt.Felt, error) {
 	if err := v.check(); err != nil {
 		return felt.Zero, err
 	}
 	var own felt.Felt
-	if i := v.findWrite(k); i >= 0 {
+	if i := v.findWrite(*k); i >= 0 {
 		w := &v.writes[i]
 		if !w.Delta {
 			return w.Value, nil
 		}
 		own = w.Value
 	}
-	if i := v.findRead(k); i >= 0 {
+	if i := v.findRead(*k); i >= 0 {
 		return v.reads[i].Value.Add(own), nil
 	}
-	var r Read
 	var err error
 	if v.seq != nil {
-		if r, err = v.seq.read(k); err != nil {
+		var c *seqCell
+		if c, err = v.seq.cellID(id, k); err != nil {
 			v.fatal, v.stopped = err, true
-			err = ErrAborted
+			return felt.Zero, ErrAborted
 		}
+		v.reads = append(v.reads, Read{Key: *k, Value: c.val, Source: c.src, Deltas: c.deltas})
 	} else {
-		r, err = v.readMV(k)
+		if err = v.readMV(id, k); err != nil {
+			return felt.Zero, err
+		}
 	}
-	if err != nil {
-		return felt.Zero, err
-	}
-	v.reads = append(v.reads, r)
-	return r.Value.Add(own), nil
+	return v.reads[len(v.reads)-1].Value.Add(own), nil
 }
 
-// readMV reads k from the multi-version memory, waiting for the writer of
-// an estimate until it has executed again.
-func (v *view) readMV(k state.Key) (Read, error) {
-	e := v.s.mv.entry(k)
+// readMV reads k from the multi-version memory into the read set, waiting
+// for the writer of an estimate until it has executed again.
+func (v *view) readMV(id int32, k *state.Key) error {
+	e := v.s.mv.entryID(id, k)
 	for {
 		r, err := v.s.mv.read(e, v.tx, v.inc, v.s.commitIdx.Load() == v.tx)
 		if err != nil {
 			v.fatal, v.stopped = err, true
-			return Read{}, ErrAborted
+			return ErrAborted
 		}
 		if r.blocker < 0 {
-			return Read{Key: k, Value: r.val, Source: r.src, SourceInc: r.srcInc, Deltas: r.deltas, e: e}, nil
+			v.reads = append(v.reads, Read{Key: *k, Value: r.val, Source: r.src, SourceInc: r.srcInc, Deltas: r.deltas, e: e})
+			return nil
 		}
 		v.w.waitFor(v, r.blocker, e)
 		if err := v.check(); err != nil {
-			return Read{}, err
+			return err
 		}
 	}
 }
 
 // entryFor returns the multi-version entry of k, from the read set when k
 // was read.
-func (v *view) entryFor(k state.Key) *entry {
+func (v *view) entryFor(id int32, k *state.Key) *entry {
 	if v.seq != nil {
 		return nil
 	}
-	if i := v.findRead(k); i >= 0 {
+	if i := v.findRead(*k); i >= 0 {
 		return v.reads[i].e
 	}
-	return v.s.mv.entry(k)
+	return v.s.mv.entryID(id, k)
 }
 
 // Write implements View.
-func (v *view) Write(k state.Key, val felt.Felt) error {
-	if err := v.check(); err != nil {
-		return err
-	}
-	if i := v.findWrite(k); i >= 0 {
-		v.writes[i].Value, v.writes[i].Delta = val, false
-		return nil
-	}
-	v.writes = append(v.writes, Write{Key: k, Value: val, e: v.entryFor(k)})
-	return nil
+func (v *view) Write(k state.Key, val felt.Felt) error { return v.write(-1, &k, val, false) }
+
+// WriteID implements KeyedView.
+func (v *view) WriteID(id int32, k state.Key, val felt.Felt) error {
+	return v.write(id, &k, val, false)
 }
 
 // AddDelta implements View.
-func (v *view) AddDelta(k state.Key, d felt.Felt) error {
+func (v *view) AddDelta(k state.Key, d felt.Felt) error { return v.write(-1, &k, d, true) }
+
+// AddDeltaID implements KeyedView.
+func (v *view) AddDeltaID(id int32, k state.Key, d felt.Felt) error { return v.write(id, &k, d, true) }
+
+func (v *view) write(id int32, k *state.Key, val felt.Felt, delta bool) error {
 	if err := v.check(); err != nil {
 		return err
 	}
-	if i := v.findWrite(k); i >= 0 {
-		v.writes[i].Value = v.writes[i].Value.Add(d)
+	if i := v.findWrite(*k); i >= 0 {
+		w := &v.writes[i]
+		if delta {
+			w.Value = w.Value.Add(val)
+		} else {
+			w.Value, w.Delta = val, false
+		}
 		return nil
 	}
-	v.writes = append(v.writes, Write{Key: k, Value: d, Delta: true, e: v.entryFor(k)})
+	v.writes = append(v.writes, Write{Key: *k, Value: val, Delta: delta, id: id, e: v.entryFor(id, k)})
 	return nil
 }
 

@@ -78,19 +78,62 @@ func (b *Block) Costs() []time.Duration {
 // Transactions builds the executable transactions, converting work
 // durations to Spin rounds calibrated on this machine.
 func (b *Block) Transactions() []blockstm.Tx[Output] {
+	txs, _ := b.KeyedTransactions()
+	return txs
+}
+
+// KeyedTransactions is Transactions that also interns the keys the
+// transactions touch: run the block with the returned set
+// (blockstm.Options.Keys, blockstm.SequentialKeys) and the transactions
+// reach their keys' state by id (blockstm.KeyedView) instead of by hash.
+// Without the set they run as those of Transactions.
+func (b *Block) KeyedTransactions() ([]blockstm.Tx[Output], *blockstm.KeySet) {
+	var keys []state.Key
+	if b.HasSeq {
+		keys = append(keys, b.Sequencer)
+	}
+	for i := range b.Txs {
+		t := &b.Txs[i]
+		if t.Type == TypeTransfer {
+			keys = append(keys, t.From, t.To)
+			continue
+		}
+		keys = append(keys, t.Reads...)
+		keys = append(keys, t.Writes...)
+		for _, a := range t.Adds {
+			keys = append(keys, a.Key)
+		}
+	}
+	ks := blockstm.NewKeySet(keys)
+	ids := func(keys []state.Key) []int32 {
+		out := make([]int32, len(keys))
+		for i, k := range keys {
+			out[i], _ = ks.ID(k)
+		}
+		return out
+	}
 	txs := make([]blockstm.Tx[Output], len(b.Txs))
 	transfers := make([]Transfer, 0, len(b.Txs))
 	for i := range b.Txs {
 		t := &b.Txs[i]
 		work := Iterations(b.cost(t))
 		if t.Type == TypeTransfer {
-			transfers = append(transfers, Transfer{From: t.From, To: t.To, Amount: t.Amount, Fee: t.Fee, FeeTo: b.Sequencer, Work: work})
+			tr := Transfer{From: t.From, To: t.To, Amount: t.Amount, Fee: t.Fee, FeeTo: b.Sequencer, Work: work}
+			tr.ids[0], _ = ks.ID(t.From)
+			tr.ids[1], _ = ks.ID(t.To)
+			tr.ids[2], _ = ks.ID(b.Sequencer)
+			transfers = append(transfers, tr)
 			txs[i] = &transfers[len(transfers)-1]
-		} else {
-			txs[i] = &Op{Reads: t.Reads, Writes: t.Writes, Adds: t.Adds, Work: work}
+			continue
 		}
+		op := &Op{Reads: t.Reads, Writes: t.Writes, Adds: t.Adds, Work: work, rids: ids(t.Reads), wids: ids(t.Writes)}
+		for _, a := range t.Adds {
+			id, _ := ks.ID(a.Key)
+			op.aids = append(op.aids, id)
+		}
+		txs[i] = op
 	}
-	return txs
+	return txs, ks
 }
 
 // FormatDuration spells d the way the block file does: "50us", "2ms", "0".

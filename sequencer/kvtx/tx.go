@@ -22,17 +22,54 @@ type Transfer struct {
 	Amount, Fee felt.Felt
 	FeeTo       state.Key
 	Work        uint64 // Spin rounds, between the reads and the writes
+	// The ids of From, To and FeeTo in the block's KeySet
+	// (Block.KeyedTransactions); a view checks them.
+	ids [3]int32
+}
+
+// keyed is how a transaction reaches the state: by id when the view
+// supports it (blockstm.KeyedView), else by key.
+type keyed struct {
+	v  blockstm.View
+	kv blockstm.KeyedView
+}
+
+func newKeyed(v blockstm.View) keyed {
+	kv, _ := v.(blockstm.KeyedView)
+	return keyed{v: v, kv: kv}
+}
+
+func (s keyed) read(id int32, k state.Key) (felt.Felt, error) {
+	if s.kv != nil {
+		return s.kv.ReadID(id, k)
+	}
+	return s.v.Read(k)
+}
+
+func (s keyed) write(id int32, k state.Key, x felt.Felt) error {
+	if s.kv != nil {
+		return s.kv.WriteID(id, k, x)
+	}
+	return s.v.Write(k, x)
+}
+
+func (s keyed) addDelta(id int32, k state.Key, d felt.Felt) error {
+	if s.kv != nil {
+		return s.kv.AddDeltaID(id, k, d)
+	}
+	return s.v.AddDelta(k, d)
 }
 
 // Execute implements blockstm.Tx.
 func (t *Transfer) Execute(v blockstm.View) (Output, error) {
-	from, err := v.Read(t.From)
+	s := newKeyed(v)
+	from, err := s.read(t.ids[0], t.From)
 	if err != nil {
 		return Output{}, err
 	}
 	to := from
 	if !t.To.Equal(t.From) {
-		if to, err = v.Read(t.To); err != nil {
+		if to, err = s.read(t.ids[1], t.To); err != nil {
 			return Output{}, err
 		}
 	}
@@ -45,16 +82,16 @@ func (t *Transfer) Execute(v blockstm.View) (Output, error) {
 	if t.To.Equal(t.From) {
 		left = from.Sub(t.Fee)
 	}
-	if err := v.Write(t.From, left); err != nil {
+	if err := s.write(t.ids[0], t.From, left); err != nil {
 		return Output{}, err
 	}
 	if !t.To.Equal(t.From) {
-		if err := v.Write(t.To, to.Add(t.Amount)); err != nil {
+		if err := s.write(t.ids[1], t.To, to.Add(t.Amount)); err != nil {
 			return Output{}, err
 		}
 	}
 	if !t.Fee.IsZero() {
-		if err := v.AddDelta(t.FeeTo, t.Fee); err != nil {
+		if err := s.addDelta(t.ids[2], t.FeeTo, t.Fee); err != nil {
 			return Output{}, err
 		}
 	}
@@ -68,13 +105,25 @@ type Op struct {
 	Writes []state.Key
 	Adds   []state.KV
 	Work   uint64
+	// The keys' ids in the block's KeySet (Block.KeyedTransactions); nil
+	// when unknown.
+	rids, wids, aids []int32
+}
+
+// id returns ids[i], -1 when ids is too short.
+func id(ids []int32, i int) int32 {
+	if i < len(ids) {
+		return ids[i]
+	}
+	return -1
 }
 
 // Execute implements blockstm.Tx.
 func (o *Op) Execute(v blockstm.View) (Output, error) {
+	s := newKeyed(v)
 	var acc felt.Felt
 	for i, k := range o.Reads {
-		x, err := v.Read(k)
+		x, err := s.read(id(o.rids, i), k)
 		if err != nil {
 			return Output{}, err
 		}
@@ -82,12 +131,12 @@ func (o *Op) Execute(v blockstm.View) (Output, error) {
 	}
 	Spin(o.Work)
 	for j, k := range o.Writes {
-		if err := v.Write(k, acc.Add(felt.FromUint64(uint64(j+1)))); err != nil {
+		if err := s.write(id(o.wids, j), k, acc.Add(felt.FromUint64(uint64(j+1)))); err != nil {
 			return Output{}, err
 		}
 	}
-	for _, a := range o.Adds {
-		if err := v.AddDelta(a.Key, a.Value); err != nil {
+	for i, a := range o.Adds {
+		if err := s.addDelta(id(o.aids, i), a.Key, a.Value); err != nil {
 			return Output{}, err
 		}
 	}
