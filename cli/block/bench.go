@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -35,9 +36,11 @@ func newCmdBench(f *cmdutil.Factory, runF func(*BenchOptions) error) *cobra.Comm
 		Short: "Benchmark parallel against sequential execution of a generated block",
 		Long: `Generate a block, then execute it sequentially and in parallel, alternating, for
 --rounds rounds in one process; check that every parallel result equals the
-sequential one; report the medians: sequential_s, parallel_s, speedup, tps,
-and the engine's executions, validations, aborts and waits.
-With --tx-cost 0 the per-transaction times are the engine's overhead.`,
+sequential one; report the medians: sequential_s, parallel_s (each the wall time of the whole execution call),
+speedup, tps, and the engine's executions, validations, aborts and waits.
+overhead_us_per_tx is the parallel wall time per transaction less the
+transactions' calibrated work divided among the workers: with --tx-cost 0,
+the engine's whole cost per transaction.`,
 		Example: "  kairo block bench --workload transfers --txs 10000 --accounts 10000 --tx-cost 50us --workers 2 --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -57,7 +60,7 @@ With --tx-cost 0 the per-transaction times are the engine's overhead.`,
 	o.Exec.register(fl)
 	fl.IntVar(&o.Rounds, "rounds", 5, "rounds of each (medians are reported)")
 	fl.BoolVar(&o.JSON, "json", false, "print one JSON object")
-	fl.BoolVar(&o.Control, "control", false, "also time the transactions' CPU work alone on 1 and on --workers goroutines (no engine): the speedup this machine allows now")
+	fl.BoolVar(&o.Control, "control", false, "also time the transactions' CPU work alone on 1 and on --workers goroutines (no engine; at least 50ms of it, spread over the transactions when they have less): the speedup this machine allows now")
 	return cmd
 }
 
@@ -103,14 +106,19 @@ func (r *benchFigures) summarize(metrics []blockstm.Metrics) blockstm.Metrics {
 // workloads.
 type benchResult struct {
 	benchFigures
-	TxCost            string    `json:"tx_cost"`
-	Seed              uint64    `json:"seed"`
-	SequentialNsPerTx float64   `json:"sequential_ns_per_tx"`
-	ParallelNsPerTx   float64   `json:"parallel_ns_per_tx"`
-	EarlyAborts       int       `json:"early_aborts"`
-	NsPerSpin         float64   `json:"ns_per_spin_round"`
-	ControlSpeedup    float64   `json:"control_speedup,omitempty"`
-	ControlRounds     []float64 `json:"control_speedup_rounds,omitempty"`
+	TxCost            string  `json:"tx_cost"`
+	Seed              uint64  `json:"seed"`
+	SequentialNsPerTx float64 `json:"sequential_ns_per_tx"`
+	ParallelNsPerTx   float64 `json:"parallel_ns_per_tx"`
+	// OverheadUsPerTx is (median parallel wall time - calibrated work /
+	// workers) / txs; SequentialOverheadUsPerTx the same for sequential
+	// execution (all the work on one thread).
+	OverheadUsPerTx           float64   `json:"overhead_us_per_tx"`
+	SequentialOverheadUsPerTx float64   `json:"sequential_overhead_us_per_tx"`
+	EarlyAborts               int       `json:"early_aborts"`
+	NsPerSpin                 float64   `json:"ns_per_spin_round"`
+	ControlSpeedup            float64   `json:"control_speedup,omitempty"`
+	ControlRounds             []float64 `json:"control_speedup_rounds,omitempty"`
 }
 
 func runBench(f *cmdutil.Factory, o *BenchOptions) error {
@@ -128,27 +136,36 @@ func runBench(f *cmdutil.Factory, o *BenchOptions) error {
 	if err != nil {
 		return err
 	}
-	txs := b.Transactions()
+	// The keys are interned once, for every round.
+	txs, keys := b.KeyedTransactions()
+	opt.Keys = keys
 	r := benchResult{
 		benchFigures: benchFigures{Workload: o.Gen.Workload, Txs: o.Gen.Txs, Accounts: o.Gen.Accounts, Workers: opt.Workers,
 			Scheduler: opt.Scheduler.String(), Rounds: o.Rounds, GOMAXPROCS: runtime.GOMAXPROCS(0), Equal: true},
 		TxCost: kvtx.FormatDuration(o.Gen.TxCost), Seed: o.Gen.Seed, NsPerSpin: round2(kvtx.NsPerIteration())}
 	var metrics []blockstm.Metrics
 	for range o.Rounds {
-		seq, err := blockstm.Sequential(txs, b.Genesis)
+		// Each timed run starts from a collected heap and is timed whole:
+		// setup, execution, state diff and results.
+		runtime.GC()
+		t0 := time.Now()
+		seq, err := blockstm.SequentialKeys(txs, b.Genesis, keys)
+		seqWall := time.Since(t0)
 		if err != nil {
 			return err
 		}
-		runtime.GC() // start each timed run from a collected heap
+		runtime.GC()
+		t0 = time.Now()
 		par, err := blockstm.Run(txs, b.Genesis, opt)
+		parWall := time.Since(t0)
 		if err != nil {
 			return err
 		}
 		if d := blockstm.Compare(seq, par, nil); d != nil {
 			return mismatch(f, d)
 		}
-		r.SequentialRounds = append(r.SequentialRounds, seq.Metrics.Wall.Seconds())
-		r.ParallelRounds = append(r.ParallelRounds, par.Metrics.Wall.Seconds())
+		r.SequentialRounds = append(r.SequentialRounds, seqWall.Seconds())
+		r.ParallelRounds = append(r.ParallelRounds, parWall.Seconds())
 		metrics = append(metrics, par.Metrics)
 		runtime.GC()
 		if o.Control {
@@ -159,6 +176,9 @@ func runBench(f *cmdutil.Factory, o *BenchOptions) error {
 	if r.Txs > 0 {
 		r.SequentialNsPerTx = round2(r.SequentialS * 1e9 / float64(r.Txs))
 		r.ParallelNsPerTx = round2(r.ParallelS * 1e9 / float64(r.Txs))
+		work := blockWork(b).Seconds()
+		r.OverheadUsPerTx = round3((r.ParallelS - work/float64(opt.Workers)) * 1e6 / float64(r.Txs))
+		r.SequentialOverheadUsPerTx = round3((r.SequentialS - work) * 1e6 / float64(r.Txs))
 	}
 	r.EarlyAborts = m.EarlyAborts
 	if o.Control {
@@ -174,6 +194,7 @@ func runBench(f *cmdutil.Factory, o *BenchOptions) error {
 		r.Workload, r.Txs, r.Accounts, r.TxCost, r.Workers, r.Scheduler, r.Rounds)))
 	fmt.Fprintf(f.IO.Out, "  sequential  %s  %s tx/s  %10.0f ns/tx\n", seconds(r.SequentialS), fmtTPS(r.SequentialTPS), r.SequentialNsPerTx)
 	fmt.Fprintf(f.IO.Out, "  parallel    %s  %s tx/s  %10.0f ns/tx  speedup %.2fx\n", seconds(r.ParallelS), fmtTPS(r.TPS), r.ParallelNsPerTx, r.Speedup)
+	fmt.Fprintf(f.IO.Out, "  overhead    %.3f us/tx parallel, %.3f us/tx sequential (wall time less the calibrated work)\n", r.OverheadUsPerTx, r.SequentialOverheadUsPerTx)
 	fmt.Fprintf(f.IO.Out, "  engine      %d executions (%.2f per tx), %d validations, %d aborts (%d stopped early), %d waits\n",
 		r.Executions, r.ExecutionsPerTx, r.Validations, r.Aborts, r.EarlyAborts, r.Waits)
 	if o.Control {
@@ -194,6 +215,21 @@ func medianMetrics(metrics []blockstm.Metrics) blockstm.Metrics {
 	return metrics[order[len(order)/2]]
 }
 
+// blockWork is the block's CPU work as calibrated: the Spin rounds of
+// every transaction at the measured cost of a round.
+func blockWork(b *kvtx.Block) time.Duration {
+	var rounds uint64
+	for _, c := range b.Costs() {
+		rounds += kvtx.Iterations(c)
+	}
+	return time.Duration(float64(rounds) * kvtx.NsPerIteration())
+}
+
+// minControlWork is the least work the control times: a block with less
+// (--tx-cost 0) has it spread evenly over its transactions instead, so
+// that the control still says how much parallelism the machine gives.
+const minControlWork = 50 * time.Millisecond
+
 // controlSpeedup times the block's CPU work alone (kvtx.Spin, no state, no
 // engine) on one goroutine and split over workers goroutines: the speedup
 // the machine itself gives at this moment, to read the engine's against.
@@ -202,6 +238,12 @@ func controlSpeedup(b *kvtx.Block, workers int) float64 {
 	work := make([]uint64, len(costs))
 	for i, c := range costs {
 		work[i] = kvtx.Iterations(c)
+	}
+	if len(work) > 0 && blockWork(b) < minControlWork {
+		each := kvtx.Iterations(minControlWork / time.Duration(len(work)))
+		for i := range work {
+			work[i] = each
+		}
 	}
 	t0 := time.Now()
 	for _, n := range work {
@@ -226,6 +268,9 @@ func controlSpeedup(b *kvtx.Block, workers int) float64 {
 	}
 	return float64(one) / float64(many)
 }
+
+// round3 rounds to three decimals.
+func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
 
 func median(xs []float64) float64 {
 	s := slices.Clone(xs)

@@ -2,6 +2,7 @@ package block
 
 import (
 	"encoding/json"
+	"math"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -113,13 +114,20 @@ func TestBench(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &m); err != nil {
 			t.Fatal(err)
 		}
-		for _, k := range []string{"sequential_s", "parallel_s", "speedup", "tps", "executions", "validations", "aborts", "equal_to_sequential"} {
+		for _, k := range []string{"sequential_s", "parallel_s", "speedup", "tps", "executions", "validations", "aborts", "equal_to_sequential",
+			"overhead_us_per_tx", "sequential_overhead_us_per_tx"} {
 			if _, ok := m[k]; !ok {
 				t.Fatalf("no %q in %s", k, out)
 			}
 		}
 		if m["equal_to_sequential"] != true || m["scheduler"] != sched || m["executions"].(float64) < 200 {
 			t.Fatalf("bench %s", out)
+		}
+		// With no work, the overhead is the whole parallel wall time per
+		// transaction.
+		over, perTx := m["overhead_us_per_tx"].(float64), m["parallel_ns_per_tx"].(float64)/1000
+		if over <= 0 || math.Abs(over-perTx) > 0.01 {
+			t.Fatalf("overhead_us_per_tx %v, parallel_ns_per_tx %v us", over, perTx)
 		}
 	}
 	out, _, err := kairo(t, "", "bench", "--workload", "chain", "--txs", "20", "--tx-cost", "0", "--rounds", "1")
