@@ -8,41 +8,22 @@ import (
 )
 
 // useADX selects the assembly. It is set once from the processor's
-// features; tests turn it off to exercise the fallback.
+// features; tests turn it off to exercise the fallback. The assembly reads
+// it and jumps to the generic function when it is false, so that callers
+// make a single call either way.
 var useADX = cpu.SupportADX
 
-//go:noescape
-func mulADX(z, x, y *fp.Element)
-
-//go:noescape
-func squareADX(z, x *fp.Element)
-
-//go:noescape
-func cubeADX(z, x *fp.Element)
-
 // Mul sets z = x * y mod P. x and y must be below P; z may alias either.
-func Mul(z, x, y *fp.Element) {
-	if useADX {
-		mulADX(z, x, y)
-		return
-	}
-	z.Mul(x, y)
-}
+//
+//go:noescape
+func Mul(z, x, y *fp.Element)
 
 // Square sets z = x^2 mod P. x must be below P; z may alias it.
-func Square(z, x *fp.Element) {
-	if useADX {
-		squareADX(z, x)
-		return
-	}
-	z.Square(x)
-}
+//
+//go:noescape
+func Square(z, x *fp.Element)
 
 // Cube sets z = x^3 mod P. x must be below P; z may alias it.
-func Cube(z, x *fp.Element) {
-	if useADX {
-		cubeADX(z, x)
-		return
-	}
-	cubeGeneric(z, x)
-}
+//
+//go:noescape
+func Cube(z, x *fp.Element)

@@ -151,8 +151,10 @@
 	MOVQ R14, 16(DI) \
 	MOVQ R15, 24(DI)
 
-// func mulADX(z, x, y *fp.Element)
-TEXT ·mulADX(SB), NOSPLIT, $0-24
+// func Mul(z, x, y *fp.Element)
+TEXT ·Mul(SB), NOSPLIT, $0-24
+	CMPB ·useADX(SB), $0
+	JEQ  mulFallback
 	MOVQ x+8(FP), SI
 	MOVQ y+16(FP), DI
 	MOVQ 0(DI), DX
@@ -169,8 +171,13 @@ TEXT ·mulADX(SB), NOSPLIT, $0-24
 	STORE
 	RET
 
-// func squareADX(z, x *fp.Element)
-TEXT ·squareADX(SB), NOSPLIT, $0-16
+mulFallback:
+	JMP ·mulGeneric(SB)
+
+// func Square(z, x *fp.Element)
+TEXT ·Square(SB), NOSPLIT, $0-16
+	CMPB ·useADX(SB), $0
+	JEQ  squareFallback
 	MOVQ x+8(FP), SI
 	SQRPRODUCT
 	MONTRED
@@ -179,11 +186,16 @@ TEXT ·squareADX(SB), NOSPLIT, $0-16
 	STORE
 	RET
 
-// func cubeADX(z, x *fp.Element)
+squareFallback:
+	JMP ·squareGeneric(SB)
+
+// func Cube(z, x *fp.Element)
 //
 // x^2 stays in R12..R15, below 2P; each row of the second product takes
 // its multiplier digit out of the register its top word then overwrites.
-TEXT ·cubeADX(SB), NOSPLIT, $0-16
+TEXT ·Cube(SB), NOSPLIT, $0-16
+	CMPB ·useADX(SB), $0
+	JEQ  cubeFallback
 	MOVQ x+8(FP), SI
 	SQRPRODUCT
 	MONTRED
@@ -200,3 +212,6 @@ TEXT ·cubeADX(SB), NOSPLIT, $0-16
 	MOVQ z+0(FP), DI
 	STORE
 	RET
+
+cubeFallback:
+	JMP ·cubeGeneric(SB)
