@@ -235,7 +235,7 @@ func BenchmarkCommitBlock(b *testing.B) {
 	}
 	n := 0
 	var cpu time.Duration
-	reads, cached, written := s.stats.reads.Load(), s.stats.cached.Load(), s.stats.written.Load()
+	reads, cached, written, restarts := s.stats.reads.Load(), s.stats.cached.Load(), s.stats.written.Load(), s.restarts.Load()
 	for b.Loop() {
 		b.StopTimer()
 		d := block()
@@ -254,6 +254,7 @@ func BenchmarkCommitBlock(b *testing.B) {
 	b.ReportMetric(float64(s.stats.written.Load()-written)/float64(n), "pages-written/commit")
 	b.ReportMetric(float64(s.stats.reads.Load()-reads)/float64(n), "page-reads/commit")
 	b.ReportMetric(float64(s.stats.cached.Load()-cached)/float64(n), "cached-pages/commit")
+	b.ReportMetric(float64(s.restarts.Load()-restarts)/float64(n), "log-restarts/commit")
 	if st, err := os.Stat(s.Path() + "-wal"); err == nil {
 		b.Logf("log: %d MiB after %d blocks", st.Size()>>20, n)
 	}

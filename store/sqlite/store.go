@@ -10,9 +10,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/kairo-dev/kairo/store"
 	"github.com/kairo-dev/kairo/store/commitment"
@@ -41,6 +41,14 @@ type Store struct {
 	// mu serialises writers in this process (commits, reverts); readers
 	// rely on SQLite's snapshot isolation. ckpt serialises checkpoints.
 	mu, ckpt sync.Mutex
+	// logFrames is the number of frames in the log as of the latest
+	// checkpoint, pageSize the database's page size, restartAt the size
+	// of the log above which a commit first restarts it (walRestartSize)
+	// and restarts the number of such restarts.
+	logFrames atomic.Int64
+	pageSize  int64
+	restartAt int64
+	restarts  atomic.Int64
 }
 
 var _ store.Store = (*Store)(nil)
@@ -59,7 +67,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	case capacity < 0:
 		capacity = 0
 	}
-	s := &Store{path: path, db: db, pages: newPageCache(capacity)}
+	s := &Store{path: path, db: db, pages: newPageCache(capacity), restartAt: walRestartSize}
 	if err := s.init(ctx, opts); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -97,6 +105,9 @@ func (s *Store) init(ctx context.Context, opts Options) error {
 	}
 	if err := s.probe(ctx); err != nil {
 		return err
+	}
+	if err := s.db.QueryRowContext(ctx, "PRAGMA page_size").Scan(&s.pageSize); err != nil {
+		return describe(err)
 	}
 	if s.r.storage, err = s.db.PrepareContext(ctx, "SELECT value FROM storage WHERE contract = ? AND key = ?"); err != nil {
 		return describe(err)
@@ -151,12 +162,17 @@ const walRestartSize = 256 << 20
 // over at the first write of a transaction that began once the log was
 // all copied, so a devnet that spends a moment between blocks keeps a log
 // of one block. Blocks committed back to back append instead; when the
-// log passes walRestartSize, the next commit first runs
+// log holds more than walRestartSize, the next commit first runs
 // wal_checkpoint(RESTART) (restartLog), which copies what is left and
 // makes that commit start the log over. ckpt keeps one checkpoint at a
 // time. Errors are not fatal (another process busy past the timeout): the
 // frames stay in the log, which readers use, and the next checkpoint
 // copies them.
+//
+// The size of the log is what the checkpoints report (the frames since
+// the log last started over), not the size of the file: SQLite reuses the
+// file from its start when it starts the log over, without truncating it,
+// so a file that once grew past walRestartSize stays that large.
 func (s *Store) checkpointer() {
 	defer close(s.done)
 	for {
@@ -165,22 +181,41 @@ func (s *Store) checkpointer() {
 			return
 		case <-s.kick:
 			s.ckpt.Lock()
-			_, _ = s.db.Exec("PRAGMA wal_checkpoint(PASSIVE)") // see above: not fatal
+			s.checkpoint(context.Background(), "PASSIVE") // see above: not fatal
 			s.ckpt.Unlock()
 		}
 	}
 }
 
-// restartLog checkpoints the whole log and lets the next writer start it
-// over when it has grown past walRestartSize. The caller holds mu.
-func (s *Store) restartLog(ctx context.Context) {
-	if st, err := os.Stat(s.path + "-wal"); err != nil || st.Size() <= walRestartSize {
+// checkpoint runs PRAGMA wal_checkpoint(mode) and records the size of the
+// log it reports. The caller holds ckpt.
+func (s *Store) checkpoint(ctx context.Context, mode string) {
+	var busy, frames, copied int64
+	if err := s.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &frames, &copied); err != nil {
 		return
 	}
+	switch {
+	case mode == "RESTART" && busy == 0:
+		s.logFrames.Store(0) // the next commit starts the log over
+	case frames >= 0:
+		s.logFrames.Store(frames)
+	}
+}
+
+// restartLog checkpoints the whole log and lets the next writer start it
+// over when it holds more than walRestartSize. The caller holds mu.
+func (s *Store) restartLog(ctx context.Context) {
+	if s.logFrames.Load()*(s.pageSize+walFrameHeader) <= s.restartAt {
+		return
+	}
+	s.restarts.Add(1)
 	s.ckpt.Lock()
 	defer s.ckpt.Unlock()
-	_, _ = s.db.ExecContext(ctx, "PRAGMA wal_checkpoint(RESTART)") // not fatal, as in checkpointer
+	s.checkpoint(ctx, "RESTART") // not fatal, as in checkpointer
 }
+
+// walFrameHeader is the size of a log frame's header (the page follows).
+const walFrameHeader = 24
 
 // Close closes the store.
 func (s *Store) Close() error {
