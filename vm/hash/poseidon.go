@@ -9,6 +9,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/stark-curve/fp"
 
 	"github.com/kairo-dev/kairo/vm/felt"
+	"github.com/kairo-dev/kairo/vm/felt/fmul"
 )
 
 // Poseidon over the Stark field as cairo-lang defines it (poseidon_utils.py):
@@ -29,7 +30,9 @@ import (
 // (t+2*s0, t-2*s1, t-3*s2).
 //
 // A permutation is therefore 8*3 + 83 = 107 cubes, 214 field
-// multiplications, and nothing else but additions. The 83 partial rounds
+// multiplications, and nothing else but additions. A cube is fmul.Cube:
+// both Montgomery products in one call, specialised to P, with x^2 kept in
+// registers and only partially reduced. The 83 partial rounds
 // are one dependent chain of 166 multiplications (each cube needs the
 // previous one), which sets the cost of a hash; permute keeps everything
 // else off that chain: the new first two elements of a partial round and
@@ -217,16 +220,12 @@ func mixPartial(s *[3]fp.Element, x *fp.Element, c *fp.Element) {
 	reduceLazy(&s[1], w0, w1, w2, w3)
 }
 
-// cube3 cubes the three elements: three independent chains of two
-// multiplications, which the processor overlaps.
+// cube3 cubes the three elements: three independent cubes, which the
+// processor overlaps.
 func cube3(s *[3]fp.Element) {
-	var t0, t1, t2 fp.Element
-	t0.Square(&s[0])
-	t1.Square(&s[1])
-	t2.Square(&s[2])
-	s[0].Mul(&s[0], &t0)
-	s[1].Mul(&s[1], &t1)
-	s[2].Mul(&s[2], &t2)
+	fmul.Cube(&s[0], &s[0])
+	fmul.Cube(&s[1], &s[1])
+	fmul.Cube(&s[2], &s[2])
 }
 
 func permute(s *[3]fp.Element) {
@@ -242,8 +241,7 @@ func permute(s *[3]fp.Element) {
 	// Partial rounds: s[2] already holds the round's constant.
 	for r := 0; r < poseidonPartialRounds; r++ {
 		var x fp.Element
-		x.Square(&s[2])
-		x.Mul(&x, &s[2])
+		fmul.Cube(&x, &s[2])
 		mixPartial(s, &x, &k.partial[r])
 	}
 	addMod(&s[0], &s[0], &k.toFull[0])
