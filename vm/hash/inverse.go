@@ -4,6 +4,8 @@ import (
 	"math/bits"
 
 	"github.com/consensys/gnark-crypto/ecc/stark-curve/fp"
+
+	"github.com/kairo-dev/kairo/vm/felt/fmul"
 )
 
 // Variable-time modular inversion by Bernstein and Yang's "safegcd"
@@ -289,5 +291,5 @@ func inverse(z, x *fp.Element) {
 	// x holds a*R; invertRaw gives 1/(a*R), and the Montgomery product
 	// with R^3 divides by R once: R/a, the representation of 1/a.
 	inv := fp.Element(invertRaw([4]uint64(*x)))
-	z.Mul(&inv, &rCubed)
+	fmul.Mul(z, &inv, &rCubed)
 }

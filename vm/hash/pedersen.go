@@ -8,6 +8,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/stark-curve/fp"
 
 	"github.com/kairo-dev/kairo/vm/felt"
+	"github.com/kairo-dev/kairo/vm/felt/fmul"
 )
 
 // The Pedersen hash of cairo-lang's fast_pedersen_hash.py:
@@ -355,19 +356,19 @@ func (p *xyzz) setSum(a, q *starkcurve.G1Affine, neg bool) bool {
 		return false
 	}
 	qy := yOf(q, neg)
-	subMod(&r, &qy, &a.Y) // R
-	p.zz.Square(&pp)      // PP
-	p.zzz.Mul(&pp, &p.zz) // PPP
-	qq.Mul(&a.X, &p.zz)   // Q = X1*PP
+	subMod(&r, &qy, &a.Y)        // R
+	fmul.Square(&p.zz, &pp)      // PP
+	fmul.Mul(&p.zzz, &pp, &p.zz) // PPP
+	fmul.Mul(&qq, &a.X, &p.zz)   // Q = X1*PP
 	// X3 = R^2 - PPP - 2Q
-	p.x.Square(&r)
+	fmul.Square(&p.x, &r)
 	subMod(&p.x, &p.x, &p.zzz)
 	addMod(&t, &qq, &qq)
 	subMod(&p.x, &p.x, &t)
 	// Y3 = R*(Q - X3) - Y1*PPP
 	subMod(&t, &qq, &p.x)
-	p.y.Mul(&r, &t)
-	t.Mul(&a.Y, &p.zzz)
+	fmul.Mul(&p.y, &r, &t)
+	fmul.Mul(&t, &a.Y, &p.zzz)
 	subMod(&p.y, &p.y, &t)
 	return true
 }
@@ -378,28 +379,28 @@ func (p *xyzz) setSum(a, q *starkcurve.G1Affine, neg bool) bool {
 func (p *xyzz) add(q *starkcurve.G1Affine, neg bool) bool {
 	var u, s, pp, r, ppp, qq, t fp.Element
 	qy := yOf(q, neg)
-	u.Mul(&q.X, &p.zz)    // U2
-	s.Mul(&qy, &p.zzz)    // S2
-	subMod(&pp, &u, &p.x) // P
+	fmul.Mul(&u, &q.X, &p.zz) // U2
+	fmul.Mul(&s, &qy, &p.zzz) // S2
+	subMod(&pp, &u, &p.x)     // P
 	if pp.IsZero() {
 		return false
 	}
-	subMod(&r, &s, &p.y) // R
-	u.Square(&pp)        // PP
-	ppp.Mul(&pp, &u)     // PPP
-	qq.Mul(&p.x, &u)     // Q = X1*PP
-	p.zz.Mul(&p.zz, &u)
-	p.zzz.Mul(&p.zzz, &ppp)
+	subMod(&r, &s, &p.y)    // R
+	fmul.Square(&u, &pp)    // PP
+	fmul.Mul(&ppp, &pp, &u) // PPP
+	fmul.Mul(&qq, &p.x, &u) // Q = X1*PP
+	fmul.Mul(&p.zz, &p.zz, &u)
+	fmul.Mul(&p.zzz, &p.zzz, &ppp)
 	// Y1*PPP, before X1 and Y1 are overwritten
-	s.Mul(&p.y, &ppp)
+	fmul.Mul(&s, &p.y, &ppp)
 	// X3 = R^2 - PPP - 2Q
-	p.x.Square(&r)
+	fmul.Square(&p.x, &r)
 	subMod(&p.x, &p.x, &ppp)
 	addMod(&t, &qq, &qq)
 	subMod(&p.x, &p.x, &t)
 	// Y3 = R*(Q - X3) - Y1*PPP
 	subMod(&t, &qq, &p.x)
-	p.y.Mul(&r, &t)
+	fmul.Mul(&p.y, &r, &t)
 	subMod(&p.y, &p.y, &s)
 	return true
 }
@@ -421,7 +422,7 @@ func sum(shift *starkcurve.G1Affine, ts []term) (fp.Element, bool) {
 	}
 	var x fp.Element
 	inverse(&x, &acc.zz)
-	x.Mul(&x, &acc.x)
+	fmul.Mul(&x, &x, &acc.x)
 	return x, true
 }
 
