@@ -27,7 +27,18 @@ type index struct {
 	used   atomic.Int64 // slots claimed
 	limit  int64        // slots that may be claimed: half the table
 	shards [idxShards]idxShard
+
+	// Every entry by creation number n (its ref is -1-n), so that read and
+	// write sets hold an int32 instead of a pointer: with no pointers, the
+	// garbage collector does not scan them.
+	nref  atomic.Int32
+	refMu sync.Mutex // grows refs
+	refs  atomic.Pointer[[]*refChunk]
 }
+
+const refChunkBits = 12
+
+type refChunk [1 << refChunkBits]atomic.Pointer[entry]
 
 const idxShardBits = 6
 const idxShards = 1 << idxShardBits
@@ -105,6 +116,7 @@ func (x *index) get(k state.Key) *entry {
 		return e
 	}
 	e := s.newEntry(k, h)
+	x.addRef(e)
 	if x.used.Add(1) <= x.limit {
 		// Claim the first empty slot from i; keys of other shards may
 		// claim slots meanwhile.
@@ -118,6 +130,38 @@ func (x *index) get(k state.Key) *entry {
 	s.over[k] = e
 	s.hasO.Store(true)
 	return e
+}
+
+// addRef numbers e and records it under its ref.
+func (x *index) addRef(e *entry) {
+	n := x.nref.Add(1) - 1
+	e.ref = -1 - n
+	c := int(n >> refChunkBits)
+	t := x.refs.Load()
+	if t == nil || c >= len(*t) || (*t)[c] == nil {
+		x.refMu.Lock()
+		t = x.refs.Load()
+		if t == nil || c >= len(*t) || (*t)[c] == nil {
+			var grown []*refChunk
+			if t != nil {
+				grown = append(grown, *t...)
+			}
+			for len(grown) <= c {
+				grown = append(grown, nil)
+			}
+			grown[c] = new(refChunk)
+			t = &grown
+			x.refs.Store(t)
+		}
+		x.refMu.Unlock()
+	}
+	(*t)[c][n&(1<<refChunkBits-1)].Store(e)
+}
+
+// byRef returns the entry of ref (negative, see addRef).
+func (x *index) byRef(ref int32) *entry {
+	n := -1 - ref
+	return (*x.refs.Load())[n>>refChunkBits][n&(1<<refChunkBits-1)].Load()
 }
 
 // newEntry allocates an entry from the shard's slab. The caller holds s.mu.

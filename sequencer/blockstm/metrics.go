@@ -89,8 +89,12 @@ const (
 )
 
 // enter starts phase p at now and returns now: the time since the last
-// mark goes to the phase that ran until now.
+// mark goes to the phase that ran until now. Staying in the same phase
+// needs no clock reading unless tracing (the zero time is returned).
 func (w *workerStats) enter(p phase) time.Time {
+	if p == w.phase && !w.trace {
+		return time.Time{}
+	}
 	now := time.Now()
 	w.phases[w.phase] += now.Sub(w.mark)
 	w.phase, w.mark = p, now

@@ -2,6 +2,7 @@ package blockstm
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/kairo-dev/kairo/sequencer/state"
 	"github.com/kairo-dev/kairo/vm/felt"
@@ -46,6 +47,8 @@ type mvMemory struct {
 
 type entry struct {
 	mu          sync.Mutex
+	live        atomic.Bool // a KeySet entry: set up on first use (initPre)
+	ref         int32       // the KeySet id, or -1 - creation number (index.addRef)
 	hash        uint64
 	key         state.Key
 	vs          []version
@@ -118,12 +121,9 @@ type abortNote struct {
 func newMVMemory(base state.Reader, track bool, hint int, ks *KeySet) *mvMemory {
 	m := &mvMemory{base: base, track: track, ks: ks}
 	if ks != nil {
+		// Set up on first use: most of a block's entries are touched by
+		// one or two transactions, spread over the workers.
 		m.pre = make([]entry, len(ks.keys))
-		for i := range m.pre {
-			e := &m.pre[i]
-			e.key = ks.keys[i]
-			e.vs, e.baseReaders = e.vbuf[:0], e.rbuf[:0]
-		}
 		hint = min(hint, 1024) // keys outside the set are the exception
 	}
 	m.idx.init(hint)
@@ -133,14 +133,49 @@ func newMVMemory(base state.Reader, track bool, hint int, ks *KeySet) *mvMemory 
 // entry returns the entry of k, creating it on first use.
 func (m *mvMemory) entry(k state.Key) *entry { return m.entryID(-1, &k) }
 
-// entryID returns the entry of k, whose id in the KeySet may be id.
+// entryID returns the entry of k, whose id in the KeySet may be id. The
+// id is checked against the entry's key, which shares its cache lines.
 func (m *mvMemory) entryID(id int32, k *state.Key) *entry {
-	if m.ks != nil {
-		if id = m.ks.lookup(id, k); id >= 0 {
-			return &m.pre[id]
+	if m.pre == nil {
+		return m.idx.get(*k)
+	}
+	if uint(id) < uint(len(m.pre)) {
+		e := &m.pre[id]
+		if e.live.Load() {
+			if e.key.Equal(*k) {
+				return e
+			}
+		} else if m.ks.keys[id].Equal(*k) {
+			return m.initPre(e, id)
 		}
 	}
+	if id, ok := m.ks.ID(*k); ok {
+		return m.initPre(&m.pre[id], id)
+	}
 	return m.idx.get(*k)
+}
+
+// byRef returns the entry of ref (entry.ref).
+func (m *mvMemory) byRef(ref int32) *entry {
+	if ref >= 0 {
+		return &m.pre[ref]
+	}
+	return m.idx.byRef(ref)
+}
+
+// initPre sets up the entry of KeySet id on its first use.
+func (m *mvMemory) initPre(e *entry, id int32) *entry {
+	if e.live.Load() {
+		return e
+	}
+	e.mu.Lock()
+	if !e.live.Load() {
+		e.key, e.ref = m.ks.keys[id], id
+		e.vs, e.baseReaders = e.vbuf[:0], e.rbuf[:0]
+		e.live.Store(true)
+	}
+	e.mu.Unlock()
+	return e
 }
 
 // search returns the index of the first version with tx >= tx.
@@ -226,7 +261,7 @@ func (m *mvMemory) read(e *entry, tx, inc int32, final bool) (resolved, error) {
 func (m *mvMemory) record(tx, inc int32, old, ws []Write, aborts *[]abortNote) (newPath bool) {
 	for i := range ws {
 		w := &ws[i]
-		e := w.e
+		e := m.byRef(w.ref)
 		e.mu.Lock()
 		p := e.search(tx)
 		if p < len(e.vs) && e.vs[p].tx == tx {
@@ -251,22 +286,23 @@ func (m *mvMemory) record(tx, inc int32, old, ws []Write, aborts *[]abortNote) (
 	if len(old) == 0 {
 		return newPath
 	}
-	var written map[*entry]struct{}
+	var written map[int32]struct{}
 	if len(ws) > 16 {
-		written = make(map[*entry]struct{}, len(ws))
+		written = make(map[int32]struct{}, len(ws))
 		for i := range ws {
-			written[ws[i].e] = struct{}{}
+			written[ws[i].ref] = struct{}{}
 		}
 	}
 	for i := range old {
-		e := old[i].e
+		ref := old[i].ref
 		if written != nil {
-			if _, ok := written[e]; ok {
+			if _, ok := written[ref]; ok {
 				continue
 			}
-		} else if containsEntry(ws, e) {
+		} else if containsRef(ws, ref) {
 			continue
 		}
+		e := m.byRef(ref)
 		e.mu.Lock()
 		p := e.search(tx)
 		if p < len(e.vs) && e.vs[p].tx == tx {
@@ -310,9 +346,9 @@ func takeReaders(list []readerRef, above int32, aborts *[]abortNote, e *entry, b
 	return kept
 }
 
-func containsEntry(ws []Write, e *entry) bool {
+func containsRef(ws []Write, ref int32) bool {
 	for i := range ws {
-		if ws[i].e == e {
+		if ws[i].ref == ref {
 			return true
 		}
 	}
@@ -323,7 +359,7 @@ func containsEntry(ws []Write, e *entry) bool {
 // as estimates: tx has been aborted and later readers must wait for it.
 func (m *mvMemory) markEstimates(tx int32, ws []Write) {
 	for i := range ws {
-		e := ws[i].e
+		e := m.byRef(ws[i].ref)
 		e.mu.Lock()
 		if p := e.search(tx); p < len(e.vs) && e.vs[p].tx == tx {
 			e.vs[p].estimate = true
@@ -339,7 +375,7 @@ func (m *mvMemory) markEstimates(tx int32, ws []Write) {
 func (m *mvMemory) validate(tx int32, reads []Read) (int, resolved, error) {
 	for i := range reads {
 		r := &reads[i]
-		e := r.e
+		e := m.byRef(r.ref)
 		e.mu.Lock()
 		now, err := m.resolve(e, tx, nil)
 		e.mu.Unlock()

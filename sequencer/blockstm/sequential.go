@@ -32,20 +32,27 @@ type seqCell struct {
 
 // cellID returns the cell of k, whose id in the KeySet may be id.
 func (s *seqState) cellID(id int32, k *state.Key) (*seqCell, error) {
-	if s.ks != nil {
-		if id = s.ks.lookup(id, k); id >= 0 {
-			c := &s.pre[id]
-			if !c.loaded {
-				b, err := s.base.Get(*k)
-				if err != nil {
-					return nil, err
-				}
-				c.val, c.src, c.loaded = b, -1, true
-			}
+	if s.ks == nil {
+		return s.cell(*k)
+	}
+	// A cell holds its key once loaded: check the id against it.
+	if uint(id) < uint(len(s.pre)) {
+		if c := &s.pre[id]; c.loaded && c.key.Equal(*k) {
 			return c, nil
 		}
 	}
-	return s.cell(*k)
+	if id = s.ks.lookup(id, k); id < 0 {
+		return s.cell(*k)
+	}
+	c := &s.pre[id]
+	if !c.loaded {
+		b, err := s.base.Get(*k)
+		if err != nil {
+			return nil, err
+		}
+		*c = seqCell{key: *k, val: b, src: -1, loaded: true}
+	}
+	return c, nil
 }
 
 func (s *seqState) cell(k state.Key) (*seqCell, error) {
@@ -130,7 +137,7 @@ func SequentialKeys[O any](txs []Tx[O], base state.Reader, keys *KeySet) (*Resul
 				if pre == nil {
 					pre = make(state.Diff, 0, len(s.pre)-i)
 				}
-				pre = append(pre, state.KV{Key: keys.keys[i], Value: c.val})
+				pre = append(pre, state.KV{Key: c.key, Value: c.val})
 			}
 		}
 		if len(pre) > 0 {

@@ -52,8 +52,8 @@ type Read struct {
 	// state; SourceInc its incarnation (0 in sequential execution).
 	Source    int32
 	SourceInc int32
-	Deltas    bool // deltas of transactions between Source and the reader were added
-	e         *entry
+	Deltas    bool  // deltas of transactions between Source and the reader were added
+	ref       int32 // the multi-version entry (entry.ref)
 }
 
 // Write is one write of a transaction's final execution.
@@ -62,7 +62,7 @@ type Write struct {
 	Value felt.Felt
 	Delta bool  // Value is added to the key rather than stored
 	id    int32 // the key's id in the KeySet, as the transaction gave it (-1: none)
-	e     *entry
+	ref   int32 // the multi-version entry (entry.ref)
 }
 
 // call runs tx, turning a panic into the transaction's error.
@@ -263,7 +263,7 @@ func (v *view) readMV(id int32, k *state.Key) error {
 			return ErrAborted
 		}
 		if r.blocker < 0 {
-			v.reads = append(v.reads, Read{Key: *k, Value: r.val, Source: r.src, SourceInc: r.srcInc, Deltas: r.deltas, e: e})
+			v.reads = append(v.reads, Read{Key: *k, Value: r.val, Source: r.src, SourceInc: r.srcInc, Deltas: r.deltas, ref: e.ref})
 			return nil
 		}
 		v.w.waitFor(v, r.blocker, e)
@@ -273,16 +273,16 @@ func (v *view) readMV(id int32, k *state.Key) error {
 	}
 }
 
-// entryFor returns the multi-version entry of k, from the read set when k
-// was read.
-func (v *view) entryFor(id int32, k *state.Key) *entry {
+// refFor returns the ref of the multi-version entry of k, from the read
+// set when k was read.
+func (v *view) refFor(id int32, k *state.Key) int32 {
 	if v.seq != nil {
-		return nil
+		return 0
 	}
 	if i := v.findRead(*k); i >= 0 {
-		return v.reads[i].e
+		return v.reads[i].ref
 	}
-	return v.s.mv.entryID(id, k)
+	return v.s.mv.entryID(id, k).ref
 }
 
 // Write implements View.
@@ -312,7 +312,7 @@ func (v *view) write(id int32, k *state.Key, val felt.Felt, delta bool) error {
 		}
 		return nil
 	}
-	v.writes = append(v.writes, Write{Key: *k, Value: val, Delta: delta, id: id, e: v.entryFor(id, k)})
+	v.writes = append(v.writes, Write{Key: *k, Value: val, Delta: delta, id: id, ref: v.refFor(id, k)})
 	return nil
 }
 
