@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/consensys/gnark-crypto/ecc/stark-curve/fp"
+
+	"github.com/kairo-dev/kairo/vm/felt/fmul"
 )
 
 // Felt is an element of the Stark field, in Montgomery form.
@@ -115,7 +117,7 @@ func (f Felt) Sub(g Felt) Felt {
 // Mul returns f * g.
 func (f Felt) Mul(g Felt) Felt {
 	var r fp.Element
-	r.Mul(f.el(), g.el())
+	fmul.Mul(&r, f.el(), g.el())
 	return Felt(r)
 }
 
