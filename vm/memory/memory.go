@@ -50,6 +50,7 @@ type segment struct {
 	pages    [][]Value
 	far      map[uint64][]Value // pages at index >= maxDensePages
 	hi       uint64             // one past the highest written offset
+	set      uint64             // number of set cells
 	accessed []uint64           // bitset of accessed offsets
 	validate ValidationRule
 	deduce   Deducer
@@ -308,6 +309,7 @@ func (m *Memory) Set(addr Relocatable, v Value) error {
 			pg := s.pages[p]
 			if i := addr.Offset & pageMask; i < uint64(len(pg)) && !pg[i].IsSet() {
 				pg[i] = v
+				s.set++
 				if addr.Offset >= s.hi {
 					s.hi = addr.Offset + 1
 				}
@@ -344,6 +346,7 @@ func (m *Memory) setSlow(addr Relocatable, v Value) error {
 		return nil
 	}
 	*cur = v
+	s.set++
 	if off >= s.hi {
 		s.hi = off + 1
 	}
@@ -371,6 +374,7 @@ func (m *Memory) Load(addr Relocatable, data []Value) (Relocatable, error) {
 		}
 		return addr.Add(uint64(len(data))), nil
 	}
+	var added uint64
 	for i := 0; i < len(data); {
 		off := addr.Offset + uint64(i)
 		// Allocate the page (and grow it) through its last cell in range.
@@ -385,11 +389,17 @@ func (m *Memory) Load(addr Relocatable, data []Value) (Relocatable, error) {
 			if !v.IsSet() {
 				return addr, fmt.Errorf("cannot write an unset value to %s", Relocatable{addr.Segment, off + uint64(j)})
 			}
-			if cur := dst[j]; cur.IsSet() && cur != v {
-				return addr, &InconsistentError{Addr: Relocatable{addr.Segment, off + uint64(j)}, Old: cur, New: v}
+			if cur := dst[j]; cur.IsSet() {
+				if cur != v {
+					return addr, &InconsistentError{Addr: Relocatable{addr.Segment, off + uint64(j)}, Old: cur, New: v}
+				}
+			} else {
+				added++
 			}
 		}
 		copy(dst, data[i:i+int(inPage)])
+		s.set += added
+		added = 0
 		i += int(inPage)
 	}
 	if end := addr.Offset + uint64(len(data)); len(data) > 0 && end > s.hi {
@@ -407,6 +417,34 @@ func (m *Memory) Pages(index int) iter.Seq2[uint64, []Value] {
 			s.eachPage(yield)
 		}
 	}
+}
+
+// PageCells is the number of cells of a full storage page: page p of a
+// segment holds the cells at offsets p*PageCells to (p+1)*PageCells-1.
+const PageCells = pageSize
+
+// Page returns page p of a segment (shorter than PageCells, or nil, when
+// its tail or the whole page was never allocated; unset cells are zero
+// Values). The slice must not be modified, and it is the page as it is
+// now: a first page that is not full yet is replaced when it grows.
+func (m *Memory) Page(index int, p uint64) []Value {
+	s := m.seg(index)
+	if s == nil {
+		return nil
+	}
+	if p < uint64(len(s.pages)) {
+		return s.pages[p]
+	}
+	if p >= maxDensePages {
+		return s.far[p]
+	}
+	return nil
+}
+
+// NumPages returns one past the index of the last page of a segment that
+// may hold cells below its used size.
+func (m *Memory) NumPages(index int) uint64 {
+	return (m.UsedSize(index) + pageSize - 1) >> pageBits
 }
 
 // Cells iterates over the set cells of a segment in offset order.
@@ -558,9 +596,17 @@ func (m *Memory) Unfreeze() { m.frozen = false }
 func (m *Memory) CountSet() int {
 	n := 0
 	for i := range m.segs {
-		m.segs[i].each(func(uint64, Value) bool { n++; return true })
+		n += int(m.segs[i].set)
 	}
 	return n
+}
+
+// SegmentCountSet returns the number of set cells of a segment.
+func (m *Memory) SegmentCountSet(index int) uint64 {
+	if s := m.seg(index); s != nil {
+		return s.set
+	}
+	return 0
 }
 
 // AddRelocationRule moves temporary segment src (offset 0) to dst when

@@ -331,3 +331,72 @@ func TestFeltValueFromLimbs(t *testing.T) {
 		}
 	}
 }
+
+// TestSegmentCountSet: the count of set cells follows every way a cell is
+// written (the fast and slow paths of Set, Load over new and existing
+// cells, far pages, a validated segment) and ignores rewrites of a set
+// cell with its own value and failed writes.
+func TestSegmentCountSet(t *testing.T) {
+	data := make([]Value, pageSize+10)
+	for i := range data {
+		data[i] = Uint64Value(uint64(i))
+	}
+	tests := []struct {
+		name  string
+		write func(m *Memory, s Relocatable)
+		want  uint64
+	}{
+		{"new page, then its fast path", func(m *Memory, s Relocatable) {
+			_ = m.Set(s.Add(3), Uint64Value(1))
+			_ = m.Set(s.Add(4), Uint64Value(1))
+		}, 2},
+		{"same value again", func(m *Memory, s Relocatable) {
+			_ = m.Set(s.Add(3), Uint64Value(1))
+			_ = m.Set(s.Add(3), Uint64Value(1))
+		}, 1},
+		{"inconsistent write", func(m *Memory, s Relocatable) {
+			_ = m.Set(s.Add(3), Uint64Value(1))
+			_ = m.Set(s.Add(3), Uint64Value(2))
+		}, 1},
+		{"far page", func(m *Memory, s Relocatable) {
+			_ = m.Set(s.Add(uint64(maxDensePages+1)<<pageBits), Uint64Value(1))
+		}, 1},
+		{"load over two cells already set", func(m *Memory, s Relocatable) {
+			_ = m.Set(s.Add(5), Uint64Value(2))
+			_ = m.Set(s.Add(pageSize+1), Uint64Value(pageSize-2))
+			if _, err := m.Load(s.Add(3), data); err != nil {
+				t.Fatal(err)
+			}
+		}, pageSize + 10},
+		{"failed load", func(m *Memory, s Relocatable) {
+			_ = m.Set(s.Add(5), Uint64Value(7))
+			if _, err := m.Load(s.Add(3), data); err == nil {
+				t.Fatal("load over an inconsistent cell succeeded")
+			}
+		}, 1},
+		{"validated segment", func(m *Memory, s Relocatable) {
+			m.SetValidationRule(s.Segment, func(*Memory, Relocatable) error { return nil })
+			if _, err := m.Load(s.Add(3), data[:20]); err != nil {
+				t.Fatal(err)
+			}
+		}, 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := New()
+			m.AddSegment()
+			s := m.AddSegment()
+			tt.write(m, s)
+			if got := m.SegmentCountSet(s.Segment); got != tt.want {
+				t.Errorf("SegmentCountSet = %d, want %d", got, tt.want)
+			}
+			n := uint64(0)
+			for range m.Cells(s.Segment) {
+				n++
+			}
+			if n != tt.want || m.CountSet() != int(tt.want) || m.SegmentCountSet(0) != 0 {
+				t.Errorf("cells %d, CountSet %d, segment 0 %d; want %d, %d, 0", n, m.CountSet(), m.SegmentCountSet(0), tt.want, tt.want)
+			}
+		})
+	}
+}
