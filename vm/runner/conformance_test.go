@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -121,7 +120,15 @@ func runGolden(dir string, row goldenRow) error {
 	proof := row.Mode == "proof"
 	var stdout bytes.Buffer
 	r, err := New(p, Config{Layout: layout, ProofMode: proof, SecureRun: !proof, AllowMissingBuiltins: proof, Trace: true, Stdout: &stdout})
+	// The trace and memory files are written as kairo run writes them:
+	// streamed during the run.
+	var traceFile, memFile memFile
+	var ts *TraceStream
+	var ms *MemoryStream
 	if err == nil {
+		ts, ms = r.StreamTrace(&traceFile), r.StreamMemory(&memFile)
+		defer ts.Stop()
+		defer ms.Stop()
 		err = r.Run()
 	}
 	if err == nil {
@@ -156,18 +163,16 @@ func runGolden(dir string, row goldenRow) error {
 	if gotOut != row.Output {
 		return fmt.Errorf("output = %q, want %q", gotOut, row.Output)
 	}
-	h := sha256.New()
-	if err := r.WriteTrace(h); err != nil {
+	if err := ts.Finish(); err != nil {
 		return err
 	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != row.TraceSHA {
+	if err := ms.Finish(); err != nil {
+		return err
+	}
+	if got := fmt.Sprintf("%x", sha256.Sum256(traceFile.b)); got != row.TraceSHA {
 		return fmt.Errorf("trace sha256 = %s, want %s", got, row.TraceSHA)
 	}
-	h.Reset()
-	if err := r.WriteMemory(h); err != nil {
-		return err
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != row.MemorySHA {
+	if got := fmt.Sprintf("%x", sha256.Sum256(memFile.b)); got != row.MemorySHA {
 		return fmt.Errorf("memory sha256 = %s, want %s", got, row.MemorySHA)
 	}
 	if proof && row.Stored == "yes" {

@@ -206,17 +206,22 @@ func (s *TraceStream) Finish() error {
 // cell, the address as a little-endian u64 and the value as 32
 // little-endian bytes. Pages are encoded in parallel (leaving Montgomery
 // form costs a multiplication per cell) and written in order.
-func (r *Runner) WriteMemory(w io.Writer) error {
+func (r *Runner) WriteMemory(w io.Writer) error { return r.writeMemoryFrom(w, 0, 0) }
+
+// writeMemoryFrom writes the memory file's cells from page page of segment
+// seg on.
+func (r *Runner) writeMemoryFrom(w io.Writer, seg int, page uint64) error {
 	type job struct {
 		base  uint64 // flat address of the page's first cell
 		cells []memory.Value
 		out   chan []byte
 		err   error
 	}
+	bases := r.Bases[:len(r.Bases)-1]
 	// A bounded number of jobs in flight bounds the buffers alive at once;
 	// buffers return to the pool once written.
 	const inFlight = 8
-	pool := sync.Pool{New: func() any { b := make([]byte, 40<<15); return &b }}
+	pool := sync.Pool{New: func() any { b := make([]byte, 40*memory.PageCells); return &b }}
 	jobs := make(chan *job, inFlight)
 	order := make(chan *job, inFlight)
 	workers := runtime.GOMAXPROCS(0)
@@ -231,30 +236,9 @@ func (r *Runner) WriteMemory(w io.Writer) error {
 				if len(buf) < 40*len(j.cells) {
 					buf = make([]byte, 40*len(j.cells))
 				}
-				n := 0
-				for i := range j.cells {
-					v := &j.cells[i]
-					if !v.IsSet() {
-						continue
-					}
-					rec := buf[n : n+40 : n+40]
-					n += 40
-					binary.LittleEndian.PutUint64(rec[0:8], j.base+uint64(i))
-					if v.IsFelt() {
-						l := v.FeltLimbs()
-						binary.LittleEndian.PutUint64(rec[8:16], l[0])
-						binary.LittleEndian.PutUint64(rec[16:24], l[1])
-						binary.LittleEndian.PutUint64(rec[24:32], l[2])
-						binary.LittleEndian.PutUint64(rec[32:40], l[3])
-						continue
-					}
-					a, err := r.RelocateAddr(v.Reloc())
-					if err != nil {
-						j.err = err
-						break
-					}
-					binary.LittleEndian.PutUint64(rec[8:16], a)
-					clear(rec[16:40])
+				n, _, bad, ok := encodeCells(buf, j.base, j.cells, bases)
+				if !ok {
+					j.err = fmt.Errorf("cannot relocate %s: no such segment", bad)
 				}
 				j.out <- buf[:n]
 			}
@@ -263,9 +247,12 @@ func (r *Runner) WriteMemory(w io.Writer) error {
 	go func() {
 		defer close(order)
 		defer close(jobs)
-		for seg := 0; seg < r.Mem.NumSegments(); seg++ {
-			for off, cells := range r.Mem.Pages(seg) {
-				j := &job{base: r.Bases[seg] + off, cells: cells, out: make(chan []byte, 1)}
+		for s := seg; s < r.Mem.NumSegments(); s++ {
+			for off, cells := range r.Mem.Pages(s) {
+				if s == seg && off < page*memory.PageCells {
+					continue
+				}
+				j := &job{base: r.Bases[s] + off, cells: cells, out: make(chan []byte, 1)}
 				jobs <- j
 				order <- j
 			}
@@ -284,6 +271,46 @@ func (r *Runner) WriteMemory(w io.Writer) error {
 	}
 	wg.Wait()
 	return werr
+}
+
+// encodeCells encodes the set cells of a page whose first cell has flat
+// address base into dst (40 bytes each, as WriteMemory writes them), with
+// bases[i] the flat address of segment i. It returns the bytes written
+// and the number of set cells; ok is false, with the address, when a cell
+// points into a segment bases does not cover (the encoding stops there,
+// the count does not).
+func encodeCells(dst []byte, base uint64, cells []memory.Value, bases []uint64) (n, count int, bad memory.Relocatable, ok bool) {
+	ok = true
+	for i := range cells {
+		v := &cells[i]
+		if !v.IsSet() {
+			continue
+		}
+		count++
+		if !ok {
+			continue
+		}
+		rec := dst[n : n+40 : n+40]
+		binary.LittleEndian.PutUint64(rec[0:8], base+uint64(i))
+		if v.IsFelt() {
+			l := v.FeltLimbs()
+			binary.LittleEndian.PutUint64(rec[8:16], l[0])
+			binary.LittleEndian.PutUint64(rec[16:24], l[1])
+			binary.LittleEndian.PutUint64(rec[24:32], l[2])
+			binary.LittleEndian.PutUint64(rec[32:40], l[3])
+			n += 40
+			continue
+		}
+		a := v.Reloc()
+		if uint(a.Segment) >= uint(len(bases)) {
+			bad, ok = a, false
+			continue
+		}
+		binary.LittleEndian.PutUint64(rec[8:16], bases[a.Segment]+a.Offset)
+		clear(rec[16:40])
+		n += 40
+	}
+	return n, count, bad, ok
 }
 
 // OutputValues returns the output builtin's cells as cairo-run prints them

@@ -73,6 +73,9 @@ type Runner struct {
 	OriginalSteps *uint64
 	runEnded      bool
 	finalized     bool
+	// onProgress, when set, is called every progressSteps steps of the
+	// run (StreamMemory).
+	onProgress func()
 
 	// Relocation results.
 	Bases []uint64
@@ -322,7 +325,7 @@ func (r *Runner) execute() error {
 // RunUntilPC steps until pc reaches addr, at most limit steps when given.
 func (r *Runner) RunUntilPC(addr memory.Relocatable, limit *uint64) error {
 	m := r.VM
-	if limit == nil && r.finalPC != nil && len(m.Hints) == 0 && !m.TraceEnabled {
+	if limit == nil && r.finalPC != nil && len(m.Hints) == 0 && !m.TraceEnabled && r.onProgress == nil {
 		// Fast path: nothing to check per step but the two pcs.
 		for m.PC != addr {
 			if m.PC == *r.finalPC {
@@ -336,6 +339,9 @@ func (r *Runner) RunUntilPC(addr memory.Relocatable, limit *uint64) error {
 	}
 	var n uint64
 	for m.PC != addr && (limit == nil || n < *limit) {
+		if r.onProgress != nil && m.Step&(progressSteps-1) == 0 {
+			r.onProgress()
+		}
 		if err := r.step(); err != nil {
 			return err
 		}

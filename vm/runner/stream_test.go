@@ -84,3 +84,139 @@ func TestStreamTrace(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamMemory: the memory file written while the program runs is the
+// file WriteMemory writes, whatever Finish finds: pages streamed whole,
+// pages holding addresses of builtin segments (encoded again at the end),
+// a streamed page that gained a cell after it was copied (the file is
+// written again from there), and wrong segment bases (written again from
+// the start).
+func TestStreamMemory(t *testing.T) {
+	// benchmarks__pedersen (small layout, 1,300,029 steps) keeps pointers
+	// to the pedersen builtin's segment on the stack; factorial (plain)
+	// has no builtins.
+	const pedersen, factorial = "ziggy-starkdust/benchmarks__pedersen.json", "giza/examples__src__factorial__factorial.json"
+	// A local at [fp] written after a loop that moved ap 24 pages up: its
+	// page was streamed without it.
+	const lateLocal = `%builtins output
+func main:
+    ap += 1
+    [ap] = 100000, ap++
+loop:
+    [ap] = [ap - 1] + (-1), ap++
+    jmp loop if [ap - 1] != 0
+    [fp] = 42
+    [fp] = [[fp - 3]]
+    [ap] = [fp - 3] + 1, ap++
+    ret
+`
+	tests := []struct {
+		name    string
+		rel     string // a fixture program, or
+		src     string // assembly
+		layout  string
+		tamper  func(t *testing.T, s *MemoryStream) // after the run, before Finish
+		rewrote bool
+		kept    func(t *testing.T, s *MemoryStream) // after Finish
+	}{
+		{name: "streamed", rel: factorial, layout: "plain", kept: func(t *testing.T, s *MemoryStream) {
+			if len(s.pages) < 50 {
+				t.Errorf("%d pages streamed, want most of the execution segment's", len(s.pages))
+			}
+		}},
+		{name: "addresses of builtin segments", rel: pedersen, layout: "small", kept: func(t *testing.T, s *MemoryStream) {
+			deferred := 0
+			for _, p := range s.pages {
+				if p.deferred {
+					deferred++
+				}
+			}
+			if deferred == 0 || deferred == len(s.pages) {
+				t.Errorf("%d of %d streamed pages deferred, want some", deferred, len(s.pages))
+			}
+		}},
+		{name: "page gained a cell", rel: factorial, layout: "plain", rewrote: true,
+			tamper: func(t *testing.T, s *MemoryStream) {
+				// As if page 20 of the execution segment had been copied
+				// before its last cell was written.
+				for i := range s.pages {
+					if s.pages[i].seg == 1 && s.pages[i].page == 20 {
+						s.pages[i].count--
+						return
+					}
+				}
+				t.Fatal("page 20 was not streamed")
+			},
+			kept: func(t *testing.T, s *MemoryStream) {
+				if last := s.pages[len(s.pages)-1]; last.seg != 1 || last.page != 19 || s.next != 20 {
+					t.Errorf("kept pages up to %d:%d, next %d; want up to 1:19, next 20", last.seg, last.page, s.next)
+				}
+			}},
+		{name: "local written late", src: lateLocal, layout: "small", rewrote: true,
+			kept: func(t *testing.T, s *MemoryStream) {
+				if len(s.pages) != 1 || s.pages[0].seg != 0 || s.next != 0 {
+					t.Errorf("kept %d pages, next %d; want the program's page, next 0", len(s.pages), s.next)
+				}
+			}},
+		{name: "wrong bases", rel: factorial, layout: "plain", rewrote: true,
+			tamper: func(t *testing.T, s *MemoryStream) { s.eb++ },
+			kept: func(t *testing.T, s *MemoryStream) {
+				if len(s.pages) != 0 {
+					t.Errorf("%d streamed pages kept, want none", len(s.pages))
+				}
+			}},
+	}
+	if testing.Short() {
+		tests = tests[2:4]
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var p *program.Program
+			if tt.src != "" {
+				p = assembleProgram(t, tt.src)
+			} else {
+				var err error
+				p, err = program.Load(filepath.Join(fixturesDir(), "cairo0", "programs", tt.rel))
+				if err != nil {
+					t.Skipf("\n\n*** STREAMED MEMORY TEST SKIPPED: fixture %s unavailable: %v ***\n\n", tt.rel, err)
+				}
+			}
+			layout, err := builtins.LayoutByName(tt.layout)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := New(p, Config{Layout: layout, SecureRun: true, Stdout: io.Discard})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var f memFile
+			s := r.StreamMemory(&f)
+			if err := r.Run(); err != nil {
+				t.Fatal(r.FormatError(err))
+			}
+			if err := r.Relocate(); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.wait(); err != nil {
+				t.Fatal(err)
+			}
+			if tt.tamper != nil {
+				tt.tamper(t, s)
+			}
+			if err := s.Finish(); err != nil {
+				t.Fatal(err)
+			}
+			if s.rewrote != tt.rewrote {
+				t.Errorf("rewrote = %v, want %v", s.rewrote, tt.rewrote)
+			}
+			tt.kept(t, s)
+			var want bytes.Buffer
+			if err := r.WriteMemory(&want); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(f.b, want.Bytes()) {
+				t.Fatalf("streamed memory: %d bytes, differs from WriteMemory's %d bytes", len(f.b), want.Len())
+			}
+		})
+	}
+}

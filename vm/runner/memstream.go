@@ -1,0 +1,301 @@
+package runner
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/kairo-dev/kairo/vm/memory"
+)
+
+// The memory file lists the set cells in address order, and a cell's
+// address depends on the size of every segment before its own, which is
+// known only when the run ends. Two segments come first, though: the
+// program segment at address 1, and the execution segment right after it,
+// whose base is known as soon as the program is loaded (unless the program
+// segment grows, which is checked at the end). The execution segment is
+// where a run writes most of its cells, at the top of the stack: a page
+// well below ap is, most of the time, complete.
+//
+// StreamMemory uses this to write the memory file while the program runs.
+// Every progressSteps steps the VM's goroutine copies the pages of the
+// execution segment that lie streamMargin pages or more below ap's (the
+// program segment's pages first) and hands the copies to a writer
+// goroutine, which encodes them into the file at the offsets they will
+// have. The VM never waits: when the writer falls behind, the pages it has
+// not been given are written at the end with the rest. A copy is taken on
+// the VM's goroutine, so the writer never reads memory the VM may write.
+//
+// Nothing about a page is assumed without being checked at the end:
+//   - the two segments' bases must be those the stream used (otherwise the
+//     file is written again from the start);
+//   - every streamed page must still hold as many set cells as its copy
+//     (memory is write-once, so an equal count means the same cells; see
+//     unchanged); from the first page that gained a cell (a local written
+//     long after its frame was pushed), the file is written again;
+//   - a page holding an address of another segment (whose base was not
+//     known) is encoded again, from the finished memory, into its place.
+//
+// Streaming changes how fast the file is written, never what it holds: the
+// conformance suite checks the streamed files against cairo-run's.
+
+// progressSteps is how often (in steps, a power of two) a run calls the
+// hook that streams the memory file.
+const progressSteps = 1 << 16
+
+// streamMargin is how many pages below ap's page the stream stays: the
+// cells a run writes late are mostly the locals of frames not far below
+// the top of the stack.
+const streamMargin = 2
+
+// streamBuffers bounds the page copies in flight (128 KiB each).
+const streamBuffers = 16
+
+// MemoryFile is what StreamMemory writes to.
+type MemoryFile interface {
+	io.WriterAt
+	Truncate(size int64) error
+}
+
+// MemoryStream writes the memory file while the program runs; see
+// StreamMemory.
+type MemoryStream struct {
+	r      *Runner
+	f      MemoryFile
+	pb, eb uint64 // the bases the stream assumes for the two segments
+
+	// Owned by the VM's goroutine.
+	started   bool
+	stopped   bool
+	progPages uint64 // pages of the program segment handed over
+	next      uint64 // next page of the execution segment to hand over
+	free      chan []memory.Value
+	jobs      chan streamJob
+	closed    bool
+
+	// Owned by the writer until done is received.
+	done  chan error
+	pages []streamedPage
+	end   int64 // file offset after the streamed pages
+
+	// rewrote records that Finish found a check failed and wrote the
+	// file again from the first page that changed.
+	rewrote bool
+}
+
+type streamJob struct {
+	seg   int
+	page  uint64
+	cells []memory.Value
+}
+
+// streamedPage is a page whose place in the file the stream took.
+type streamedPage struct {
+	seg      int
+	page     uint64
+	count    int   // set cells in the copy
+	off      int64 // file offset of its first cell
+	deferred bool  // it points into other segments: encoded at Finish
+}
+
+// StreamMemory starts writing the memory file to f during the run. Call it
+// before Run; after Relocate, Finish completes the file (Stop abandons
+// it). The file then holds exactly what WriteMemory writes.
+func (r *Runner) StreamMemory(f MemoryFile) *MemoryStream {
+	s := &MemoryStream{
+		r:    r,
+		f:    f,
+		pb:   1,
+		eb:   1 + r.Mem.Size(r.programBase.Segment),
+		free: make(chan []memory.Value, streamBuffers),
+		jobs: make(chan streamJob, streamBuffers),
+		done: make(chan error, 1),
+	}
+	for range streamBuffers {
+		s.free <- make([]memory.Value, memory.PageCells)
+	}
+	if r.programBase.Segment != 0 || r.executionBase.Segment != 1 {
+		s.stopped = true
+	}
+	go s.write()
+	r.onProgress = s.progress
+	return s
+}
+
+// progress hands the pages that are ready to the writer (VM goroutine).
+func (s *MemoryStream) progress() {
+	if s.stopped {
+		return
+	}
+	m := s.r.Mem
+	if !s.started {
+		s.started = true
+		s.progPages = m.NumPages(0)
+		if s.progPages > 1024 {
+			s.stopped = true
+			return
+		}
+		for p := range s.progPages {
+			s.hand(0, p, true)
+		}
+	}
+	ap := s.r.VM.AP
+	if ap.Segment != 1 {
+		return
+	}
+	limit := ap.Offset / memory.PageCells
+	if limit < streamMargin {
+		return
+	}
+	limit -= streamMargin
+	for s.next < limit && s.hand(1, s.next, false) {
+		s.next++
+	}
+}
+
+// hand copies a page for the writer; without wait it gives up (false) when
+// every buffer is in use.
+func (s *MemoryStream) hand(seg int, page uint64, wait bool) bool {
+	var buf []memory.Value
+	select {
+	case buf = <-s.free:
+	default:
+		if !wait {
+			return false
+		}
+		buf = <-s.free
+	}
+	pg := s.r.Mem.Page(seg, page)
+	buf = buf[:len(pg)]
+	copy(buf, pg)
+	s.jobs <- streamJob{seg: seg, page: page, cells: buf}
+	return true
+}
+
+// write encodes the pages it is handed, in order, at their offsets.
+func (s *MemoryStream) write() {
+	var err error
+	out := make([]byte, 40*memory.PageCells)
+	bases := []uint64{s.pb, s.eb}
+	for j := range s.jobs {
+		if err == nil {
+			base := bases[j.seg] + j.page*memory.PageCells
+			n, count, _, ok := encodeCells(out, base, j.cells, bases)
+			s.pages = append(s.pages, streamedPage{seg: j.seg, page: j.page, count: count, off: s.end, deferred: !ok})
+			if ok && n > 0 {
+				_, err = s.f.WriteAt(out[:n], s.end)
+			}
+			s.end += int64(40 * count)
+		}
+		s.free <- j.cells[:cap(j.cells)]
+	}
+	s.done <- err
+}
+
+// wait ends the stream and returns the writer's error.
+func (s *MemoryStream) wait() error {
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	s.r.onProgress = nil
+	close(s.jobs)
+	return <-s.done
+}
+
+// Stop abandons the stream (the run failed); the file is left as it is.
+func (s *MemoryStream) Stop() { _ = s.wait() }
+
+// Finish completes the memory file after Relocate.
+func (s *MemoryStream) Finish() error {
+	if err := s.wait(); err != nil {
+		return err
+	}
+	r := s.r
+	if r.Bases == nil {
+		return fmt.Errorf("memory stream finished before relocation")
+	}
+	if s.started && !s.unchanged() {
+		s.keepUnchanged()
+	}
+	if !s.started || len(s.pages) == 0 {
+		s.rewrote = s.started
+		if err := s.f.Truncate(0); err != nil {
+			return err
+		}
+		return r.WriteMemory(io.NewOffsetWriter(s.f, 0))
+	}
+	bases := r.Bases[:len(r.Bases)-1]
+	out := make([]byte, 40*memory.PageCells)
+	for _, p := range s.pages {
+		if !p.deferred {
+			continue
+		}
+		cells := r.Mem.Page(p.seg, p.page)
+		n, _, bad, ok := encodeCells(out, bases[p.seg]+p.page*memory.PageCells, cells, bases)
+		if !ok {
+			return fmt.Errorf("cannot relocate %s: no such segment", bad)
+		}
+		if _, err := s.f.WriteAt(out[:n], p.off); err != nil {
+			return err
+		}
+	}
+	if s.rewrote {
+		if err := s.f.Truncate(s.end); err != nil {
+			return err
+		}
+	}
+	return r.writeMemoryFrom(io.NewOffsetWriter(s.f, s.end), 1, s.next)
+}
+
+// unchanged reports whether every streamed page is still valid: the two
+// segments have the bases the stream used, and no streamed page gained a
+// cell. A page's count of set cells can only grow, so the streamed pages
+// are unchanged exactly when each segment's count of set cells is what
+// they held when copied plus what the pages that were not streamed hold
+// now.
+func (s *MemoryStream) unchanged() bool {
+	r := s.r
+	if r.Bases[0] != s.pb || r.Bases[1] != s.eb || r.Mem.NumPages(0) != s.progPages {
+		s.pages = nil
+		return false
+	}
+	var streamed [2]uint64
+	for _, p := range s.pages {
+		streamed[p.seg] += uint64(p.count)
+	}
+	var rest uint64
+	for off, cells := range r.Mem.Pages(1) {
+		if off >= s.next*memory.PageCells {
+			rest += countSet(cells)
+		}
+	}
+	return r.Mem.SegmentCountSet(0) == streamed[0] && r.Mem.SegmentCountSet(1) == streamed[1]+rest
+}
+
+// keepUnchanged drops the streamed pages from the first one that gained a
+// cell on (its offset in the file, and every later page's, moved), so that
+// Finish writes them again; a program page drops them all.
+func (s *MemoryStream) keepUnchanged() {
+	s.rewrote = true
+	for i, p := range s.pages {
+		if countSet(s.r.Mem.Page(p.seg, p.page)) == uint64(p.count) {
+			continue
+		}
+		if p.seg != 1 {
+			s.pages = nil
+			return
+		}
+		s.pages, s.end, s.next = s.pages[:i], p.off, p.page
+		return
+	}
+}
+
+func countSet(cells []memory.Value) uint64 {
+	var n uint64
+	for i := range cells {
+		if cells[i].IsSet() {
+			n++
+		}
+	}
+	return n
+}
