@@ -217,12 +217,17 @@ func Run(o *Options) error {
 	if err != nil {
 		return err
 	}
-	// The trace file is written while the program runs when it can be:
-	// into a file beside it that replaces it once the run succeeded.
-	var trace *streamedTrace
+	// The trace and memory files are written while the program runs when
+	// they can be: into files beside them that replace them once the run
+	// succeeded.
+	var trace, mem *streamedFile
 	if o.TraceFile != "" {
-		trace = startTraceStream(r, o.TraceFile)
+		trace = startStream(o.TraceFile, func(f *os.File) fileStream { return r.StreamTrace(f) })
 		defer trace.abandon()
+	}
+	if o.MemoryFile != "" {
+		mem = startStream(o.MemoryFile, func(f *os.File) fileStream { return r.StreamMemory(f) })
+		defer mem.abandon()
 	}
 	if err := r.Run(); err != nil {
 		out.Flush()
@@ -237,6 +242,11 @@ func Run(o *Options) error {
 	if err := r.Relocate(); err != nil {
 		return err
 	}
+	// The run succeeded and its addresses are final, so the files are
+	// about to be replaced, as cairo-run replaces them at this point: the
+	// previous ones are emptied while the new ones are completed.
+	trace.emptyPrevious()
+	mem.emptyPrevious()
 	if o.PrintMemory {
 		r.PrintMemory(out)
 	}
@@ -273,7 +283,10 @@ func Run(o *Options) error {
 		traceErr <- writeFile(o.TraceFile, r.WriteTrace)
 	}()
 	var memErr error
-	if o.MemoryFile != "" {
+	switch {
+	case mem != nil:
+		memErr = mem.finish()
+	case o.MemoryFile != "":
 		memErr = writeFile(o.MemoryFile, r.WriteMemory)
 	}
 	if err := <-traceErr; err != nil {
@@ -317,21 +330,48 @@ func writeFile(path string, write func(io.Writer) error) error {
 	return f.Close()
 }
 
-// streamedTrace is a trace file written during the run (runner.StreamTrace)
-// into a temporary file in the trace file's directory, renamed over it
-// once complete, so that a failed run leaves no trace file (or the previous
-// one) as cairo-run does.
-type streamedTrace struct {
-	path   string
-	tmp    *os.File
-	stream *runner.TraceStream
-	done   bool
+// fileStream is a file that a run writes while the program runs
+// (runner.StreamTrace, runner.StreamMemory).
+type fileStream interface {
+	Finish() error
+	Stop()
 }
 
-// startTraceStream starts streaming the trace of r for path; it returns
-// nil (the trace is then written after the run) when path exists and is
-// not a regular file or no file can be created beside it.
-func startTraceStream(r *runner.Runner, path string) *streamedTrace {
+// streamedFile is a file written during the run into a temporary file in
+// its directory, renamed over it once complete, so that a failed run
+// leaves no file (or the previous one) as cairo-run does.
+type streamedFile struct {
+	path   string
+	tmp    *os.File
+	stream fileStream
+	done   bool
+	// emptied is closed once the previous file has been emptied.
+	emptied chan struct{}
+}
+
+// emptyPrevious starts emptying the file the stream will replace.
+func (t *streamedFile) emptyPrevious() {
+	if t == nil || t.emptied != nil {
+		return
+	}
+	t.emptied = make(chan struct{})
+	go func() {
+		defer close(t.emptied)
+		emptyPrevious(t.path)
+	}()
+}
+
+// waitEmptied waits for emptyPrevious to finish, if it was started.
+func (t *streamedFile) waitEmptied() {
+	if t.emptied != nil {
+		<-t.emptied
+	}
+}
+
+// startStream starts streaming a file for path; it returns nil (the file
+// is then written after the run) when path exists and is not a regular
+// file or no file can be created beside it.
+func startStream(path string, start func(*os.File) fileStream) *streamedFile {
 	var perm os.FileMode // zero: a new file's permissions
 	if fi, err := os.Lstat(path); err == nil {
 		if !fi.Mode().IsRegular() {
@@ -352,7 +392,7 @@ func startTraceStream(r *runner.Runner, path string) *streamedTrace {
 			return nil
 		}
 	}
-	return &streamedTrace{path: path, tmp: tmp, stream: r.StreamTrace(tmp)}
+	return &streamedFile{path: path, tmp: tmp, stream: start(tmp)}
 }
 
 // createBeside creates a new file in path's directory with the permissions
@@ -374,13 +414,14 @@ func createBeside(path string) (*os.File, error) {
 	return nil, err
 }
 
-// finish completes the trace file and moves it into place.
-func (t *streamedTrace) finish() error {
+// finish completes the file and moves it into place.
+func (t *streamedFile) finish() error {
 	t.done = true
 	err := t.stream.Finish()
 	if cerr := t.tmp.Close(); err == nil {
 		err = cerr
 	}
+	t.waitEmptied()
 	if err == nil {
 		err = os.Rename(t.tmp.Name(), t.path)
 	}
@@ -391,11 +432,12 @@ func (t *streamedTrace) finish() error {
 	return nil
 }
 
-// abandon removes the temporary file of a trace that was not finished.
-func (t *streamedTrace) abandon() {
+// abandon removes the temporary file of a stream that was not finished.
+func (t *streamedFile) abandon() {
 	if t == nil || t.done {
 		return
 	}
+	t.waitEmptied()
 	t.stream.Stop()
 	t.tmp.Close()
 	os.Remove(t.tmp.Name())

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -136,69 +137,98 @@ func TestRunErrors(t *testing.T) {
 	}
 }
 
-// TestRunTraceFileReplaced: the trace file, written while the program
-// runs, replaces an existing file (keeping its permissions) only when the
-// run succeeds, and leaves no temporary file behind either way.
-func TestRunTraceFileReplaced(t *testing.T) {
-	dir := t.TempDir()
-	trace := filepath.Join(dir, "trace")
-	if err := os.WriteFile(trace, []byte("previous"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	run := func(prog string) error {
-		io, _, _, _ := cmdutil.Test()
-		cmd := NewCmdRun(&cmdutil.Factory{IO: io}, nil)
-		cmd.SetArgs([]string{prog, "--layout", "small", "--trace_file", trace})
-		return cmd.Execute()
-	}
-	onlyTrace := func() {
-		t.Helper()
-		entries, err := os.ReadDir(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(entries) != 1 || entries[0].Name() != "trace" {
-			var names []string
-			for _, e := range entries {
-				names = append(names, e.Name())
+// TestRunFilesReplaced: the trace and memory files, written while the
+// program runs, replace an existing file (keeping its permissions) only
+// when the run succeeds, leave no temporary file behind either way, and
+// leave a previous file's other hard links untouched.
+func TestRunFilesReplaced(t *testing.T) {
+	for _, tt := range []struct {
+		flag string
+		size func(int64) bool
+	}{
+		{"--trace_file", func(n int64) bool { return n == 24*4006 }},
+		{"--memory_file", func(n int64) bool { return n > 0 && n%40 == 0 }},
+	} {
+		t.Run(tt.flag, func(t *testing.T) {
+			dir := t.TempDir()
+			file := filepath.Join(dir, "out")
+			if err := os.WriteFile(file, []byte("previous"), 0o600); err != nil {
+				t.Fatal(err)
 			}
-			t.Fatalf("directory holds %v, want only the trace file", names)
-		}
-	}
+			run := func(prog string) error {
+				io, _, _, _ := cmdutil.Test()
+				cmd := NewCmdRun(&cmdutil.Factory{IO: io}, nil)
+				cmd.SetArgs([]string{prog, "--layout", "small", tt.flag, file})
+				return cmd.Execute()
+			}
+			only := func(names ...string) {
+				t.Helper()
+				entries, err := os.ReadDir(dir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, e := range entries {
+					got = append(got, e.Name())
+				}
+				if !slices.Equal(got, names) {
+					t.Fatalf("directory holds %v, want %v", got, names)
+				}
+			}
 
-	if err := run(assembled(t, "error_assert_eq.casm")); clitest.ExitCode(err) != 1 {
-		t.Fatalf("failing run: err = %v, want exit status 1", err)
-	}
-	if b, err := os.ReadFile(trace); err != nil || string(b) != "previous" {
-		t.Fatalf("after a failed run the trace file holds %q (%v), want the previous one", b, err)
-	}
-	onlyTrace()
+			if err := run(assembled(t, "error_assert_eq.casm")); clitest.ExitCode(err) != 1 {
+				t.Fatalf("failing run: err = %v, want exit status 1", err)
+			}
+			if b, err := os.ReadFile(file); err != nil || string(b) != "previous" {
+				t.Fatalf("after a failed run the file holds %q (%v), want the previous one", b, err)
+			}
+			only("out")
 
-	if err := run(assembled(t, "fibonacci.casm")); err != nil {
-		t.Fatal(err)
-	}
-	fi, err := os.Stat(trace)
-	if err != nil || fi.Size() != 24*4006 || fi.Mode().Perm() != 0o600 {
-		t.Fatalf("trace file after the run: %v, %v; want %d bytes, mode 0600", fi, err, 24*4006)
-	}
-	onlyTrace()
+			if err := run(assembled(t, "fibonacci.casm")); err != nil {
+				t.Fatal(err)
+			}
+			fi, err := os.Stat(file)
+			if err != nil || !tt.size(fi.Size()) || fi.Mode().Perm() != 0o600 {
+				t.Fatalf("file after the run: %v, %v; want mode 0600", fi, err)
+			}
+			only("out")
 
-	// A new file gets the permissions os.Create would give it.
-	if err := os.Remove(trace); err != nil {
-		t.Fatal(err)
+			// A previous file with another link is replaced, not emptied.
+			if err := os.WriteFile(file, []byte("previous"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Link(file, filepath.Join(dir, "link")); err != nil {
+				t.Skipf("no hard links here: %v", err)
+			}
+			if err := run(assembled(t, "fibonacci.casm")); err != nil {
+				t.Fatal(err)
+			}
+			if b, err := os.ReadFile(filepath.Join(dir, "link")); err != nil || string(b) != "previous" {
+				t.Fatalf("the previous file's other link holds %q (%v), want it unchanged", b, err)
+			}
+			if fi, err := os.Stat(file); err != nil || !tt.size(fi.Size()) {
+				t.Fatalf("file after the run: %v, %v", fi, err)
+			}
+			only("link", "out")
+
+			// A new file gets the permissions os.Create would give it.
+			if err := os.Remove(file); err != nil {
+				t.Fatal(err)
+			}
+			probe := filepath.Join(t.TempDir(), "probe")
+			pf, err := os.Create(probe)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pf.Close()
+			pfi, _ := os.Stat(probe)
+			if err := run(assembled(t, "fibonacci.casm")); err != nil {
+				t.Fatal(err)
+			}
+			if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != pfi.Mode().Perm() {
+				t.Fatalf("new file: %v, %v; want mode %v", fi, err, pfi.Mode().Perm())
+			}
+			only("link", "out")
+		})
 	}
-	probe := filepath.Join(t.TempDir(), "probe")
-	pf, err := os.Create(probe)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pf.Close()
-	pfi, _ := os.Stat(probe)
-	if err := run(assembled(t, "fibonacci.casm")); err != nil {
-		t.Fatal(err)
-	}
-	if fi, err := os.Stat(trace); err != nil || fi.Mode().Perm() != pfi.Mode().Perm() {
-		t.Fatalf("new trace file: %v, %v; want mode %v", fi, err, pfi.Mode().Perm())
-	}
-	onlyTrace()
 }
