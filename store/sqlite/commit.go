@@ -19,8 +19,7 @@ type writeStmts struct {
 	page, putPage, delPage, putPages, delPages *sql.Stmt
 	getPages                                   *sql.Stmt
 	contract, putContract                      *sql.Stmt
-	putStorage, delStorage, putStorageHist     *sql.Stmt
-	putStorageN, delStorageN, putStorageHistN  *sql.Stmt
+	putStorageHist, putStorageHistN            *sql.Stmt
 	putNonceHist, putClassHashHist             *sql.Stmt
 	putClass, delClass                         *sql.Stmt
 	putBlock, putTx, putReceipt, putEvent, put *sql.Stmt
@@ -40,11 +39,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&w.delPages, delPages},
 		{&w.contract, "SELECT class_hash, nonce FROM contracts WHERE address = ?"},
 		{&w.putContract, "INSERT OR REPLACE INTO contracts (address, class_hash, nonce, storage_root) VALUES (?, ?, ?, ?)"},
-		{&w.putStorage, "INSERT OR REPLACE INTO storage (contract, key, value) VALUES (?, ?, ?)"},
-		{&w.delStorage, "DELETE FROM storage WHERE contract = ? AND key = ?"},
 		{&w.putStorageHist, "INSERT OR REPLACE INTO storage_history (contract, key, block, value) VALUES (?, ?, ?, ?)"},
-		{&w.putStorageN, "INSERT OR REPLACE INTO storage (contract, key, value) VALUES " + rowsSQL("(?, ?, ?)", rowBatch)},
-		{&w.delStorageN, "DELETE FROM storage WHERE (contract, key) IN (VALUES " + rowsSQL("(?, ?)", rowBatch) + ")"},
 		{&w.putStorageHistN, "INSERT OR REPLACE INTO storage_history (contract, key, block, value) VALUES " + rowsSQL("(?, ?, ?, ?)", rowBatch)},
 		{&w.putNonceHist, "INSERT OR REPLACE INTO nonce_history (contract, block, value) VALUES (?, ?, ?)"},
 		{&w.putClassHashHist, "INSERT OR REPLACE INTO class_hash_history (contract, block, value) VALUES (?, ?, ?)"},
@@ -225,11 +220,11 @@ func (s *Store) writeContracts(ctx context.Context, st func(*sql.Stmt) *sql.Stmt
 	return nil
 }
 
-// writeState updates the current storage and classes and the history of
-// storage, nonces and class hashes (everything but the contracts' rows).
-// The storage rows go sorted by key (neighbours share SQLite pages),
-// rowBatch rows per statement; a key written twice in the diff keeps its
-// last value.
+// writeState updates the classes and the history of storage, nonces and
+// class hashes (everything but the contracts' rows); the newest history
+// row of a storage key is its current value (schema 3). The storage rows
+// go sorted by key (neighbours share SQLite pages), rowBatch rows per
+// statement; a key written twice in the diff keeps its last value.
 func (s *Store) writeState(ctx context.Context, st func(*sql.Stmt) *sql.Stmt, n uint64, d *commitment.StateDiff, artifacts []store.Class) error {
 	putNonceHist, putClassHashHist := st(s.w.putNonceHist), st(s.w.putClassHashHist)
 	block := int64(n)
@@ -264,24 +259,12 @@ func (s *Store) writeState(ctx context.Context, st func(*sql.Stmt) *sql.Stmt, n 
 		}
 		return a.order - b.order
 	})
-	var puts, dels, hist []any
+	hist := make([]any, 0, 4*len(writes))
 	for i, w := range writes {
 		if i+1 < len(writes) && writes[i+1].contract == w.contract && writes[i+1].key == w.key {
 			continue // a later write of the same key wins
 		}
-		addr, key, val := fb(w.contract), fb(w.key), fb(w.value)
-		if w.value.IsZero() {
-			dels = append(dels, addr, key)
-		} else {
-			puts = append(puts, addr, key, val)
-		}
-		hist = append(hist, addr, key, block, val)
-	}
-	if err := multiRow(ctx, st(s.w.delStorageN), st(s.w.delStorage), 2, dels); err != nil {
-		return fmt.Errorf("delete storage: %w", err)
-	}
-	if err := multiRow(ctx, st(s.w.putStorageN), st(s.w.putStorage), 3, puts); err != nil {
-		return fmt.Errorf("write storage: %w", err)
+		hist = append(hist, fb(w.contract), fb(w.key), block, fb(w.value))
 	}
 	if err := multiRow(ctx, st(s.w.putStorageHistN), st(s.w.putStorageHist), 4, hist); err != nil {
 		return fmt.Errorf("write storage history: %w", err)

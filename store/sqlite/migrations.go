@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/kairo-dev/kairo/store/trie"
@@ -129,6 +130,47 @@ var migrations = []migration{
 			PRIMARY KEY (trie, prefix)
 		) WITHOUT ROWID`,
 	}, fn: nodesToPages},
+	// 3: the current storage is the newest row of each key in
+	// storage_history (a zero value: no entry); the storage table, which
+	// repeated it, is checked against the history and dropped. A block
+	// commit then writes each storage key once instead of twice.
+	{fn: storageIntoHistory},
+}
+
+// headStorage selects the current storage from storage_history: per
+// (contract, key), the value of the newest block (SQLite takes a bare
+// column of a max() aggregate from the row of the maximum); a zero value
+// is a deleted key.
+const headStorage = "SELECT contract, key, value, max(block) FROM storage_history GROUP BY contract, key"
+
+// storageIntoHistory is migration 3's step: it checks that every entry of
+// the storage table is the newest value of its key in storage_history
+// and that every key whose newest value there is not zero has an entry,
+// then drops the storage table. A disagreement fails the migration (and
+// leaves the store at version 2), naming the first key that differs.
+func storageIntoHistory(ctx context.Context, tx *sql.Tx) error {
+	var contract, key []byte
+	err := tx.QueryRowContext(ctx, `SELECT s.contract, s.key FROM storage s
+		WHERE s.value IS NOT (SELECT h.value FROM storage_history h
+			WHERE h.contract = s.contract AND h.key = s.key ORDER BY h.block DESC LIMIT 1)
+		LIMIT 1`).Scan(&contract, &key)
+	switch {
+	case err == nil:
+		return fmt.Errorf("storage %x/%x differs from the newest value of its history", contract, key)
+	case !errors.Is(err, sql.ErrNoRows):
+		return err
+	}
+	err = tx.QueryRowContext(ctx, `SELECT h.contract, h.key FROM (`+headStorage+`) h
+		WHERE h.value != zeroblob(32) AND NOT EXISTS (SELECT 1 FROM storage s WHERE s.contract = h.contract AND s.key = h.key)
+		LIMIT 1`).Scan(&contract, &key)
+	switch {
+	case err == nil:
+		return fmt.Errorf("storage %x/%x has a value in its history and no storage entry", contract, key)
+	case !errors.Is(err, sql.ErrNoRows):
+		return err
+	}
+	_, err = tx.ExecContext(ctx, "DROP TABLE storage")
+	return err
 }
 
 // nodesToPages is migration 2's step: it reads trie_nodes one trie at a

@@ -39,12 +39,46 @@ func randomBlock(r *rand.Rand, contracts, writes int) *commitment.StateDiff {
 	return d
 }
 
+// downgradeToV2 writes the storage table of schema versions 1 and 2
+// from the newest history rows and sets user_version to 2: the file is
+// then what a kairo of version 2 wrote.
+func downgradeToV2(t *testing.T, path string) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	create := migrations[0].sql[8]
+	if !strings.HasPrefix(create, "CREATE TABLE storage (") {
+		t.Fatalf("migration 1's statement 8 is not the storage table: %s", create)
+	}
+	for _, stmt := range []string{
+		create,
+		"INSERT INTO storage (contract, key, value) SELECT contract, key, value FROM (" + headStorage + ") WHERE value != zeroblob(32)",
+		"PRAGMA user_version = 2",
+	} {
+		if _, err := tx.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // downgradeToV1 rewrites a store's trie pages as the one-row-per-node
-// table of schema version 1 (whose key and record formats are frozen) and
-// sets user_version to 1: the file is then what a kairo of version 1
-// wrote.
+// table of schema version 1 (whose key and record formats are frozen),
+// writes its storage table and sets user_version to 1: the file is then
+// what a kairo of version 1 wrote.
 func downgradeToV1(t *testing.T, path string) {
 	t.Helper()
+	downgradeToV2(t, path)
 	db, err := sql.Open("sqlite3", "file:"+path)
 	if err != nil {
 		t.Fatal(err)
@@ -309,5 +343,161 @@ func TestSplitEdgeOverUnreadPage(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.Close()
+	}
+}
+
+// TestMigrateStorageIntoHistory writes a store, turns it into a version-2
+// file (with the storage table), and checks that opening it drops the
+// table, that every key reads as before at the head and in the history,
+// and that the migrated store commits the same blocks as one that was
+// never migrated.
+func TestMigrateStorageIntoHistory(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path, control := filepath.Join(dir, "v2.db"), filepath.Join(dir, "control.db")
+	r := rand.New(rand.NewPCG(9, 10))
+	var blocks []*commitment.StateDiff
+	for range 6 {
+		blocks = append(blocks, randomBlock(r, 4, 80))
+	}
+	commit := func(s *Store, ds []*commitment.StateDiff) store.Header {
+		t.Helper()
+		var h store.Header
+		for _, d := range ds {
+			var err error
+			if h, err = s.CommitBlock(ctx, &store.Block{Diff: d}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return h
+	}
+	type read struct {
+		contract, key felt.Felt
+		block         uint64
+		head, at      felt.Felt
+	}
+	s, err := Open(ctx, path, Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	commit(s, blocks[:4])
+	var reads []read
+	for n, d := range blocks[:4] {
+		for _, c := range d.Contracts {
+			for _, w := range c.Storage {
+				rd := read{contract: c.Address, key: w.Key, block: uint64(n)}
+				if rd.head, err = s.Storage(ctx, c.Address, w.Key); err != nil {
+					t.Fatal(err)
+				}
+				if rd.at, err = s.StorageAt(ctx, c.Address, w.Key, rd.block); err != nil {
+					t.Fatal(err)
+				}
+				reads = append(reads, rd)
+			}
+		}
+	}
+	s.Close()
+	downgradeToV2(t, path)
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entries int
+	if err := db.QueryRow("SELECT count(*) FROM storage").Scan(&entries); err != nil || entries == 0 {
+		t.Fatalf("version-2 file with %d storage entries (%v)", entries, err)
+	}
+	db.Close()
+
+	if _, err := Open(ctx, path, Options{ReadOnly: true}); err == nil || !strings.Contains(err.Error(), "needs migration") {
+		t.Fatalf("read-only open of a version-2 store: %v, want a needs-migration error", err)
+	}
+	s, err = Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if v := userVersion(t, path); v != 3 {
+		t.Fatalf("user_version %d after the migration, want 3", v)
+	}
+	var tables int
+	if err := s.db.QueryRow("SELECT count(*) FROM sqlite_schema WHERE name = 'storage'").Scan(&tables); err != nil || tables != 0 {
+		t.Fatalf("storage table still there after the migration (%d, %v)", tables, err)
+	}
+	for _, rd := range reads {
+		head, err := s.Storage(ctx, rd.contract, rd.key)
+		if err != nil || head != rd.head {
+			t.Fatalf("Storage(%s, %s) = %s, %v after the migration, want %s", rd.contract, rd.key, head, err, rd.head)
+		}
+		at, err := s.StorageAt(ctx, rd.contract, rd.key, rd.block)
+		if err != nil || at != rd.at {
+			t.Fatalf("StorageAt(%s, %s, %d) = %s, %v after the migration, want %s", rd.contract, rd.key, rd.block, at, err, rd.at)
+		}
+	}
+	if err := s.VerifyState(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Open(ctx, control, Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ref := commit(c, blocks)
+	if got := commit(s, blocks[4:]); got.StateRoot != ref.StateRoot {
+		t.Fatalf("state root after the migration and 2 more blocks %s, never-migrated store %s", got.StateRoot, ref.StateRoot)
+	}
+	if err := s.VerifyState(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestStorageMigrationFailureKeepsVersion2 checks that a storage table
+// that disagrees with the history fails migration 3 with one line naming
+// the file and the key, and leaves the file at version 2.
+func TestStorageMigrationFailureKeepsVersion2(t *testing.T) {
+	for _, tc := range []struct {
+		name, damage, want string
+	}{
+		{"changed value", "UPDATE storage SET value = x'" + strings.Repeat("00", 31) + "2a' WHERE (contract, key) = (SELECT contract, key FROM storage LIMIT 1)", "differs from the newest value"},
+		{"missing entry", "DELETE FROM storage WHERE (contract, key) = (SELECT contract, key FROM storage LIMIT 1)", "no storage entry"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			path := filepath.Join(t.TempDir(), "damaged.db")
+			s, err := Open(ctx, path, Options{Create: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.CommitBlock(ctx, &store.Block{Diff: randomBlock(rand.New(rand.NewPCG(1, 1)), 2, 20)}); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			downgradeToV2(t, path)
+			db, err := sql.Open("sqlite3", "file:"+path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res, err := db.Exec(tc.damage); err != nil {
+				t.Fatal(err)
+			} else if n, _ := res.RowsAffected(); n != 1 {
+				t.Fatalf("damaged %d rows, want 1", n)
+			}
+			db.Close()
+			_, err = Open(ctx, path, Options{})
+			if err == nil {
+				t.Fatal("a store whose storage table disagrees with its history migrated")
+			}
+			msg := err.Error()
+			for _, want := range []string{path, "migration 3", "storage ", tc.want} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("error %q does not contain %q", msg, want)
+				}
+			}
+			if strings.Contains(msg, "\n") {
+				t.Errorf("error spans several lines: %q", msg)
+			}
+			if v := userVersion(t, path); v != 2 {
+				t.Fatalf("user_version %d after a failed migration, want 2", v)
+			}
+		})
 	}
 }

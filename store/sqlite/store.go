@@ -109,7 +109,7 @@ func (s *Store) init(ctx context.Context, opts Options) error {
 	if err := s.db.QueryRowContext(ctx, "PRAGMA page_size").Scan(&s.pageSize); err != nil {
 		return describe(err)
 	}
-	if s.r.storage, err = s.db.PrepareContext(ctx, "SELECT value FROM storage WHERE contract = ? AND key = ?"); err != nil {
+	if s.r.storage, err = s.db.PrepareContext(ctx, "SELECT value FROM storage_history WHERE contract = ? AND key = ? ORDER BY block DESC LIMIT 1"); err != nil {
 		return describe(err)
 	}
 	if s.r.storageAt, err = s.db.PrepareContext(ctx, `SELECT (SELECT max(number) FROM blocks),
@@ -225,10 +225,10 @@ func (s *Store) Close() error {
 		s.stop = nil
 	}
 	w := &s.w
-	for _, st := range []*sql.Stmt{s.r.storage, s.r.storageAt, w.page, w.putPage, w.delPage, w.contract, w.putContract, w.putStorage,
-		w.delStorage, w.putStorageHist, w.putNonceHist, w.putClassHashHist, w.putClass, w.delClass,
+	for _, st := range []*sql.Stmt{s.r.storage, s.r.storageAt, w.page, w.putPage, w.delPage, w.contract, w.putContract,
+		w.putStorageHist, w.putNonceHist, w.putClassHashHist, w.putClass, w.delClass,
 		w.putBlock, w.putTx, w.putReceipt, w.putEvent, w.put, w.putPages, w.delPages,
-		w.putStorageN, w.delStorageN, w.putStorageHistN, w.getPages} {
+		w.putStorageHistN, w.getPages} {
 		if st != nil {
 			st.Close()
 		}

@@ -116,7 +116,7 @@ func (s *Store) verify(ctx context.Context, tx *sql.Tx) error {
 }
 
 func readStorage(ctx context.Context, tx *sql.Tx) (map[felt.Felt][]trie.Leaf, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT contract, key, value FROM storage")
+	rows, err := tx.QueryContext(ctx, headStorage)
 	if err != nil {
 		return nil, err
 	}
@@ -125,10 +125,13 @@ func readStorage(ctx context.Context, tx *sql.Tx) (map[felt.Felt][]trie.Leaf, er
 	for rows.Next() {
 		var c felt.Felt
 		var l trie.Leaf
-		if err := rows.Scan(feltCol{&c}, feltCol{&l.Key}, feltCol{&l.Value}); err != nil {
+		var block int64
+		if err := rows.Scan(feltCol{&c}, feltCol{&l.Key}, feltCol{&l.Value}, &block); err != nil {
 			return nil, err
 		}
-		out[c] = append(out[c], l)
+		if !l.Value.IsZero() {
+			out[c] = append(out[c], l)
+		}
 	}
 	return out, rows.Err()
 }
