@@ -5,6 +5,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/stark-curve/fp"
 
 	"github.com/kairo-dev/kairo/vm/felt"
+	"github.com/kairo-dev/kairo/vm/felt/fmul"
 )
 
 // Stark curve constants: y^2 = x^3 + alpha*x + beta with alpha = 1, and the
@@ -41,11 +42,89 @@ func onCurve(x, y felt.Felt) bool {
 // coordinate (X1*Z2^2 == X2*Z1^2).
 func sameX(a, b *starkcurve.G1Jac) bool {
 	var za, zb, l, r fp.Element
-	za.Square(&a.Z)
-	zb.Square(&b.Z)
-	l.Mul(&a.X, &zb)
-	r.Mul(&b.X, &za)
+	fmul.Square(&za, &a.Z)
+	fmul.Square(&zb, &b.Z)
+	fmul.Mul(&l, &a.X, &zb)
+	fmul.Mul(&r, &b.X, &za)
 	return l.Equal(&r)
+}
+
+// jacAdd sets p = p + q. It is gnark-crypto's G1Jac.AddAssign
+// (add-2007-bl, doubling when p = q), step for step and so with the same
+// coordinates, on fmul's multiplication.
+func jacAdd(p, q *starkcurve.G1Jac) {
+	if p.Z.IsZero() {
+		*p = *q
+		return
+	}
+	if q.Z.IsZero() {
+		return
+	}
+	var z1z1, z2z2, u1, u2, s1, s2, h, i, j, r, v fp.Element
+	fmul.Square(&z1z1, &q.Z)
+	fmul.Square(&z2z2, &p.Z)
+	fmul.Mul(&u1, &q.X, &z2z2)
+	fmul.Mul(&u2, &p.X, &z1z1)
+	fmul.Mul(&s1, &q.Y, &p.Z)
+	fmul.Mul(&s1, &s1, &z2z2)
+	fmul.Mul(&s2, &p.Y, &q.Z)
+	fmul.Mul(&s2, &s2, &z1z1)
+	if u1.Equal(&u2) && s1.Equal(&s2) {
+		jacDouble(p)
+		return
+	}
+	h.Sub(&u2, &u1)
+	i.Double(&h)
+	fmul.Square(&i, &i)
+	fmul.Mul(&j, &h, &i)
+	r.Sub(&s2, &s1)
+	r.Double(&r)
+	fmul.Mul(&v, &u1, &i)
+	fmul.Square(&p.X, &r)
+	p.X.Sub(&p.X, &j)
+	p.X.Sub(&p.X, &v)
+	p.X.Sub(&p.X, &v)
+	p.Y.Sub(&v, &p.X)
+	fmul.Mul(&p.Y, &p.Y, &r)
+	fmul.Mul(&s1, &s1, &j)
+	s1.Double(&s1)
+	p.Y.Sub(&p.Y, &s1)
+	p.Z.Add(&p.Z, &q.Z)
+	fmul.Square(&p.Z, &p.Z)
+	p.Z.Sub(&p.Z, &z1z1)
+	p.Z.Sub(&p.Z, &z2z2)
+	fmul.Mul(&p.Z, &p.Z, &h)
+}
+
+// jacDouble sets p = 2p. It is gnark-crypto's G1Jac.DoubleAssign
+// (dbl-2007-bl) on fmul's multiplication, with the curve's a = 1 making
+// a*Z^4 just Z^4.
+func jacDouble(p *starkcurve.G1Jac) {
+	var a, b, c, d, e, f, t, z4 fp.Element
+	fmul.Square(&a, &p.X)
+	fmul.Square(&b, &p.Y)
+	fmul.Square(&c, &b)
+	d.Add(&p.X, &b)
+	fmul.Square(&d, &d)
+	d.Sub(&d, &a)
+	d.Sub(&d, &c)
+	d.Double(&d)
+	e.Double(&a)
+	e.Add(&e, &a) // 3*X^2
+	fmul.Square(&z4, &p.Z)
+	fmul.Square(&z4, &z4)
+	e.Add(&e, &z4) // 3*X^2 + a*Z^4
+	fmul.Square(&f, &e)
+	t.Double(&d)
+	fmul.Mul(&p.Z, &p.Y, &p.Z)
+	p.Z.Double(&p.Z)
+	p.X.Sub(&f, &t)
+	p.Y.Sub(&d, &p.X)
+	fmul.Mul(&p.Y, &p.Y, &e)
+	t.Double(&c)
+	t.Double(&t)
+	t.Double(&t)
+	p.Y.Sub(&p.Y, &t)
 }
 
 // airMul computes partial + m*point the way the builtins' AIR does:
@@ -62,9 +141,9 @@ func airMul(partial, point starkcurve.G1Affine, m [4]uint64, iterations int) (st
 			return acc, false
 		}
 		if i < 256 && m[i/64]>>(i%64)&1 != 0 {
-			acc.AddAssign(&dbl)
+			jacAdd(&acc, &dbl)
 		}
-		dbl.DoubleAssign()
+		jacDouble(&dbl)
 	}
 	return acc, true
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/stark-curve/fp"
 
 	"github.com/kairo-dev/kairo/vm/felt"
+	"github.com/kairo-dev/kairo/vm/felt/fmul"
 	"github.com/kairo-dev/kairo/vm/memory"
 )
 
@@ -193,10 +194,10 @@ func (d *doublings) fill(p starkcurve.G1Affine) {
 	d.jac[0].FromAffine(&p)
 	for i := 1; i < len(d.jac); i++ {
 		d.jac[i] = d.jac[i-1]
-		d.jac[i].DoubleAssign()
+		jacDouble(&d.jac[i])
 	}
 	for i := range d.jac {
-		d.z2[i].Square(&d.jac[i].Z)
+		fmul.Square(&d.z2[i], &d.jac[i].Z)
 	}
 }
 
@@ -216,9 +217,9 @@ func airMulDoublings(partial starkcurve.G1Affine, dbl []starkcurve.G1Jac, z2 *[2
 	for i := range dbl {
 		// The AIR's test: the accumulator and the doubled point share
 		// no x coordinate (X1*Z2^2 != X2*Z1^2).
-		accZ2.Square(&acc.Z)
-		l.Mul(&acc.X, &z2[i])
-		rr.Mul(&dbl[i].X, &accZ2)
+		fmul.Square(&accZ2, &acc.Z)
+		fmul.Mul(&l, &acc.X, &z2[i])
+		fmul.Mul(&rr, &dbl[i].X, &accZ2)
 		if l.Equal(&rr) {
 			return acc, false
 		}
@@ -226,9 +227,9 @@ func airMulDoublings(partial starkcurve.G1Affine, dbl []starkcurve.G1Jac, z2 *[2
 			if neg {
 				p := dbl[i]
 				p.Y.Neg(&p.Y)
-				acc.AddAssign(&p)
+				jacAdd(&acc, &p)
 			} else {
-				acc.AddAssign(&dbl[i])
+				jacAdd(&acc, &dbl[i])
 			}
 		}
 	}
