@@ -145,7 +145,7 @@ func (f Felt) Div(g Felt) Felt {
 // Square returns f^2.
 func (f Felt) Square() Felt {
 	var r fp.Element
-	r.Square(f.el())
+	fmul.Square(&r, f.el())
 	return Felt(r)
 }
 
