@@ -1,9 +1,12 @@
 package runner
 
 import (
+	"errors"
 	"io"
+	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/kairo-dev/kairo/vm/builtins"
 	"github.com/kairo-dev/kairo/vm/program"
@@ -16,8 +19,6 @@ const (
 	// fullRun is kairo run's sequence: Run (end_run, stop pointers,
 	// secure-run checks).
 	fullRun benchMode = iota
-	// fullRunWithFiles also relocates and writes the trace and memory.
-	fullRunWithFiles
 	// executionOnly steps from the entry point to the end, as
 	// cairo-vm-go's Runner.Run does.
 	executionOnly
@@ -29,7 +30,7 @@ func bench(b *testing.B, p *program.Program, layoutName string, mode benchMode) 
 	if err != nil {
 		b.Fatal(err)
 	}
-	cfg := Config{Layout: layout, SecureRun: mode != executionOnly, Trace: mode == fullRunWithFiles, Stdout: io.Discard}
+	cfg := Config{Layout: layout, SecureRun: mode != executionOnly, Stdout: io.Discard}
 	var steps uint64
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -45,17 +46,6 @@ func bench(b *testing.B, p *program.Program, layoutName string, mode benchMode) 
 		}
 		if err != nil {
 			b.Fatal(r.FormatError(err))
-		}
-		if mode == fullRunWithFiles {
-			if err := r.Relocate(); err != nil {
-				b.Fatal(err)
-			}
-			if err := r.WriteTrace(io.Discard); err != nil {
-				b.Fatal(err)
-			}
-			if err := r.WriteMemory(io.Discard); err != nil {
-				b.Fatal(err)
-			}
 		}
 		steps += r.VM.Step
 	}
@@ -103,10 +93,90 @@ func BenchmarkExecution(b *testing.B) {
 	}
 }
 
-// BenchmarkFibonacciLoopWithTraceAndMemory adds trace recording and the
-// trace and memory files to BenchmarkRun/FibonacciLoop.
-func BenchmarkFibonacciLoopWithTraceAndMemory(b *testing.B) {
-	bench(b, fixture(b, benchPrograms[0].rel), benchPrograms[0].layout, fullRunWithFiles)
+// BenchmarkTraceAndMemoryFiles measures what the trace and memory files
+// add to a run, side by side: each iteration runs the fibonacci loop
+// (7,000,008 steps) as kairo run does, once without files and once
+// writing both (the trace recorded, both files streamed during the run
+// into new files of a temporary directory, then completed, the way
+// kairo run --trace_file --memory_file writes them), and reports the
+// second's extra time as a percentage of the first's.
+func BenchmarkTraceAndMemoryFiles(b *testing.B) {
+	p := fixture(b, benchPrograms[0].rel)
+	layout, err := builtins.LayoutByName(benchPrograms[0].layout)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	var plain, files time.Duration
+	var steps uint64
+	for b.Loop() {
+		t0 := time.Now()
+		r, err := New(p, Config{Layout: layout, SecureRun: true, Stdout: io.Discard})
+		if err == nil {
+			err = r.Run()
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		steps += r.VM.Step
+		t1 := time.Now()
+		if err := runWithFiles(p, layout, filepath.Join(dir, "trace"), filepath.Join(dir, "memory")); err != nil {
+			b.Fatal(err)
+		}
+		t2 := time.Now()
+		plain += t1.Sub(t0)
+		files += t2.Sub(t1)
+		b.StopTimer()
+		for _, f := range []string{"trace", "memory"} {
+			if err := os.Remove(filepath.Join(dir, f)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(100*(files.Seconds()/plain.Seconds()-1), "files-overhead-%")
+	b.ReportMetric(float64(steps)/plain.Seconds(), "steps/s")
+	b.ReportMetric(float64(steps)/files.Seconds(), "steps/s-with-files")
+}
+
+// runWithFiles runs p writing the trace and memory files as kairo run
+// does.
+func runWithFiles(p *program.Program, layout builtins.Layout, tracePath, memoryPath string) error {
+	r, err := New(p, Config{Layout: layout, SecureRun: true, Trace: true, Stdout: io.Discard})
+	if err != nil {
+		return err
+	}
+	tf, err := os.Create(tracePath)
+	if err != nil {
+		return err
+	}
+	defer tf.Close()
+	mf, err := os.Create(memoryPath)
+	if err != nil {
+		return err
+	}
+	defer mf.Close()
+	ts, ms := r.StreamTrace(tf), r.StreamMemory(mf)
+	defer ts.Stop()
+	defer ms.Stop()
+	if err := r.Run(); err != nil {
+		return errors.New(r.FormatError(err))
+	}
+	if err := r.Relocate(); err != nil {
+		return err
+	}
+	traceErr := make(chan error, 1)
+	go func() { traceErr <- ts.Finish() }()
+	if err := ms.Finish(); err != nil {
+		return err
+	}
+	if err := <-traceErr; err != nil {
+		return err
+	}
+	if err := tf.Close(); err != nil {
+		return err
+	}
+	return mf.Close()
 }
 
 // Our own assembly programs: a felt-arithmetic loop of a million steps and
