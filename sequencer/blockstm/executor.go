@@ -200,8 +200,11 @@ func (w *worker[O]) execute(tx, inc int32) task {
 	v.reset(tx, inc)
 	t0 := w.stats.enter(phaseExec)
 	// Every transaction below tx has committed: nothing can change what
-	// this execution reads, so it needs no validation.
+	// this execution reads, so it needs no validation, and its reads need
+	// no registration. (Checked once: the shared commit index is written
+	// at every commit.)
 	final := s.commitIdx.Load() == tx
+	v.final = final
 	out, err := call(w.ex.txs[tx], v)
 	w.stats.executions++
 	if v.fatal != nil {

@@ -94,6 +94,7 @@ type view struct {
 	// sequential
 	seq *seqState
 
+	final   bool  // every lower transaction had committed when this execution started
 	stopped bool  // the engine stopped this execution
 	fatal   error // the base state failed
 
@@ -257,7 +258,7 @@ func (v *view) read(id int32, k *state.Key) (felt.Felt, error) {
 func (v *view) readMV(id int32, k *state.Key) error {
 	e := v.s.mv.entryID(id, k)
 	for {
-		r, err := v.s.mv.read(e, v.tx, v.inc, v.s.commitIdx.Load() == v.tx)
+		r, err := v.s.mv.read(e, v.tx, v.inc, v.final)
 		if err != nil {
 			v.fatal, v.stopped = err, true
 			return ErrAborted
