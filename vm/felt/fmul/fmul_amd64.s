@@ -5,18 +5,20 @@
 // Montgomery multiplication modulo P = 2^251 + 17*2^192 + 1, with
 // R = 2^256. P's limbs are (1, 0, 0, P3).
 //
-// The 512-bit product T = t0..t7 is held in R8..R15. Reduction: the quotient
-// M (four digits m0..m3) makes the low 256 bits of T + M*P vanish, and
-// M*P = M + (M*P3)<<192. Let Q = M*P3 = q0..q4. Only q0 = lo(m0*P3) lands
-// in the low half (in word 3), so with U = t0..t2 + (t3+q0)<<192 (carry kc
-// out of word 3) M = -U mod 2^256, computed as NOT U + 1 whose carry out
-// is 1 only for U = 0 mod 2^256. Then
+// The 512-bit product T = t0..t7 is held in R8..R15. Reduction: a
+// quotient M below 2^256 makes the low 256 bits of T + M*P vanish, and
+// M*P = M + (M*P3)<<192. The assembly uses M = N + 1 where N is the
+// word-wise complement of U = t0..t2 + (t3 + v)<<192, v being the low word
+// of (N0 + 1)*P3 = lo(N0*P3) + P3 (N0 = NOT t0) and kc the carry out of
+// t3 + v: then U + N + 1 = 2^256 exactly, and
 //
-//	(T + M*P) / 2^256 = t4..t7 + q1..q4 + kc + [U != 0 mod 2^256]
+//	(T + M*P) / 2^256 = t4..t7 + kc + 1 + ((N*P3 + P3) >> 64)
 //
-// which is below 2P for T < 4P^2 (4P < 2^256), so one conditional
-// subtraction of P reduces it fully. m0 = -t0 alone starts the chain; the
-// digit multiplications are the four MULXs by P3.
+// with N's words plain complements (no borrow chain between them) and
+// four 64x64 products N_i*P3. The result is below T/2^256 + P, so below
+// 2P for T < 4P^2 (4P < 2^256), and one conditional subtraction of P
+// reduces it fully. (When U is 0 mod 2^256, M = 2^256 rather than 0; the
+// result is then the representative plus P, still below 2P.)
 
 #define P3 $0x0800000000000011
 
@@ -102,19 +104,15 @@
 #define MONTRED \
 	MOVQ  P3, DX        \
 	MOVQ  R8, AX        \
-	NEGQ  AX            \
+	NOTQ  AX            \
 	MULXQ AX, AX, DI    \
-	ADDQ  AX, R11       \
+	ADDQ  DX, AX        \
 	ADCQ  $1, DI        \
-	NOTQ  R8            \
+	ADDQ  AX, R11       \
+	ADCQ  $0, DI        \
 	NOTQ  R9            \
 	NOTQ  R10           \
 	NOTQ  R11           \
-	ADDQ  $1, R8        \
-	ADCQ  $0, R9        \
-	ADCQ  $0, R10       \
-	ADCQ  $0, R11       \
-	SBBQ  $0, DI        \
 	MULXQ R9, AX, BX    \
 	MULXQ R10, CX, R9   \
 	MULXQ R11, R10, R11 \
