@@ -5,13 +5,15 @@
 // return (Montgomery form with R = 2^256, fully reduced below P) for inputs
 // below P, and accept aliased arguments. On amd64 with ADX and BMI2 they run
 // assembly that uses the shape of P: P = 1 mod 2^64, so the Montgomery
-// factor -P^-1 mod 2^64 is 2^64-1 and the quotient digits of the whole
-// reduction are the negation of the low half of the product, and
-// multiplying a digit by P costs one 64x64 multiplication (by the top limb
-// 0x0800000000000011) instead of four. Cube keeps x^2 in registers between
-// its two products and leaves it partially reduced (below 2P, which a
-// Montgomery product accepts because 4P < 2^256). Elsewhere, and with the
-// purego build tag, the functions call fp.Element's own arithmetic.
+// factor -P^-1 mod 2^64 is 2^64-1, the quotient of the whole reduction
+// follows from the low half of the product by complementing its words, and
+// multiplying a quotient digit by P costs one 64x64 multiplication (by the
+// top limb 0x0800000000000011) instead of four. Cube keeps x^2 in
+// registers between its two products and leaves it partially reduced
+// (below 2P, which a Montgomery product accepts because 4P < 2^256).
+// Without ADX or BMI2 the assembly jumps to fp.Element's arithmetic; with
+// the purego build tag, and off amd64, the functions are fp.Element's
+// arithmetic.
 //
 // See docs/field-arithmetic.md for the derivation and measurements.
 package fmul
