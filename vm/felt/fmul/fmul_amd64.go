@@ -13,6 +13,14 @@ import (
 // make a single call either way.
 var useADX = cpu.SupportADX
 
+// The assembly's fallbacks, referenced here too so that tools which do not
+// read assembly see them used.
+var (
+	_ = mulGeneric
+	_ = squareGeneric
+	_ = cubeGeneric
+)
+
 // Mul sets z = x * y mod P. x and y must be below P; z may alias either.
 //
 //go:noescape
