@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/kairo-dev/kairo/store"
 	"github.com/kairo-dev/kairo/store/commitment"
@@ -114,7 +116,9 @@ func (s *Store) CommitBlock(ctx context.Context, b *store.Block) (store.Header, 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	t := time.Now()
 	s.restartLog(ctx)
+	s.stats.restartNs.Add(int64(time.Since(t)))
 	h, err := s.commit(ctx, b)
 	if err != nil {
 		return store.Header{}, fmt.Errorf("store %s: commit block %d: %w", s.path, h.Number, describe(err))
@@ -160,18 +164,26 @@ func (s *Store) commit(ctx context.Context, b *store.Block) (h store.Header, err
 	if diff == nil {
 		diff = &commitment.StateDiff{}
 	}
-	// The storage, history and class rows do not depend on the roots and
-	// are not read by the committer: they are written beside it, while its
-	// workers hash. database/sql serialises the two goroutines' statements
-	// on the transaction's connection.
+	// The history and class rows, the transactions, receipts, events and
+	// the diff do not depend on the roots and are not read by the
+	// committer: they are written beside it, while its workers hash.
+	// database/sql serialises the two goroutines' statements on the
+	// transaction's connection.
 	flat := make(chan error, 1)
-	go func() { flat <- s.writeState(ctx, st, h.Number, diff, b.Classes) }()
+	go func() {
+		err := s.writeState(ctx, st, h.Number, diff, b.Classes)
+		if err == nil {
+			err = s.writeBody(ctx, st, h.Number, b, diff)
+		}
+		flat <- err
+	}()
 	// The committer reads through the pool, not the transaction: its
 	// workers then read in parallel, each on its own connection. They see
 	// the state this transaction started from: it holds the write lock
 	// (BEGIN IMMEDIATE), so nothing else commits meanwhile, and the rows it
 	// writes before the committer ends are none that the committer reads
 	// (trie nodes and contracts are written after it).
+	t := time.Now()
 	reader := txState{ctx: ctx, set: newPageSet(), cache: s.pages, stats: &s.stats, page: s.w.page, contract: s.w.contract}
 	res, err := commitment.NewCommitter(reader, commitment.WithRootRule(s.rule)).Commit(diff)
 	if ferr := <-flat; err == nil {
@@ -180,11 +192,13 @@ func (s *Store) commit(ctx context.Context, b *store.Block) (h store.Header, err
 	if err != nil {
 		return h, err
 	}
+	t = s.lap(&s.stats.committerNs, t)
 
 	pw := s.pageWriter(st, reader.set)
 	if err := pw.write(ctx, res.Nodes); err != nil {
 		return h, err
 	}
+	t = s.lap(&s.stats.pagesNs, t)
 	if err := s.writeContracts(ctx, st, diff, res); err != nil {
 		return h, err
 	}
@@ -194,10 +208,21 @@ func (s *Store) commit(ctx context.Context, b *store.Block) (h store.Header, err
 	if h.Hash.IsZero() {
 		h.Hash = store.DevnetBlockHash(h)
 	}
-	if err := s.writeBlock(ctx, st, h, b, diff); err != nil {
+	if err := s.writeBlock(ctx, st, h); err != nil {
 		return h, err
 	}
-	return h, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return h, err
+	}
+	s.lap(&s.stats.finishNs, t)
+	return h, nil
+}
+
+// lap adds the time since t to d and returns the time now.
+func (s *Store) lap(d *atomic.Int64, t time.Time) time.Time {
+	now := time.Now()
+	d.Add(int64(now.Sub(t)))
+	return now
 }
 
 // pageWriter returns the page writer of a transaction (st binds the
@@ -289,14 +314,19 @@ func (s *Store) writeState(ctx context.Context, st func(*sql.Stmt) *sql.Stmt, n 
 	return nil
 }
 
-// writeBlock writes the header, transactions, receipts, events and diff.
-func (s *Store) writeBlock(ctx context.Context, st func(*sql.Stmt) *sql.Stmt, h store.Header, b *store.Block, d *commitment.StateDiff) error {
-	n := int64(h.Number)
-	if _, err := st(s.w.putBlock).ExecContext(ctx, n, fb(h.Hash), fb(h.ParentHash), fb(h.StateRoot),
+// writeBlock writes the header; writeBody the transactions, receipts,
+// events and diff of block n.
+func (s *Store) writeBlock(ctx context.Context, st func(*sql.Stmt) *sql.Stmt, h store.Header) error {
+	if _, err := st(s.w.putBlock).ExecContext(ctx, int64(h.Number), fb(h.Hash), fb(h.ParentHash), fb(h.StateRoot),
 		fb(h.ContractsRoot), fb(h.ClassesRoot), int64(h.Timestamp), fb(h.SequencerAddress), h.StarknetVersion,
 		int64(h.TxCount), int64(h.EventCount)); err != nil {
 		return fmt.Errorf("write header: %w", err)
 	}
+	return nil
+}
+
+func (s *Store) writeBody(ctx context.Context, st func(*sql.Stmt) *sql.Stmt, number uint64, b *store.Block, d *commitment.StateDiff) error {
+	n := int64(number)
 	putTx, putReceipt, putEvent := st(s.w.putTx), st(s.w.putReceipt), st(s.w.putEvent)
 	for i, t := range b.Transactions {
 		if _, err := putTx.ExecContext(ctx, n, i, fb(t.Hash), t.Type, nonNil(t.Payload)); err != nil {
