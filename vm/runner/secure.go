@@ -59,17 +59,45 @@ func (r *Runner) verifySecure(verifyBuiltins bool) error {
 	nSeg := r.Mem.NumSegments()
 	for seg := 0; seg < nSeg; seg++ {
 		info, isBuiltin := segs[seg]
-		for off, v := range r.Mem.Cells(seg) {
-			addr := memory.Relocatable{Segment: seg, Offset: off}
-			if isBuiltin && off >= info.size {
-				return &SecurityError{fmt.Sprintf("Out of bounds access to builtin segment %s at %s.", info.name, addr)}
+		// Cells at or past bound are out of bounds (a builtin segment's
+		// stop pointer, the program's size).
+		bound := uint64(1) << 63
+		if isBuiltin {
+			bound = info.size
+		}
+		if seg == r.programBase.Segment {
+			bound = min(bound, progSize)
+		}
+		for base, cells := range r.Mem.Pages(seg) {
+			if base+uint64(len(cells)) <= bound {
+				// The whole page is in bounds: only address values
+				// need a look.
+				for i := range cells {
+					if cells[i].IsReloc() {
+						if s := cells[i].Reloc().Segment; s < 0 || s >= nSeg {
+							return invalidValue(memory.Relocatable{Segment: seg, Offset: base + uint64(i)}, cells[i])
+						}
+					}
+				}
+				continue
 			}
-			if seg == r.programBase.Segment && off >= progSize {
-				return &SecurityError{fmt.Sprintf("Out of bounds access to program segment at %s.", addr)}
-			}
-			if v.IsReloc() {
-				if s := v.Reloc().Segment; s < 0 || s >= nSeg {
-					return &SecurityError{fmt.Sprintf("Invalid memory value at address %s: %s.", addr, v)}
+			for i := range cells {
+				v := cells[i]
+				if !v.IsSet() {
+					continue
+				}
+				off := base + uint64(i)
+				addr := memory.Relocatable{Segment: seg, Offset: off}
+				if isBuiltin && off >= info.size {
+					return &SecurityError{fmt.Sprintf("Out of bounds access to builtin segment %s at %s.", info.name, addr)}
+				}
+				if seg == r.programBase.Segment && off >= progSize {
+					return &SecurityError{fmt.Sprintf("Out of bounds access to program segment at %s.", addr)}
+				}
+				if v.IsReloc() {
+					if s := v.Reloc().Segment; s < 0 || s >= nSeg {
+						return invalidValue(addr, v)
+					}
 				}
 			}
 		}
@@ -84,4 +112,8 @@ func (r *Runner) verifySecure(verifyBuiltins bool) error {
 		}
 	}
 	return nil
+}
+
+func invalidValue(addr memory.Relocatable, v memory.Value) error {
+	return &SecurityError{fmt.Sprintf("Invalid memory value at address %s: %s.", addr, v)}
 }
