@@ -120,6 +120,15 @@ func (b *Block) Validate() error {
 	}
 	declared := make(map[felt.Felt]bool)
 	if b.Diff != nil {
+		// A contract named twice would get two storage tries from one
+		// state, and its root would be the last one's.
+		contracts := make(map[felt.Felt]int, len(b.Diff.Contracts))
+		for i, c := range b.Diff.Contracts {
+			if j, dup := contracts[c.Address]; dup {
+				return fmt.Errorf("state diff names contract %s twice (entries %d and %d)", c.Address, j, i)
+			}
+			contracts[c.Address] = i
+		}
 		for _, c := range b.Diff.Classes {
 			declared[c.ClassHash] = !c.CompiledClassHash.IsZero()
 		}

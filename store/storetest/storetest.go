@@ -433,6 +433,11 @@ func testRejected(t *testing.T, s store.Store) {
 		{"receipt for another transaction", &store.Block{Transactions: []store.Transaction{{Hash: f(1)}}, Receipts: []store.Receipt{{TxHash: f(2)}}}},
 		{"event of no transaction", &store.Block{Events: []store.Event{{TxIndex: 0}}}},
 		{"artifacts of an undeclared class", &store.Block{Classes: []store.Class{{ClassHash: f(9)}}}},
+		{"contract twice in the diff", &store.Block{Diff: &commitment.StateDiff{Contracts: []commitment.ContractDiff{
+			{Address: f(1), Storage: []commitment.StorageWrite{{Key: f(3), Value: f(5)}}},
+			{Address: f(7), Storage: []commitment.StorageWrite{{Key: f(3), Value: f(1)}}},
+			{Address: f(1), Storage: []commitment.StorageWrite{{Key: f(8), Value: f(1)}}},
+		}}}},
 		{"storage key of 2^251", &store.Block{Diff: &commitment.StateDiff{Contracts: []commitment.ContractDiff{
 			{Address: f(1), Storage: []commitment.StorageWrite{{Key: f(3), Value: f(5)}}},
 			{Address: f(7), Storage: []commitment.StorageWrite{{Key: tooBig, Value: f(1)}}},
