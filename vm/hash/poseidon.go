@@ -65,6 +65,11 @@ type poseidonConstants struct {
 	// pushed forward); s0 and s1 then receive the other two, toFull.
 	partial [poseidonPartialRounds]fp.Element
 	toFull  [2]fp.Element
+	// partialBiased[r] is partial[r] + 5P - 2^251 as a plain 256-bit
+	// integer (below 6P), the form the amd64 partial rounds add (see
+	// poseidon_amd64.s). The last row is padding: the assembly loop reads
+	// one row past the last round and discards the sum.
+	partialBiased [poseidonPartialRounds + 1][4]uint64
 }
 
 // poseidonK computes the folded constants once, on first use; they never
@@ -141,6 +146,11 @@ func foldRoundConstants(ark *[poseidonRounds][3]fp.Element) *poseidonConstants {
 	}
 	k.partial[poseidonPartialRounds-1] = full[half][2]
 	k.toFull = [2]fp.Element{full[half][0], full[half][1]}
+	for r, c := range k.partial {
+		// 5P - 2^251 = 5 + (5*p3 - 2^59) * 2^192
+		k.partialBiased[r][0], k.partialBiased[r][1], k.partialBiased[r][2], k.partialBiased[r][3] =
+			add4(c[0], c[1], c[2], c[3], 5, 0, 0, 5*p3-1<<59)
+	}
 	return k
 }
 
@@ -228,6 +238,19 @@ func cube3(s *[3]fp.Element) {
 	fmul.Cube(&s[2], &s[2])
 }
 
+// partialRoundsGeneric runs the 83 partial rounds on s, whose last element
+// already holds the first partial round's constant, and leaves the third
+// constant of the fifth full round in it. It is the whole implementation
+// without the amd64 assembly (partialRoundsADX), which computes the same
+// values.
+func partialRoundsGeneric(s *[3]fp.Element, k *poseidonConstants) {
+	for r := 0; r < poseidonPartialRounds; r++ {
+		var x fp.Element
+		fmul.Cube(&x, &s[2])
+		mixPartial(s, &x, &k.partial[r])
+	}
+}
+
 func permute(s *[3]fp.Element) {
 	k := poseidonK()
 	half := poseidonFullRounds / 2
@@ -238,12 +261,7 @@ func permute(s *[3]fp.Element) {
 		cube3(s)
 		mixFull(s, &k.next[r])
 	}
-	// Partial rounds: s[2] already holds the round's constant.
-	for r := 0; r < poseidonPartialRounds; r++ {
-		var x fp.Element
-		fmul.Cube(&x, &s[2])
-		mixPartial(s, &x, &k.partial[r])
-	}
+	partialRounds(s, k)
 	addMod(&s[0], &s[0], &k.toFull[0])
 	addMod(&s[1], &s[1], &k.toFull[1])
 	for r := half; r < poseidonFullRounds; r++ {

@@ -1,0 +1,344 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// The 83 partial rounds of the Poseidon permutation in one function, for
+// amd64 with ADX and BMI2. Each round is
+//
+//	x   = s2^3
+//	s2' = s0 + s1 + c - 2x
+//	s0' = 3*s0 + s1 + x
+//	s1' = s0 - s1 + x
+//
+// with c the next round's (folded) constant. The rounds form one dependent
+// chain through s2: the cube (two Montgomery products, as in vm/felt/fmul,
+// whose macros are repeated here), then s2'. Nothing else is on it: s0',
+// s1' and the next round's s0' + s1' + c are computed after s2' and
+// overlap with the next cube.
+//
+// Montgomery arithmetic modulo P = 2^251 + 17*2^192 + 1 = 2^251 + D, R =
+// 2^256, P's limbs (1, 0, 0, P3). A Montgomery product of two inputs
+// below 2P is below 2P (4P < 2^256; see docs/field-arithmetic.md), so the
+// chain keeps its values below 2P and never fully reduces them:
+//
+//   - s2 enters each cube below 2P (below P in the first round);
+//   - x = s2^2 * s2 / R^2 is below 2P (neither product is fully reduced);
+//   - A = s0 + s1 + (c + 5P - 2^251), with s0, s1, c below P, lies in
+//     [5P - 2^251, 8P - 2^251). It is computed from the previous round and
+//     kept on the stack; the table holds c + 5P - 2^251 (partialBiased).
+//   - w = A - 2x lies in (P - 2^251, 8P - 2^251), so it is not negative
+//     and k = w >> 251 is at most 7. Write w = k*2^251 + l; then
+//     s2' = w - k*P + 2^251 = l + 2^251 - k*D, which lies in
+//     (2^251 - 7D, 2^252), inside [0, 2P), and equals s0 + s1 + c - 2x
+//     mod P. Computing it takes a mask of the top word, setting bit 251
+//     and subtracting k and 17k (k*D = k + 17k*2^192).
+//   - s0' = 3*s0 + s1 + x < 6P and s1' = s0 + P - s1 + x < 4P are reduced
+//     fully (below P) the way field.go's reduceLazy does, off the chain.
+//
+// After the last round s2 gets one conditional subtraction of P, so that
+// the state leaves fully reduced, as it came in.
+
+#define P3 $0x0800000000000011
+
+// MULROW adds DX * x (x at 0(SI)) into a0..a3 and sets a4 to the top word,
+// with the low halves on the OF chain and the high halves on the CF chain.
+// Clobbers AX, BX, CX, flags.
+#define MULROW(a0, a1, a2, a3, a4) \
+	XORQ  CX, CX         \
+	MULXQ 0(SI), AX, BX  \
+	ADOXQ AX, a0         \
+	ADCXQ BX, a1         \
+	MULXQ 8(SI), AX, BX  \
+	ADOXQ AX, a1         \
+	ADCXQ BX, a2         \
+	MULXQ 16(SI), AX, BX \
+	ADOXQ AX, a2         \
+	ADCXQ BX, a3         \
+	MULXQ 24(SI), AX, a4 \
+	ADOXQ AX, a3         \
+	ADCXQ CX, a4         \
+	ADOXQ CX, a4
+
+// MULROW0 sets R8..R12 = DX * x (x at 0(SI)). Clobbers AX, flags.
+#define MULROW0 \
+	MULXQ 0(SI), R8, R9   \
+	MULXQ 8(SI), AX, R10  \
+	ADDQ  AX, R9          \
+	MULXQ 16(SI), AX, R11 \
+	ADCQ  AX, R10         \
+	MULXQ 24(SI), AX, R12 \
+	ADCQ  AX, R11         \
+	ADCQ  $0, R12
+
+// SQRPRODUCT sets R8..R15 = x^2 (x at 0(SI)): the six cross products once,
+// doubled, plus the four squares. Clobbers AX, BX, CX, DX, flags.
+#define SQRPRODUCT \
+	MOVQ  0(SI), DX       \
+	MULXQ 8(SI), R9, R10  \
+	MULXQ 16(SI), AX, R11 \
+	ADDQ  AX, R10         \
+	MULXQ 24(SI), AX, R12 \
+	ADCQ  AX, R11         \
+	ADCQ  $0, R12         \
+	MOVQ  8(SI), DX       \
+	XORQ  CX, CX          \
+	MULXQ 16(SI), AX, BX  \
+	ADOXQ AX, R11         \
+	ADCXQ BX, R12         \
+	MULXQ 24(SI), AX, R13 \
+	ADOXQ AX, R12         \
+	ADCXQ CX, R13         \
+	ADOXQ CX, R13         \
+	MOVQ  16(SI), DX      \
+	MULXQ 24(SI), AX, R14 \
+	ADDQ  AX, R13         \
+	ADCQ  $0, R14         \
+	MOVQ  0(SI), DX       \
+	MULXQ DX, R8, AX      \
+	XORQ  CX, CX          \
+	ADCXQ R9, R9          \
+	ADOXQ AX, R9          \
+	MOVQ  8(SI), DX       \
+	MULXQ DX, AX, BX      \
+	ADCXQ R10, R10        \
+	ADOXQ AX, R10         \
+	ADCXQ R11, R11        \
+	ADOXQ BX, R11         \
+	MOVQ  16(SI), DX      \
+	MULXQ DX, AX, BX      \
+	ADCXQ R12, R12        \
+	ADOXQ AX, R12         \
+	ADCXQ R13, R13        \
+	ADOXQ BX, R13         \
+	MOVQ  24(SI), DX      \
+	MULXQ DX, AX, R15     \
+	ADCXQ R14, R14        \
+	ADOXQ AX, R14         \
+	ADCXQ CX, R15         \
+	ADOXQ CX, R15
+
+// MONTRED reduces R8..R15 to R12..R15 (below 2P, not fully reduced).
+// Leaves DX = P3. Clobbers AX, BX, CX, DI, R8..R11, flags.
+#define MONTRED \
+	MOVQ  P3, DX        \
+	MOVQ  R8, AX        \
+	NOTQ  AX            \
+	MULXQ AX, AX, DI    \
+	ADDQ  DX, AX        \
+	ADCQ  $1, DI        \
+	ADDQ  AX, R11       \
+	ADCQ  $0, DI        \
+	NOTQ  R9            \
+	NOTQ  R10           \
+	NOTQ  R11           \
+	MULXQ R9, AX, BX    \
+	MULXQ R10, CX, R9   \
+	MULXQ R11, R10, R11 \
+	XORQ  R8, R8        \
+	ADCXQ DI, R12       \
+	ADOXQ AX, R12       \
+	ADCXQ BX, R13       \
+	ADOXQ CX, R13       \
+	ADCXQ R9, R14       \
+	ADOXQ R10, R14      \
+	ADCXQ R11, R15      \
+	ADOXQ R8, R15
+
+// REDUCE sets v0..v3 = v mod P, fully reduced, for v < 2^255 (reduceLazy
+// in field.go): with k = v >> 251, v - k*P lies in [-k*D, 2^251), and one
+// conditional addition of P finishes. Clobbers k, t, m, flags.
+#define REDUCE(v0, v1, v2, v3, k, t, m) \
+	MOVQ v3, k    \
+	SHRQ $59, k   \
+	MOVQ k, t     \
+	SHLQ $4, t    \
+	ADDQ k, t     \
+	SHLQ $5, v3   \
+	SHRQ $5, v3   \
+	SUBQ k, v0    \
+	SBBQ $0, v1   \
+	SBBQ $0, v2   \
+	SBBQ t, v3    \
+	SBBQ m, m     \
+	MOVQ m, k     \
+	ANDQ $1, k    \
+	MOVQ P3, t    \
+	ANDQ m, t     \
+	ADDQ k, v0    \
+	ADCQ $0, v1   \
+	ADCQ $0, v2   \
+	ADCQ t, v3
+
+// Stack frame: A at 0(SP)..24(SP), the table pointer at 32(SP), the
+// rounds left at 40(SP).
+
+// func partialRoundsADX(s *[3]fp.Element, c *[poseidonPartialRounds + 1][4]uint64)
+TEXT ·partialRoundsADX(SB), NOSPLIT, $48-16
+	MOVQ s+0(FP), SI
+	ADDQ $64, SI          // SI = &s[2]: s0 at -64(SI), s1 at -32(SI)
+	MOVQ c+8(FP), DX
+	MOVQ DX, 32(SP)
+	MOVQ $83, 40(SP)
+
+	// A = s0 + s1 + c[0]
+	MOVQ -64(SI), AX
+	MOVQ -56(SI), BX
+	MOVQ -48(SI), CX
+	MOVQ -40(SI), DI
+	ADDQ -32(SI), AX
+	ADCQ -24(SI), BX
+	ADCQ -16(SI), CX
+	ADCQ -8(SI), DI
+	ADDQ 0(DX), AX
+	ADCQ 8(DX), BX
+	ADCQ 16(DX), CX
+	ADCQ 24(DX), DI
+	MOVQ AX, 0(SP)
+	MOVQ BX, 8(SP)
+	MOVQ CX, 16(SP)
+	MOVQ DI, 24(SP)
+
+round:
+	// x = s2^3 in R12..R15, below 2P. The square stays in R12..R15 and
+	// each row of the second product takes its digit from the register its
+	// top word then overwrites (as fmul.Cube).
+	SQRPRODUCT
+	MONTRED
+	MOVQ R12, DX
+	MULROW0
+	MOVQ R13, DX
+	MULROW(R9, R10, R11, R12, R13)
+	MOVQ R14, DX
+	MULROW(R10, R11, R12, R13, R14)
+	MOVQ R15, DX
+	MULROW(R11, R12, R13, R14, R15)
+	MONTRED
+
+	// w = A - 2x in R8..R11
+	MOVQ 0(SP), R8
+	MOVQ 8(SP), R9
+	MOVQ 16(SP), R10
+	MOVQ 24(SP), R11
+	SUBQ R12, R8
+	SBBQ R13, R9
+	SBBQ R14, R10
+	SBBQ R15, R11
+	SUBQ R12, R8
+	SBBQ R13, R9
+	SBBQ R14, R10
+	SBBQ R15, R11
+
+	// s2' = l + 2^251 - k - 17k*2^192, with k = w >> 251 and l the low 251
+	// bits of w
+	MOVQ  R11, AX
+	SHRQ  $59, AX
+	MOVQ  AX, BX
+	SHLQ  $4, BX
+	ADDQ  AX, BX
+	SHLQ  $5, R11
+	SHRQ  $5, R11
+	BTSQ  $59, R11
+	SUBQ  AX, R8
+	SBBQ  $0, R9
+	SBBQ  $0, R10
+	SBBQ  BX, R11
+	MOVQ  R8, 0(SI)
+	MOVQ  R9, 8(SI)
+	MOVQ  R10, 16(SI)
+	MOVQ  R11, 24(SI)
+
+	// Off the chain. s1' = s0 + P - s1 + x in R8..R11.
+	MOVQ P3, DX
+	MOVQ -64(SI), R8
+	MOVQ -56(SI), R9
+	MOVQ -48(SI), R10
+	MOVQ -40(SI), R11
+	ADDQ $1, R8
+	ADCQ $0, R9
+	ADCQ $0, R10
+	ADCQ DX, R11
+	SUBQ -32(SI), R8
+	SBBQ -24(SI), R9
+	SBBQ -16(SI), R10
+	SBBQ -8(SI), R11
+	ADDQ R12, R8
+	ADCQ R13, R9
+	ADCQ R14, R10
+	ADCQ R15, R11
+
+	// s0' = 3*s0 + s1 + x in AX, BX, CX, DI.
+	MOVQ -64(SI), AX
+	MOVQ -56(SI), BX
+	MOVQ -48(SI), CX
+	MOVQ -40(SI), DI
+	ADDQ R12, AX
+	ADCQ R13, BX
+	ADCQ R14, CX
+	ADCQ R15, DI
+	ADDQ -32(SI), AX
+	ADCQ -24(SI), BX
+	ADCQ -16(SI), CX
+	ADCQ -8(SI), DI
+	ADDQ -64(SI), AX
+	ADCQ -56(SI), BX
+	ADCQ -48(SI), CX
+	ADCQ -40(SI), DI
+	ADDQ -64(SI), AX
+	ADCQ -56(SI), BX
+	ADCQ -48(SI), CX
+	ADCQ -40(SI), DI
+
+	REDUCE(R8, R9, R10, R11, R12, R13, R14)
+	REDUCE(AX, BX, CX, DI, R12, R13, R14)
+	MOVQ R8, -32(SI)
+	MOVQ R9, -24(SI)
+	MOVQ R10, -16(SI)
+	MOVQ R11, -8(SI)
+	MOVQ AX, -64(SI)
+	MOVQ BX, -56(SI)
+	MOVQ CX, -48(SI)
+	MOVQ DI, -40(SI)
+
+	// The next round's A = s0' + s1' + c[r+1] (c[83] is padding).
+	MOVQ 32(SP), DX
+	ADDQ $32, DX
+	MOVQ DX, 32(SP)
+	ADDQ R8, AX
+	ADCQ R9, BX
+	ADCQ R10, CX
+	ADCQ R11, DI
+	ADDQ 0(DX), AX
+	ADCQ 8(DX), BX
+	ADCQ 16(DX), CX
+	ADCQ 24(DX), DI
+	MOVQ AX, 0(SP)
+	MOVQ BX, 8(SP)
+	MOVQ CX, 16(SP)
+	MOVQ DI, 24(SP)
+
+	DECQ 40(SP)
+	JNZ  round
+
+	// s2 = s2 mod P: subtract P unless that borrows.
+	MOVQ    0(SI), R8
+	MOVQ    8(SI), R9
+	MOVQ    16(SI), R10
+	MOVQ    24(SI), R11
+	MOVQ    R8, AX
+	SUBQ    $1, AX
+	MOVQ    R9, BX
+	SBBQ    $0, BX
+	MOVQ    R10, CX
+	SBBQ    $0, CX
+	MOVQ    R11, DI
+	MOVQ    P3, DX
+	SBBQ    DX, DI
+	CMOVQCC AX, R8
+	CMOVQCC BX, R9
+	CMOVQCC CX, R10
+	CMOVQCC DI, R11
+	MOVQ    R8, 0(SI)
+	MOVQ    R9, 8(SI)
+	MOVQ    R10, 16(SI)
+	MOVQ    R11, 24(SI)
+	RET
