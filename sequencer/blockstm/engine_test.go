@@ -366,7 +366,7 @@ func TestFinalReads(t *testing.T) {
 	}
 	checkAgainstSequential(t, mk, state.Map{}, Options{Workers: 1, Scheduler: Dependents})
 	sc.mv.idx.each(func(e *entry) error {
-		if len(e.baseReaders) != 0 || len(e.more) != 0 {
+		if len(e.baseReaders) != 0 || (e.more != nil && len(*e.more) != 0) {
 			t.Fatalf("%s: readers registered", e.key)
 		}
 		for _, v := range e.vs {

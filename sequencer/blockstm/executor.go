@@ -96,7 +96,7 @@ func Run[O any](txs []Tx[O], base state.Reader, opt Options) (*Result[O], error)
 	for i := range workers {
 		w := &worker[O]{ex: ex, s: s}
 		w.stats = workerStats{id: i, trace: opt.Trace, start: start, phase: phaseIdle, mark: start}
-		w.view.s, w.view.w = s, &w.stats
+		w.view.s, w.view.w, w.view.slabs = s, &w.stats, &w.slabs
 		workers[i] = w
 		wg.Add(1)
 		go func() {
@@ -161,6 +161,7 @@ type worker[O any] struct {
 	s      *scheduler
 	view   view
 	aborts []abortNote
+	slabs  slabs
 	stats  workerStats
 }
 
@@ -230,7 +231,7 @@ func (w *worker[O]) execute(tx, inc int32) task {
 	st.writes = v.keepWrites()
 	var next task
 	if s.kind == Classic {
-		if s.mv.record(tx, inc, old, st.writes, nil) {
+		if s.mv.record(tx, inc, old, st.writes, nil, &w.slabs) {
 			s.decreaseValIdx(tx, tx)
 		}
 		st.finish(inc)
@@ -240,7 +241,7 @@ func (w *worker[O]) execute(tx, inc int32) task {
 			next = s.validationAfterExecution(tx, inc)
 		}
 	} else {
-		s.mv.record(tx, inc, old, st.writes, &w.aborts)
+		s.mv.record(tx, inc, old, st.writes, &w.aborts, &w.slabs)
 		for i := range w.aborts {
 			w.abortDependent(&w.aborts[i])
 		}
@@ -286,7 +287,7 @@ func (w *worker[O]) abortDependent(a *abortNote) {
 	if w.stats.trace {
 		now := time.Since(w.stats.start)
 		w.stats.events = append(w.stats.events, Event{Kind: EventAbort, Worker: w.stats.id, Tx: a.tx, Inc: a.inc,
-			Start: now, End: now, Key: a.e.key, By: a.by, ByInc: a.byInc, From: a.from, FromInc: a.fromI})
+			Start: now, End: now, Key: *a.e.key, By: a.by, ByInc: a.byInc, From: a.from, FromInc: a.fromI})
 	}
 }
 

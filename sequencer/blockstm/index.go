@@ -48,8 +48,9 @@ type idxShard struct {
 	over map[state.Key]*entry // keys created once the table was half full
 	hasO atomic.Bool
 	slab []entry
-	all  []*entry // in creation order, for iterating without the table
-	_    [64]byte // keep shards on separate cache lines
+	keys []state.Key // the entries' keys (entry.key)
+	all  []*entry    // in creation order, for iterating without the table
+	_    [64]byte    // keep shards on separate cache lines
 }
 
 // Table sizes: at least 1,024 slots; at most 4M (32 MiB), beyond which a
@@ -168,11 +169,13 @@ func (x *index) byRef(ref int32) *entry {
 func (s *idxShard) newEntry(k state.Key, h uint64) *entry {
 	if len(s.slab) == 0 {
 		s.slab = make([]entry, 64)
+		s.keys = make([]state.Key, 64)
 	}
 	e := &s.slab[0]
 	s.slab = s.slab[1:]
-	e.key, e.hash = k, h
-	e.vs, e.baseReaders = e.vbuf[:0], e.rbuf[:0]
+	s.keys[0] = k
+	e.key, e.hash = &s.keys[0], h
+	s.keys = s.keys[1:]
 	s.all = append(s.all, e)
 	return e
 }

@@ -3,6 +3,7 @@ package blockstm
 import (
 	"sync"
 	"testing"
+	"unsafe"
 
 	"github.com/kairo-dev/kairo/sequencer/state"
 	"github.com/kairo-dev/kairo/vm/felt"
@@ -39,7 +40,7 @@ func TestIndexOneEntryPerKey(t *testing.T) {
 			wg.Wait()
 			for j := range c.keys {
 				e := got[0][j]
-				if e == nil || e.key != key(uint64(j)) || e.hash != key(uint64(j)).Hash() {
+				if e == nil || *e.key != key(uint64(j)) || e.hash != key(uint64(j)).Hash() {
 					t.Fatalf("key %d: entry %+v", j, e)
 				}
 				for w := 1; w < workers; w++ {
@@ -56,15 +57,23 @@ func TestIndexOneEntryPerKey(t *testing.T) {
 			}
 			seen := map[state.Key]bool{}
 			x.each(func(e *entry) error {
-				if seen[e.key] {
+				if seen[*e.key] {
 					t.Fatalf("%s listed twice", e.key)
 				}
-				seen[e.key] = true
+				seen[*e.key] = true
 				return nil
 			})
 			if x.find(state.StorageKey(felt.One, felt.One), state.StorageKey(felt.One, felt.One).Hash()) != nil {
 				t.Fatal("find invented an entry")
 			}
 		})
+	}
+}
+
+// TestEntrySize keeps an entry at two cache lines (entrySize): entries of
+// a large array then start on a line boundary.
+func TestEntrySize(t *testing.T) {
+	if got := unsafe.Sizeof(entry{}); got != entrySize {
+		t.Fatalf("entry is %d bytes, want %d", got, entrySize)
 	}
 }

@@ -48,16 +48,53 @@ type mvMemory struct {
 type entry struct {
 	mu          sync.Mutex
 	live        atomic.Bool // a KeySet entry: set up on first use (initPre)
-	ref         int32       // the KeySet id, or -1 - creation number (index.addRef)
-	hash        uint64
-	key         state.Key
-	vs          []version
 	baseLoaded  bool
+	ref         int32      // the KeySet id, or -1 - creation number (index.addRef)
+	hash        uint64     // index entries
+	key         *state.Key // in the KeySet, or the index's key slab
+	vs          []version  // first backing array from a worker's slabs
 	base        felt.Felt
-	baseReaders []readerRef
-	more        [][]readerRef // readers beyond a version's inline ones (version.more)
-	vbuf        [2]version    // vs's first backing array
-	rbuf        [2]readerRef  // baseReaders' first backing array
+	baseReaders []readerRef    // first backing array from a worker's slabs
+	more        *[][]readerRef // readers beyond a version's inline ones (version.more)
+}
+
+// An entry fits two cache lines: the first touch of a key, in the middle
+// of a block whose entries are far larger than the caches, costs two
+// misses. The first versions and readers of an entry live in chunks
+// (slabs) of the worker that wrote or read it first.
+const entrySize = 128
+
+// slabs hands out the first backing arrays of entries' version and
+// reader lists from chunks, one set per worker (no lock): most entries
+// hold one or two of each, and a list that outgrows its place moves to
+// its own array (append). Neither type holds pointers: the chunks are
+// not scanned by the garbage collector.
+type slabs struct {
+	vs []version
+	rs []readerRef
+}
+
+const (
+	slabFirst = 2   // places in an entry's first array
+	slabChunk = 256 // entries' first arrays per chunk
+)
+
+func (a *slabs) versions() []version {
+	if len(a.vs) < slabFirst {
+		a.vs = make([]version, slabFirst*slabChunk)
+	}
+	s := a.vs[:0:slabFirst]
+	a.vs = a.vs[slabFirst:]
+	return s
+}
+
+func (a *slabs) readers() []readerRef {
+	if len(a.rs) < slabFirst {
+		a.rs = make([]readerRef, slabFirst*slabChunk)
+	}
+	s := a.rs[:0:slabFirst]
+	a.rs = a.rs[slabFirst:]
+	return s
 }
 
 // version is one transaction's write to an entry. It holds no pointers, so
@@ -82,11 +119,15 @@ func (e *entry) addReader(v *version, r readerRef) {
 		v.nr++
 		return
 	}
-	if v.more == 0 {
-		e.more = append(e.more, nil)
-		v.more = int32(len(e.more))
+	if e.more == nil {
+		e.more = new([][]readerRef)
 	}
-	e.more[v.more-1] = append(e.more[v.more-1], r)
+	more := e.more
+	if v.more == 0 {
+		*more = append(*more, nil)
+		v.more = int32(len(*more))
+	}
+	(*more)[v.more-1] = append((*more)[v.more-1], r)
 }
 
 // takeVersionReaders moves the readers of v above tx `above` (all when
@@ -103,7 +144,8 @@ func (e *entry) takeVersionReaders(v *version, above int32, aborts *[]abortNote,
 	}
 	v.nr = uint8(n)
 	if v.more != 0 {
-		e.more[v.more-1] = takeReaders(e.more[v.more-1], above, aborts, e, by, byInc, from, fromInc)
+		more := *e.more
+		more[v.more-1] = takeReaders(more[v.more-1], above, aborts, e, by, byInc, from, fromInc)
 	}
 }
 
@@ -139,15 +181,8 @@ func (m *mvMemory) entryID(id int32, k *state.Key) *entry {
 	if m.pre == nil {
 		return m.idx.get(*k)
 	}
-	if uint(id) < uint(len(m.pre)) {
-		e := &m.pre[id]
-		if e.live.Load() {
-			if e.key.Equal(*k) {
-				return e
-			}
-		} else if m.ks.keys[id].Equal(*k) {
-			return m.initPre(e, id)
-		}
+	if uint(id) < uint(len(m.pre)) && m.ks.keys[id].Equal(*k) {
+		return m.initPre(&m.pre[id], id)
 	}
 	if id, ok := m.ks.ID(*k); ok {
 		return m.initPre(&m.pre[id], id)
@@ -170,8 +205,7 @@ func (m *mvMemory) initPre(e *entry, id int32) *entry {
 	}
 	e.mu.Lock()
 	if !e.live.Load() {
-		e.key, e.ref = m.ks.keys[id], id
-		e.vs, e.baseReaders = e.vbuf[:0], e.rbuf[:0]
+		e.key, e.ref = &m.ks.keys[id], id
 		e.live.Store(true)
 	}
 	e.mu.Unlock()
@@ -208,7 +242,7 @@ type resolved struct {
 // resolve reads e as transaction tx sees it. With reg set (reader tracking)
 // the reader is registered on every version it passes and on the base.
 // The caller holds e.mu.
-func (m *mvMemory) resolve(e *entry, tx int32, reg *readerRef) (resolved, error) {
+func (m *mvMemory) resolve(e *entry, tx int32, reg *readerRef, a *slabs) (resolved, error) {
 	var acc felt.Felt
 	deltas := false
 	for i := e.search(tx) - 1; i >= 0; i-- {
@@ -226,13 +260,16 @@ func (m *mvMemory) resolve(e *entry, tx int32, reg *readerRef) (resolved, error)
 		deltas = true
 	}
 	if !e.baseLoaded {
-		b, err := m.base.Get(e.key)
+		b, err := m.base.Get(*e.key)
 		if err != nil {
 			return resolved{}, err
 		}
 		e.base, e.baseLoaded = b, true
 	}
 	if reg != nil {
+		if cap(e.baseReaders) == 0 {
+			e.baseReaders = a.readers()
+		}
 		e.baseReaders = append(e.baseReaders, *reg)
 	}
 	return resolved{val: e.base.Add(acc), src: -1, deltas: deltas, blocker: -1}, nil
@@ -241,14 +278,14 @@ func (m *mvMemory) resolve(e *entry, tx int32, reg *readerRef) (resolved, error)
 // read resolves e for incarnation inc of tx, registering the reader when
 // tracking, unless final: every transaction below tx has committed, so no
 // write can change what it reads.
-func (m *mvMemory) read(e *entry, tx, inc int32, final bool) (resolved, error) {
+func (m *mvMemory) read(e *entry, tx, inc int32, final bool, a *slabs) (resolved, error) {
 	e.mu.Lock()
 	var r resolved
 	var err error
 	if m.track && !final {
-		r, err = m.resolve(e, tx, &readerRef{tx, inc})
+		r, err = m.resolve(e, tx, &readerRef{tx, inc}, a)
 	} else {
-		r, err = m.resolve(e, tx, nil)
+		r, err = m.resolve(e, tx, nil, nil)
 	}
 	e.mu.Unlock()
 	return r, err
@@ -258,7 +295,7 @@ func (m *mvMemory) read(e *entry, tx, inc int32, final bool) (resolved, error) {
 // previous incarnation's write set old, and reports whether ws writes a key
 // that old did not (the paper's wrote_new_path). With reader tracking it
 // appends to aborts every registered reader whose read is changed.
-func (m *mvMemory) record(tx, inc int32, old, ws []Write, aborts *[]abortNote) (newPath bool) {
+func (m *mvMemory) record(tx, inc int32, old, ws []Write, aborts *[]abortNote, a *slabs) (newPath bool) {
 	for i := range ws {
 		w := &ws[i]
 		e := m.byRef(w.ref)
@@ -274,6 +311,9 @@ func (m *mvMemory) record(tx, inc int32, old, ws []Write, aborts *[]abortNote) (
 			}
 		} else {
 			newPath = true
+			if cap(e.vs) == 0 {
+				e.vs = a.versions()
+			}
 			e.vs = append(e.vs, version{})
 			copy(e.vs[p+1:], e.vs[p:])
 			e.vs[p] = version{tx: tx, inc: inc, delta: w.Delta, val: w.Value}
@@ -377,7 +417,7 @@ func (m *mvMemory) validate(tx int32, reads []Read) (int, resolved, error) {
 		r := &reads[i]
 		e := m.byRef(r.ref)
 		e.mu.Lock()
-		now, err := m.resolve(e, tx, nil)
+		now, err := m.resolve(e, tx, nil, nil)
 		e.mu.Unlock()
 		if err != nil {
 			return i, now, err
@@ -402,20 +442,20 @@ func (m *mvMemory) diff(n int32) (state.Diff, error) {
 		if pre == nil {
 			pre = make(state.Diff, 0, len(m.pre)-i)
 		}
-		r, err := m.resolve(e, n, nil)
+		r, err := m.resolve(e, n, nil, nil)
 		if err != nil {
 			return nil, err
 		}
-		pre = append(pre, state.KV{Key: e.key, Value: r.val})
+		pre = append(pre, state.KV{Key: *e.key, Value: r.val})
 	}
 	d := make(state.Diff, 0, m.idx.count())
 	err := m.idx.each(func(e *entry) error {
 		if len(e.vs) == 0 {
 			return nil
 		}
-		r, err := m.resolve(e, n, nil)
+		r, err := m.resolve(e, n, nil, nil)
 		if err == nil {
-			d = append(d, state.KV{Key: e.key, Value: r.val})
+			d = append(d, state.KV{Key: *e.key, Value: r.val})
 		}
 		return err
 	})

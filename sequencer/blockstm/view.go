@@ -88,9 +88,10 @@ type view struct {
 	widx    map[state.Key]int32
 
 	// parallel
-	s  *scheduler
-	st *txStatus
-	w  *workerStats
+	s     *scheduler
+	st    *txStatus
+	w     *workerStats
+	slabs *slabs
 	// sequential
 	seq *seqState
 
@@ -258,7 +259,7 @@ func (v *view) read(id int32, k *state.Key) (felt.Felt, error) {
 func (v *view) readMV(id int32, k *state.Key) error {
 	e := v.s.mv.entryID(id, k)
 	for {
-		r, err := v.s.mv.read(e, v.tx, v.inc, v.final)
+		r, err := v.s.mv.read(e, v.tx, v.inc, v.final, v.slabs)
 		if err != nil {
 			v.fatal, v.stopped = err, true
 			return ErrAborted
@@ -328,6 +329,6 @@ func (w *workerStats) waitFor(v *view, blocker int32, e *entry) {
 	if w.trace {
 		start := t0.Sub(w.start)
 		w.events = append(w.events, Event{Kind: EventWait, Worker: w.id, Tx: v.tx, Inc: v.inc,
-			Start: start, End: start + d, Key: e.key, By: blocker, ByInc: -1, From: -1})
+			Start: start, End: start + d, Key: *e.key, By: blocker, ByInc: -1, From: -1})
 	}
 }
