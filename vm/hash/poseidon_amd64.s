@@ -12,31 +12,43 @@
 //
 // with c the next round's (folded) constant. The rounds form one dependent
 // chain through s2: the cube (two Montgomery products, as in vm/felt/fmul,
-// whose macros are repeated here), then s2'. Nothing else is on it: s0',
-// s1' and the next round's s0' + s1' + c are computed after s2' and
-// overlap with the next cube.
+// whose macros are repeated here), then s2'. The rest is computed after
+// s2' and overlaps with the next cube; it competes with the cube for the
+// ports that execute carry-flag instructions, so it is kept short. The
+// loop tracks u = s0 + s1 instead of s1:
+//
+//	v   = 2*s0 + x
+//	s0' = v + u
+//	u'  = 2*v
+//	s2' = u + c - 2x
+//
+// and converts back (s1 = u - s0) after the last round.
 //
 // Montgomery arithmetic modulo P = 2^251 + 17*2^192 + 1 = 2^251 + D, R =
 // 2^256, P's limbs (1, 0, 0, P3). A Montgomery product of two inputs
 // below 2P is below 2P (4P < 2^256; see docs/field-arithmetic.md), so the
-// chain keeps its values below 2P and never fully reduces them:
+// chain keeps its values below 2P and never reduces them fully. The bounds
+// the loop keeps, as plain integers below 2^256:
 //
-//   - s2 enters each cube below 2P (below P in the first round);
-//   - x = s2^2 * s2 / R^2 is below 2P (neither product is fully reduced);
-//   - A = s0 + s1 + (c + 5P - 2^251), with s0, s1, c below P, lies in
-//     [5P - 2^251, 8P - 2^251). It is computed from the previous round and
-//     kept on the stack; the table holds c + 5P - 2^251 (partialBiased).
-//   - w = A - 2x lies in (P - 2^251, 8P - 2^251), so it is not negative
-//     and k = w >> 251 is at most 7. Write w = k*2^251 + l; then
-//     s2' = w - k*P + 2^251 = l + 2^251 - k*D, which lies in
-//     (2^251 - 7D, 2^252), inside [0, 2P), and equals s0 + s1 + c - 2x
-//     mod P. Computing it takes a mask of the top word, setting bit 251
-//     and subtracting k and 17k (k*D = k + 17k*2^192).
-//   - s0' = 3*s0 + s1 + x < 6P and s1' = s0 + P - s1 + x < 4P are reduced
-//     fully (below P) the way field.go's reduceLazy does, off the chain.
+//   - s2 < 2P on entry to each cube (s2 < P in the first round), hence
+//     x = s2^2 * s2 / R^2 < 2P (neither product fully reduced);
+//   - s0 < 2P, u < 12P (both start below P and 2P);
+//   - v = 2*s0 + x < 6P, u' = 2v < 12P;
+//   - s0' = v + u < 18P, brought back below 2P by subtracting k'P with
+//     k = s0' >> 251 and k' = max(k-1, 0): for k >= 1 that leaves
+//     (s0' mod 2^251) + 2^251 - (k-1)*D, in (0, 2^252) since k <= 18, and
+//     for k = 0 it leaves s0' < 2^251;
+//   - A = u + (c + 5P - 2^251) with c < P (the table holds c + 5P - 2^251,
+//     poseidonConstants.partialBiased) lies in [4P, 18P), so w = A - 2x
+//     lies in [0, 18P) and equals s0 + s1 + c - 2x - 2^251 mod P. With
+//     k = w >> 251 (at most 18) and l = w mod 2^251, s2' = l + 2^251 - k*D
+//     = w + 2^251 - k*P lies in (0, 2^252), inside [0, 2P). Computing it
+//     takes a mask of the top word, setting bit 251 and subtracting k and
+//     17k (k*D = k + 17k*2^192).
 //
-// After the last round s2 gets one conditional subtraction of P, so that
-// the state leaves fully reduced, as it came in.
+// After the last round s2 gets one conditional subtraction of P and s0 and
+// s1 = u + P - s0 (below 13P) a full reduction, so that the state leaves
+// fully reduced, as it came in.
 
 #define P3 $0x0800000000000011
 
@@ -169,18 +181,32 @@
 	ADCQ $0, v2   \
 	ADCQ t, v3
 
+// PREDUCE brings v < 2^256 below 2P: with k = v >> 251, it subtracts
+// max(k-1, 0) * P. Clobbers k, t, flags.
+#define PREDUCE(v0, v1, v2, v3, k, t) \
+	MOVQ  v3, k  \
+	SHRQ  $59, k \
+	SUBQ  $1, k  \
+	ADCQ  $0, k  \
+	MOVQ  P3, t  \
+	IMULQ k, t   \
+	SUBQ  k, v0  \
+	SBBQ  $0, v1 \
+	SBBQ  $0, v2 \
+	SBBQ  t, v3
+
 // Stack frame: A at 0(SP)..24(SP), the table pointer at 32(SP), the
-// rounds left at 40(SP).
+// rounds left at 40(SP). s[0] holds s0 and s[1] holds u during the loop.
 
 // func partialRoundsADX(s *[3]fp.Element, c *[poseidonPartialRounds + 1][4]uint64)
 TEXT ·partialRoundsADX(SB), NOSPLIT, $48-16
 	MOVQ s+0(FP), SI
-	ADDQ $64, SI          // SI = &s[2]: s0 at -64(SI), s1 at -32(SI)
+	ADDQ $64, SI          // SI = &s[2]: s0 at -64(SI), s1 (then u) at -32(SI)
 	MOVQ c+8(FP), DX
 	MOVQ DX, 32(SP)
 	MOVQ $83, 40(SP)
 
-	// A = s0 + s1 + c[0]
+	// u = s0 + s1, A = u + c[0]
 	MOVQ -64(SI), AX
 	MOVQ -56(SI), BX
 	MOVQ -48(SI), CX
@@ -189,6 +215,10 @@ TEXT ·partialRoundsADX(SB), NOSPLIT, $48-16
 	ADCQ -24(SI), BX
 	ADCQ -16(SI), CX
 	ADCQ -8(SI), DI
+	MOVQ AX, -32(SI)
+	MOVQ BX, -24(SI)
+	MOVQ CX, -16(SI)
+	MOVQ DI, -8(SI)
 	ADDQ 0(DX), AX
 	ADCQ 8(DX), BX
 	ADCQ 16(DX), CX
@@ -215,6 +245,8 @@ round:
 	MONTRED
 
 	// w = A - 2x in R8..R11
+	MOVQ $0x07ffffffffffffff, CX
+	MOVQ $0x0800000000000000, DX
 	MOVQ 0(SP), R8
 	MOVQ 8(SP), R9
 	MOVQ 16(SP), R10
@@ -230,83 +262,63 @@ round:
 
 	// s2' = l + 2^251 - k - 17k*2^192, with k = w >> 251 and l the low 251
 	// bits of w
-	MOVQ  R11, AX
-	SHRQ  $59, AX
-	MOVQ  AX, BX
-	SHLQ  $4, BX
-	ADDQ  AX, BX
-	SHLQ  $5, R11
-	SHRQ  $5, R11
-	BTSQ  $59, R11
-	SUBQ  AX, R8
-	SBBQ  $0, R9
-	SBBQ  $0, R10
-	SBBQ  BX, R11
-	MOVQ  R8, 0(SI)
-	MOVQ  R9, 8(SI)
-	MOVQ  R10, 16(SI)
-	MOVQ  R11, 24(SI)
+	MOVQ R11, AX
+	SHRQ $59, AX
+	MOVQ AX, BX
+	SHLQ $4, BX
+	ADDQ AX, BX
+	ANDQ CX, R11
+	ORQ  DX, R11
+	SUBQ AX, R8
+	SBBQ $0, R9
+	SBBQ $0, R10
+	SBBQ BX, R11
+	MOVQ R8, 0(SI)
+	MOVQ R9, 8(SI)
+	MOVQ R10, 16(SI)
+	MOVQ R11, 24(SI)
 
-	// Off the chain. s1' = s0 + P - s1 + x in R8..R11.
-	MOVQ P3, DX
-	MOVQ -64(SI), R8
-	MOVQ -56(SI), R9
-	MOVQ -48(SI), R10
-	MOVQ -40(SI), R11
-	ADDQ $1, R8
-	ADCQ $0, R9
-	ADCQ $0, R10
-	ADCQ DX, R11
-	SUBQ -32(SI), R8
-	SBBQ -24(SI), R9
-	SBBQ -16(SI), R10
-	SBBQ -8(SI), R11
-	ADDQ R12, R8
-	ADCQ R13, R9
-	ADCQ R14, R10
-	ADCQ R15, R11
-
-	// s0' = 3*s0 + s1 + x in AX, BX, CX, DI.
+	// Off the chain. v = 2*s0 + x in AX, BX, CX, DI.
 	MOVQ -64(SI), AX
 	MOVQ -56(SI), BX
 	MOVQ -48(SI), CX
 	MOVQ -40(SI), DI
+	ADDQ AX, AX
+	ADCQ BX, BX
+	ADCQ CX, CX
+	ADCQ DI, DI
 	ADDQ R12, AX
 	ADCQ R13, BX
 	ADCQ R14, CX
 	ADCQ R15, DI
-	ADDQ -32(SI), AX
-	ADCQ -24(SI), BX
-	ADCQ -16(SI), CX
-	ADCQ -8(SI), DI
-	ADDQ -64(SI), AX
-	ADCQ -56(SI), BX
-	ADCQ -48(SI), CX
-	ADCQ -40(SI), DI
-	ADDQ -64(SI), AX
-	ADCQ -56(SI), BX
-	ADCQ -48(SI), CX
-	ADCQ -40(SI), DI
 
-	REDUCE(R8, R9, R10, R11, R12, R13, R14)
-	REDUCE(AX, BX, CX, DI, R12, R13, R14)
-	MOVQ R8, -32(SI)
-	MOVQ R9, -24(SI)
-	MOVQ R10, -16(SI)
-	MOVQ R11, -8(SI)
-	MOVQ AX, -64(SI)
-	MOVQ BX, -56(SI)
-	MOVQ CX, -48(SI)
-	MOVQ DI, -40(SI)
+	// s0' = v + u, below 2P.
+	MOVQ    -32(SI), R8
+	MOVQ    -24(SI), R9
+	MOVQ    -16(SI), R10
+	MOVQ    -8(SI), R11
+	ADDQ    AX, R8
+	ADCQ    BX, R9
+	ADCQ    CX, R10
+	ADCQ    DI, R11
+	PREDUCE(R8, R9, R10, R11, R12, R13)
+	MOVQ    R8, -64(SI)
+	MOVQ    R9, -56(SI)
+	MOVQ    R10, -48(SI)
+	MOVQ    R11, -40(SI)
 
-	// The next round's A = s0' + s1' + c[r+1] (c[83] is padding).
+	// u' = 2v; the next round's A = u' + c[r+1] (c[83] is padding).
+	ADDQ AX, AX
+	ADCQ BX, BX
+	ADCQ CX, CX
+	ADCQ DI, DI
+	MOVQ AX, -32(SI)
+	MOVQ BX, -24(SI)
+	MOVQ CX, -16(SI)
+	MOVQ DI, -8(SI)
 	MOVQ 32(SP), DX
 	ADDQ $32, DX
 	MOVQ DX, 32(SP)
-	ADDQ R8, AX
-	ADCQ R9, BX
-	ADCQ R10, CX
-	ADCQ R11, DI
 	ADDQ 0(DX), AX
 	ADCQ 8(DX), BX
 	ADCQ 16(DX), CX
@@ -341,4 +353,35 @@ round:
 	MOVQ    R9, 8(SI)
 	MOVQ    R10, 16(SI)
 	MOVQ    R11, 24(SI)
+
+	// s0 mod P in AX, BX, CX, DI.
+	MOVQ   -64(SI), AX
+	MOVQ   -56(SI), BX
+	MOVQ   -48(SI), CX
+	MOVQ   -40(SI), DI
+	REDUCE(AX, BX, CX, DI, R12, R13, R14)
+	MOVQ   AX, -64(SI)
+	MOVQ   BX, -56(SI)
+	MOVQ   CX, -48(SI)
+	MOVQ   DI, -40(SI)
+
+	// s1 = (u + P - s0) mod P.
+	MOVQ   -32(SI), R8
+	MOVQ   -24(SI), R9
+	MOVQ   -16(SI), R10
+	MOVQ   -8(SI), R11
+	MOVQ   P3, DX
+	ADDQ   $1, R8
+	ADCQ   $0, R9
+	ADCQ   $0, R10
+	ADCQ   DX, R11
+	SUBQ   AX, R8
+	SBBQ   BX, R9
+	SBBQ   CX, R10
+	SBBQ   DI, R11
+	REDUCE(R8, R9, R10, R11, R12, R13, R14)
+	MOVQ   R8, -32(SI)
+	MOVQ   R9, -24(SI)
+	MOVQ   R10, -16(SI)
+	MOVQ   R11, -8(SI)
 	RET

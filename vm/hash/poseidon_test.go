@@ -231,3 +231,22 @@ func FuzzPoseidonPaths(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkPoseidonPartialRounds measures the 83 partial rounds alone (the
+// dependent chain of 166 multiplications that sets a permutation's cost) on
+// each path.
+func BenchmarkPoseidonPartialRounds(b *testing.B) {
+	k := poseidonK()
+	for _, p := range poseidonPaths() {
+		b.Run(p.name, func(b *testing.B) {
+			a, c := benchInputs()
+			s := [3]fp.Element{fp.Element(a), fp.Element(c), fp.Element(a)}
+			withPoseidonPath(b, p.adx, func() {
+				for b.Loop() {
+					partialRounds(&s, k)
+				}
+			})
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/poseidonPartialRounds, "ns/round")
+		})
+	}
+}
