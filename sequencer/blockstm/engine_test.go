@@ -102,7 +102,7 @@ func TestEarlyAbort(t *testing.T) {
 		done <- r
 	}()
 	<-read1
-	waitUntil(t, "tx1's abort request", func() bool { return sc.st[1].abortInc.Load() == 0 })
+	waitUntil(t, "tx1's abort request", func() bool { return sc.st[1].abortRequested(0) })
 	close(release1)
 	var got *Result[felt.Felt]
 	select {
@@ -179,15 +179,12 @@ func TestEstimateWait(t *testing.T) {
 			<-started2
 			close(release0)
 			waitUntil(t, "tx1 aborted", func() bool {
-				sc.st[1].mu.Lock()
-				defer sc.st[1].mu.Unlock()
-				return sc.st[1].inc == 1 && sc.st[1].status == Executing
+				st, inc, _ := sc.st[1].load()
+				return inc == 1 && st == Executing
 			})
 			close(go2)
 			waitUntil(t, "tx2 waiting for tx1", func() bool {
-				sc.st[1].mu.Lock()
-				defer sc.st[1].mu.Unlock()
-				return sc.st[1].waiters == 1
+				return sc.room.waiters.Load() == 1
 			})
 			close(release1)
 			var r *Result[felt.Felt]

@@ -112,7 +112,7 @@ func Run[O any](txs []Tx[O], base state.Reader, opt Options) (*Result[O], error)
 	res := &Result[O]{Txs: make([]TxResult[O], n)}
 	for j := range res.Txs {
 		st := &s.st[j]
-		r := TxResult[O]{Output: ex.outs[j], Err: ex.errs[j], Incarnations: int(st.inc) + 1, Writes: st.writes}
+		r := TxResult[O]{Output: ex.outs[j], Err: ex.errs[j], Incarnations: int(wordInc(st.word.Load())) + 1, Writes: st.writes}
 		if rs := st.reads.Load(); rs != nil {
 			r.Reads = rs.reads
 		}
@@ -234,7 +234,7 @@ func (w *worker[O]) execute(tx, inc int32) task {
 		if s.mv.record(tx, inc, old, st.writes, nil, &w.slabs) {
 			s.decreaseValIdx(tx, tx)
 		}
-		st.finish(inc)
+		st.finish(inc, s.room)
 		if final {
 			st.validated(inc, math.MaxInt64)
 		} else {
@@ -247,7 +247,7 @@ func (w *worker[O]) execute(tx, inc int32) task {
 		}
 		clear(w.aborts) // drop the entry pointers
 		w.aborts = w.aborts[:0]
-		if !st.finish(inc) {
+		if !st.finish(inc, s.room) {
 			// An abort arrived after the last state access.
 			s.mv.markEstimates(tx, st.writes)
 			next = w.restart(tx)

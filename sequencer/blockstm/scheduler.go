@@ -65,6 +65,7 @@ type scheduler struct {
 	st    []txStatus
 	mv    *mvMemory
 	waves bool
+	room  *waitRoom // readers waiting for a transaction to execute
 
 	// The fields below are grouped by who writes them how often, each
 	// group on its own cache lines, so that the per-transaction writes of
@@ -135,9 +136,7 @@ type task struct {
 
 func newScheduler(n int, kind SchedulerKind, mv *mvMemory, workers int) *scheduler {
 	s := &scheduler{n: int32(n), kind: kind, st: make([]txStatus, n), mv: mv, waves: kind == Classic}
-	for i := range s.st {
-		s.st[i].init()
-	}
+	s.room = newWaitRoom()
 	s.idleCond.L = &s.idleMu
 	s.maxWindow = max(int64(n), 1)
 	s.window.Store(min(s.maxWindow, int64(4*workers)))
@@ -433,9 +432,7 @@ func (s *scheduler) finish() {
 func (s *scheduler) halt() {
 	s.halted.Store(true)
 	s.finish()
-	for i := range s.st {
-		s.st[i].wake()
-	}
+	s.room.wake()
 }
 
 // notify tells sleeping workers that a task may be available.

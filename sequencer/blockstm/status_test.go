@@ -7,18 +7,12 @@ import (
 	"time"
 )
 
-func newStatus() *txStatus {
-	s := &txStatus{}
-	s.init()
-	return s
-}
+func newStatus() *txStatus { return &txStatus{} }
 
 func wantStatus(t *testing.T, s *txStatus, status Status, inc int32) {
 	t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.status != status || s.inc != inc {
-		t.Fatalf("status %s(%d), want %s(%d)", s.status, s.inc, status, inc)
+	if st, i, _ := s.load(); st != status || i != inc {
+		t.Fatalf("status %s(%d), want %s(%d)", st, i, status, inc)
 	}
 }
 
@@ -35,6 +29,7 @@ func mustPanic(t *testing.T, what string, f func()) {
 // TestStatusTransitions walks every edge of the status machine drawn in
 // status.go, and checks the forbidden ones.
 func TestStatusTransitions(t *testing.T) {
+	room := newWaitRoom()
 	s := newStatus()
 	wantStatus(t, s, ReadyToExecute, 0)
 	if inc, ok := s.tryIncarnate(); !ok || inc != 0 {
@@ -45,7 +40,7 @@ func TestStatusTransitions(t *testing.T) {
 		t.Fatal("second tryIncarnate succeeded: two executions at once")
 	}
 	mustPanic(t, "setReady while executing", s.setReady)
-	if !s.finish(0) {
+	if !s.finish(0, room) {
 		t.Fatal("finish without abort request failed")
 	}
 	wantStatus(t, s, Executed, 0)
@@ -78,7 +73,7 @@ func TestStatusTransitions(t *testing.T) {
 	if got := s.requestAbort(1); got != abortStale {
 		t.Fatalf("second abort of running incarnation: %v", got)
 	}
-	if s.finish(1) {
+	if s.finish(1, room) {
 		t.Fatal("finish ignored the abort request")
 	}
 	wantStatus(t, s, Aborting, 1)
@@ -95,14 +90,14 @@ func TestStatusTransitions(t *testing.T) {
 
 	// Dependents: abort request after the execution finished.
 	s.tryIncarnate()
-	s.finish(3)
+	s.finish(3, room)
 	if got := s.requestAbort(3); got != abortTaken {
 		t.Fatalf("abort of executed incarnation: %v", got)
 	}
 	wantStatus(t, s, Aborting, 3)
 	s.setReady()
 	s.tryIncarnate()
-	s.finish(4)
+	s.finish(4, room)
 
 	// Commit needs Executed, and a validation at the commit wave (classic).
 	if ok, _, _ := s.tryCommit(true, 0); ok {
@@ -139,6 +134,7 @@ func TestNoLostWakeUp(t *testing.T) {
 		rounds = 2000
 	}
 	var halted atomic.Bool
+	room := newWaitRoom()
 	for i := range rounds {
 		s := newStatus()
 		s.tryIncarnate()
@@ -147,10 +143,10 @@ func TestNoLostWakeUp(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				s.waitExecuted(&halted)
+				s.waitExecuted(room, &halted)
 			}()
 		}
-		s.finish(0)
+		s.finish(0, room)
 		waitGroupOrFail(t, &wg, "waiter for an executed transaction never woke")
 	}
 }
@@ -159,15 +155,16 @@ func TestNoLostWakeUp(t *testing.T) {
 // is aborted and re-executed, and wakes at the next Executed.
 func TestWaitThroughReincarnation(t *testing.T) {
 	var halted atomic.Bool
+	room := newWaitRoom()
 	s := newStatus()
 	s.tryIncarnate()
 	s.requestAbort(0)
 	done := make(chan struct{})
 	go func() {
-		s.waitExecuted(&halted)
+		s.waitExecuted(room, &halted)
 		close(done)
 	}()
-	if s.finish(0) {
+	if s.finish(0, room) {
 		t.Fatal("finish ignored the abort request")
 	}
 	s.setReady()
@@ -177,7 +174,7 @@ func TestWaitThroughReincarnation(t *testing.T) {
 	case <-time.After(20 * time.Millisecond):
 	}
 	s.tryIncarnate()
-	s.finish(1)
+	s.finish(1, room)
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
@@ -233,6 +230,35 @@ func TestTxHeap(t *testing.T) {
 	for i := range want {
 		if got[i] != want[i] {
 			t.Fatalf("heap order %v, want %v", got, want)
+		}
+	}
+}
+
+// TestAbortRacesFinish races an abort request against the end of the
+// execution it targets: either the request came first (flagged, and finish
+// fails) or the execution finished first (the abort takes it).
+func TestAbortRacesFinish(t *testing.T) {
+	rounds := 20000
+	if testing.Short() {
+		rounds = 2000
+	}
+	room := newWaitRoom()
+	for range rounds {
+		s := newStatus()
+		s.tryIncarnate()
+		var got abortOutcome
+		done := make(chan struct{})
+		go func() {
+			got = s.requestAbort(0)
+			close(done)
+		}()
+		finished := s.finish(0, room)
+		<-done
+		if finished != (got == abortTaken) || (!finished && got != abortFlagged) {
+			t.Fatalf("finish %v, abort request %v", finished, got)
+		}
+		if st, inc, _ := s.load(); st != Aborting || inc != 0 {
+			t.Fatalf("status %s(%d), want aborting(0)", st, inc)
 		}
 	}
 }

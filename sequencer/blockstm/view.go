@@ -179,7 +179,7 @@ func (v *view) check() error {
 	if v.stopped {
 		return ErrAborted
 	}
-	if v.s != nil && (v.st.abortInc.Load() == v.inc || v.s.halted.Load()) {
+	if v.s != nil && (v.st.abortRequested(v.inc) || v.s.halted.Load()) {
 		v.stopped = true
 		return ErrAborted
 	}
@@ -322,7 +322,7 @@ func (v *view) write(id int32, k *state.Key, val felt.Felt, delta bool) error {
 // at e, has executed again.
 func (w *workerStats) waitFor(v *view, blocker int32, e *entry) {
 	t0 := time.Now()
-	v.s.st[blocker].waitExecuted(&v.s.halted)
+	v.s.st[blocker].waitExecuted(v.s.room, &v.s.halted)
 	d := time.Since(t0)
 	w.waits++
 	w.waitTime += d
