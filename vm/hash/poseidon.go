@@ -251,23 +251,27 @@ func partialRoundsGeneric(s *[3]fp.Element, k *poseidonConstants) {
 	}
 }
 
+// fullRoundsGeneric runs four full rounds on s: cube3, then mixFull with
+// c[r]. It is the whole implementation without the amd64 assembly
+// (fullRoundsADX), which computes the same values.
+func fullRoundsGeneric(s *[3]fp.Element, c *[poseidonFullRounds / 2][3]fp.Element) {
+	for r := range c {
+		cube3(s)
+		mixFull(s, &c[r])
+	}
+}
+
 func permute(s *[3]fp.Element) {
+	const half = poseidonFullRounds / 2
 	k := poseidonK()
-	half := poseidonFullRounds / 2
 	addMod(&s[0], &s[0], &k.first[0])
 	addMod(&s[1], &s[1], &k.first[1])
 	addMod(&s[2], &s[2], &k.first[2])
-	for r := 0; r < half; r++ {
-		cube3(s)
-		mixFull(s, &k.next[r])
-	}
+	fullRounds(s, (*[half][3]fp.Element)(k.next[:half]))
 	partialRounds(s, k)
 	addMod(&s[0], &s[0], &k.toFull[0])
 	addMod(&s[1], &s[1], &k.toFull[1])
-	for r := half; r < poseidonFullRounds; r++ {
-		cube3(s)
-		mixFull(s, &k.next[r])
-	}
+	fullRounds(s, (*[half][3]fp.Element)(k.next[half:]))
 }
 
 // PoseidonPermute applies the Hades permutation to s in place (the VM's

@@ -156,6 +156,24 @@
 	ADCXQ R11, R15      \
 	ADOXQ R8, R15
 
+// CUBE sets R12..R15 = x^3 / R^2 (x at 0(SI), below 2P), below 2P, as
+// fmul.Cube does before its final subtraction: the square stays in
+// R12..R15 and each row of the second product takes its digit from the
+// register its top word then overwrites. Clobbers AX, BX, CX, DX, DI,
+// R8..R11, flags.
+#define CUBE \
+	SQRPRODUCT                      \
+	MONTRED                         \
+	MOVQ R12, DX                    \
+	MULROW0                         \
+	MOVQ R13, DX                    \
+	MULROW(R9, R10, R11, R12, R13)  \
+	MOVQ R14, DX                    \
+	MULROW(R10, R11, R12, R13, R14) \
+	MOVQ R15, DX                    \
+	MULROW(R11, R12, R13, R14, R15) \
+	MONTRED
+
 // REDUCE sets v0..v3 = v mod P, fully reduced, for v < 2^255 (reduceLazy
 // in field.go): with k = v >> 251, v - k*P lies in [-k*D, 2^251), and one
 // conditional addition of P finishes. Clobbers k, t, m, flags.
@@ -229,20 +247,8 @@ TEXT ·partialRoundsADX(SB), NOSPLIT, $48-16
 	MOVQ DI, 24(SP)
 
 round:
-	// x = s2^3 in R12..R15, below 2P. The square stays in R12..R15 and
-	// each row of the second product takes its digit from the register its
-	// top word then overwrites (as fmul.Cube).
-	SQRPRODUCT
-	MONTRED
-	MOVQ R12, DX
-	MULROW0
-	MOVQ R13, DX
-	MULROW(R9, R10, R11, R12, R13)
-	MOVQ R14, DX
-	MULROW(R10, R11, R12, R13, R14)
-	MOVQ R15, DX
-	MULROW(R11, R12, R13, R14, R15)
-	MONTRED
+	// x = s2^3 in R12..R15, below 2P.
+	CUBE
 
 	// w = A - 2x in R8..R11
 	MOVQ $0x07ffffffffffffff, CX
@@ -384,4 +390,139 @@ round:
 	MOVQ   R9, -24(SI)
 	MOVQ   R10, -16(SI)
 	MOVQ   R11, -8(SI)
+	RET
+
+// STORE4 writes R12..R15 to 0(p).
+#define STORE4(p) \
+	MOVQ R12, 0+p  \
+	MOVQ R13, 8+p  \
+	MOVQ R14, 16+p \
+	MOVQ R15, 24+p
+
+// Four full rounds: cube the three elements, then
+//
+//	s0' = 3*x0 + x1 + x2 + c0      (below 11P)
+//	s1' = x0 + 2P - x1 + x2 + c1   (below 7P)
+//	s2' = x0 + x1 + 4P - 2*x2 + c2 (below 9P)
+//
+// each reduced fully (REDUCE, for sums below 2^255). The cubes x_j are
+// below 2P and c below P. The three cubes are independent: the processor
+// overlaps them. Stack frame: x0, x1, x2 at 0(SP), 32(SP), 64(SP), the
+// constants' pointer at 96(SP), the rounds left at 104(SP).
+
+// func fullRoundsADX(s *[3]fp.Element, c *[poseidonFullRounds / 2][3]fp.Element)
+TEXT ·fullRoundsADX(SB), NOSPLIT, $112-16
+	MOVQ c+8(FP), DX
+	MOVQ DX, 96(SP)
+	MOVQ $4, 104(SP)
+
+full:
+	MOVQ s+0(FP), SI
+	CUBE
+	STORE4(0(SP))
+	ADDQ $32, SI
+	CUBE
+	STORE4(32(SP))
+	ADDQ $32, SI
+	CUBE
+	STORE4(64(SP))
+
+	MOVQ s+0(FP), SI
+	MOVQ 96(SP), DX
+
+	// s0'
+	MOVQ   0(SP), AX
+	MOVQ   8(SP), BX
+	MOVQ   16(SP), CX
+	MOVQ   24(SP), DI
+	ADDQ   AX, AX
+	ADCQ   BX, BX
+	ADCQ   CX, CX
+	ADCQ   DI, DI
+	ADDQ   0(SP), AX
+	ADCQ   8(SP), BX
+	ADCQ   16(SP), CX
+	ADCQ   24(SP), DI
+	ADDQ   32(SP), AX
+	ADCQ   40(SP), BX
+	ADCQ   48(SP), CX
+	ADCQ   56(SP), DI
+	ADDQ   64(SP), AX
+	ADCQ   72(SP), BX
+	ADCQ   80(SP), CX
+	ADCQ   88(SP), DI
+	ADDQ   0(DX), AX
+	ADCQ   8(DX), BX
+	ADCQ   16(DX), CX
+	ADCQ   24(DX), DI
+	REDUCE(AX, BX, CX, DI, R8, R9, R10)
+	MOVQ   AX, 0(SI)
+	MOVQ   BX, 8(SI)
+	MOVQ   CX, 16(SI)
+	MOVQ   DI, 24(SI)
+
+	// s1'
+	MOVQ   0(SP), AX
+	MOVQ   8(SP), BX
+	MOVQ   16(SP), CX
+	MOVQ   24(SP), DI
+	MOVQ   $0x1000000000000022, R11 // 2*P3
+	ADDQ   $2, AX
+	ADCQ   $0, BX
+	ADCQ   $0, CX
+	ADCQ   R11, DI
+	SUBQ   32(SP), AX
+	SBBQ   40(SP), BX
+	SBBQ   48(SP), CX
+	SBBQ   56(SP), DI
+	ADDQ   64(SP), AX
+	ADCQ   72(SP), BX
+	ADCQ   80(SP), CX
+	ADCQ   88(SP), DI
+	ADDQ   32(DX), AX
+	ADCQ   40(DX), BX
+	ADCQ   48(DX), CX
+	ADCQ   56(DX), DI
+	REDUCE(AX, BX, CX, DI, R8, R9, R10)
+	MOVQ   AX, 32(SI)
+	MOVQ   BX, 40(SI)
+	MOVQ   CX, 48(SI)
+	MOVQ   DI, 56(SI)
+
+	// s2'
+	MOVQ   0(SP), AX
+	MOVQ   8(SP), BX
+	MOVQ   16(SP), CX
+	MOVQ   24(SP), DI
+	MOVQ   $0x2000000000000044, R11 // 4*P3
+	ADDQ   $4, AX
+	ADCQ   $0, BX
+	ADCQ   $0, CX
+	ADCQ   R11, DI
+	ADDQ   32(SP), AX
+	ADCQ   40(SP), BX
+	ADCQ   48(SP), CX
+	ADCQ   56(SP), DI
+	SUBQ   64(SP), AX
+	SBBQ   72(SP), BX
+	SBBQ   80(SP), CX
+	SBBQ   88(SP), DI
+	SUBQ   64(SP), AX
+	SBBQ   72(SP), BX
+	SBBQ   80(SP), CX
+	SBBQ   88(SP), DI
+	ADDQ   64(DX), AX
+	ADCQ   72(DX), BX
+	ADCQ   80(DX), CX
+	ADCQ   88(DX), DI
+	REDUCE(AX, BX, CX, DI, R8, R9, R10)
+	MOVQ   AX, 64(SI)
+	MOVQ   BX, 72(SI)
+	MOVQ   CX, 80(SI)
+	MOVQ   DI, 88(SI)
+
+	ADDQ $96, DX
+	MOVQ DX, 96(SP)
+	DECQ 104(SP)
+	JNZ  full
 	RET

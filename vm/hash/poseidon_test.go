@@ -250,3 +250,22 @@ func BenchmarkPoseidonPartialRounds(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPoseidonFullRounds measures four full rounds (twelve cubes, three
+// at a time independent) on each path.
+func BenchmarkPoseidonFullRounds(b *testing.B) {
+	k := poseidonK()
+	c := (*[poseidonFullRounds / 2][3]fp.Element)(k.next[:poseidonFullRounds/2])
+	for _, p := range poseidonPaths() {
+		b.Run(p.name, func(b *testing.B) {
+			a, d := benchInputs()
+			s := [3]fp.Element{fp.Element(a), fp.Element(d), fp.Element(a)}
+			withPoseidonPath(b, p.adx, func() {
+				for b.Loop() {
+					fullRounds(&s, c)
+				}
+			})
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(poseidonFullRounds/2), "ns/round")
+		})
+	}
+}
