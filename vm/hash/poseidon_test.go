@@ -91,7 +91,7 @@ func edgeStates() [][3]fp.Element {
 // on random states and on states of edge values.
 func TestPoseidonPathsAgree(t *testing.T) {
 	if len(poseidonPaths()) < 2 {
-		t.Skip("no assembly partial rounds in this build or on this processor")
+		t.Skip("no assembly rounds in this build or on this processor")
 	}
 	ark := roundConstants()
 	r := rand.New(rand.NewPCG(21, 22))
@@ -117,7 +117,7 @@ func TestPoseidonPathsAgree(t *testing.T) {
 // fully reduced and equal.
 func TestPoseidonPartialRounds(t *testing.T) {
 	if len(poseidonPaths()) < 2 {
-		t.Skip("no assembly partial rounds in this build or on this processor")
+		t.Skip("no assembly rounds in this build or on this processor")
 	}
 	k := poseidonK()
 	r := rand.New(rand.NewPCG(23, 24))
@@ -149,6 +149,39 @@ func reduced(e fp.Element) bool {
 		}
 	}
 	return false
+}
+
+// TestPoseidonFullRounds runs four full rounds alone on both paths, from
+// edge and random states, with both halves' constants.
+func TestPoseidonFullRounds(t *testing.T) {
+	if len(poseidonPaths()) < 2 {
+		t.Skip("no assembly rounds in this build or on this processor")
+	}
+	const half = poseidonFullRounds / 2
+	k := poseidonK()
+	r := rand.New(rand.NewPCG(27, 28))
+	states := edgeStates()
+	for range 1000 {
+		states = append(states, [3]fp.Element{fp.Element(randFelt(r)), fp.Element(randFelt(r)), fp.Element(randFelt(r))})
+	}
+	for _, c := range []*[half][3]fp.Element{
+		(*[half][3]fp.Element)(k.next[:half]),
+		(*[half][3]fp.Element)(k.next[half:]),
+	} {
+		for _, s := range states {
+			want, got := s, s
+			fullRoundsGeneric(&want, c)
+			withPoseidonPath(t, true, func() { fullRounds(&got, c) })
+			for j := range got {
+				if !reduced(got[j]) {
+					t.Fatalf("full rounds of %v: element %d = %v not reduced", s, j, got[j])
+				}
+			}
+			if got != want {
+				t.Fatalf("full rounds of %v: adx %v, go %v", s, got, want)
+			}
+		}
+	}
 }
 
 // TestPoseidonBiasedConstants checks the table the assembly adds: each row
