@@ -197,7 +197,7 @@ func bare(txs []blockstm.Tx[kvtx.Output], base state.Map) []kvtx.Output {
 // Beside the engine on 1 and 2 workers: sequential execution, and a bare
 // loop that applies the transactions to a map (no read sets, no state
 // diff), the floor under any executor. The block's keys are interned once
-// (KeySet), as kairo block does; the nokeys runs show the general path.
+// (KeySet), as kairo block does; the nokeys/ runs show the general path.
 func BenchmarkOverhead(b *testing.B) {
 	cfg := kvtx.GenConfig{Workload: "transfers", Txs: 10000, Accounts: 10000, Seed: 1}
 	blk, err := kvtx.Generate(cfg)
@@ -217,11 +217,11 @@ func BenchmarkOverhead(b *testing.B) {
 	}
 	b.Run("bare", func(b *testing.B) { measure(b, func() { bare(txs, blk.Genesis) }) })
 	for _, ks := range []*blockstm.KeySet{keys, nil} {
-		suffix := ""
+		prefix := ""
 		if ks == nil {
-			suffix = "/nokeys"
+			prefix = "nokeys/"
 		}
-		b.Run("sequential"+suffix, func(b *testing.B) {
+		b.Run(prefix+"sequential", func(b *testing.B) {
 			measure(b, func() {
 				if _, err := blockstm.SequentialKeys(txs, blk.Genesis, ks); err != nil {
 					b.Fatal(err)
@@ -233,7 +233,7 @@ func BenchmarkOverhead(b *testing.B) {
 				if ks == nil && (s != blockstm.Dependents || w != 2) {
 					continue
 				}
-				b.Run(fmt.Sprintf("%s/w%d%s", s, w, suffix), func(b *testing.B) {
+				b.Run(fmt.Sprintf("%s%s/w%d", prefix, s, w), func(b *testing.B) {
 					measure(b, func() {
 						if _, err := blockstm.Run(txs, blk.Genesis, blockstm.Options{Workers: w, Scheduler: s, Keys: ks}); err != nil {
 							b.Fatal(err)

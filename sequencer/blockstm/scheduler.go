@@ -367,7 +367,17 @@ func (s *scheduler) validationAfterExecution(tx, inc int32) task {
 // reports whether the block is done, and whether it committed any (which
 // may admit fresh transactions: the caller looks for a task again before
 // sleeping).
+//
+// A caller that finds the next transaction to commit still unfinished
+// (ready, executing or aborting) leaves at once: the worker that finishes
+// it calls tryCommit after publishing Executed, and then sees every
+// status published before this one was read.
 func (s *scheduler) tryCommit() (done, progressed bool) {
+	if idx := s.commitIdx.Load(); idx < s.n {
+		if st := wordStatus(s.st[idx].word.Load()); st != Executed && st != Committed {
+			return s.done.Load(), false
+		}
+	}
 	s.commitReq.Add(1)
 	for {
 		if !s.commitMu.TryLock() {
