@@ -42,6 +42,16 @@ import (
 // integers and reduced once per element, without branches (field.go), so
 // that it costs few instructions and no misprediction throws the
 // overlapped work away.
+//
+// On amd64 with ADX and BMI2 both kinds of rounds run in assembly
+// (poseidon_amd64.s): fullRoundsADX does four full rounds per call (the
+// three cubes, then the linear layer), and partialRoundsADX all 83 partial
+// rounds in one loop that keeps the last element below 2P instead of below
+// P, computes it first after each cube and tracks s0 + s1 in place of s1,
+// so that fewer instructions compete with the chain. Both compute exactly
+// what fullRoundsGeneric and partialRoundsGeneric compute, the code every
+// other build runs (and amd64 without those extensions, or with the purego
+// tag).
 
 const (
 	poseidonFullRounds    = 8
