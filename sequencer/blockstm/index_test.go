@@ -70,10 +70,14 @@ func TestIndexOneEntryPerKey(t *testing.T) {
 	}
 }
 
-// TestEntrySize keeps an entry at two cache lines (entrySize): entries of
-// a large array then start on a line boundary.
-func TestEntrySize(t *testing.T) {
+// TestLayout keeps an entry at two cache lines and a transaction status
+// at one (entrySize, statusSize): elements of a large array then start on
+// a line boundary and share no line.
+func TestLayout(t *testing.T) {
 	if got := unsafe.Sizeof(entry{}); got != entrySize {
 		t.Fatalf("entry is %d bytes, want %d", got, entrySize)
+	}
+	if got := unsafe.Sizeof(txStatus{}); got != statusSize {
+		t.Fatalf("txStatus is %d bytes, want %d", got, statusSize)
 	}
 }

@@ -64,7 +64,7 @@ func (s Status) String() string {
 }
 
 // txStatus is the scheduler's record of one transaction; its zero value
-// is ReadyToExecute(0). One cache line.
+// is ReadyToExecute(0).
 type txStatus struct {
 	word atomic.Uint64 // see statusWord
 
@@ -77,7 +77,13 @@ type txStatus struct {
 	// Executing or Aborting; reads is replaced whole, for validators.
 	writes []Write
 	reads  atomic.Pointer[readSet]
+	_      [8]byte // to statusSize
 }
+
+// statusSize keeps a txStatus at one cache line: the statuses of
+// consecutive transactions, which run on different workers, never share
+// one.
+const statusSize = 64
 
 // statusWord packs a status word: the incarnation in the high 32 bits,
 // abortBit when an abort of the running incarnation was requested
