@@ -96,7 +96,7 @@ func Run[O any](txs []Tx[O], base state.Reader, opt Options) (*Result[O], error)
 	for i := range workers {
 		w := &worker[O]{ex: ex, s: s}
 		w.stats = workerStats{id: i, trace: opt.Trace, start: start, phase: phaseIdle, mark: start}
-		w.view.s, w.view.w, w.view.slabs = s, &w.stats, &w.slabs
+		w.view.s, w.view.w, w.view.slabs, w.view.keys = s, &w.stats, &w.slabs, opt.Keys
 		workers[i] = w
 		wg.Add(1)
 		go func() {

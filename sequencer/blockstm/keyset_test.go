@@ -84,3 +84,82 @@ func TestMergeDiff(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyedMixedAccess: a transaction that reaches one key through View
+// and through KeyedView, with its right id, another key's id or an id out
+// of range, and a key outside the KeySet through an id, sees one key: no
+// duplicate read or write, the same results as without a KeySet, both
+// executors, every scheduler.
+func TestKeyedMixedAccess(t *testing.T) {
+	in := []state.Key{key(0), key(1), key(2), key(3)}
+	out := key(9) // not in the set
+	ks := NewKeySet(in)
+	id := func(k state.Key) int32 { i, _ := ks.ID(k); return i }
+	base := state.Map{key(0): felt.FromUint64(100), key(1): felt.FromUint64(5), out: felt.FromUint64(7)}
+	mk := func() []Tx[felt.Felt] {
+		var fs []func(View, int) (felt.Felt, error)
+		for i := range 12 {
+			a, b := in[i%4], in[(i+1)%4]
+			fs = append(fs, func(v View, _ int) (felt.Felt, error) {
+				kv := v.(KeyedView)
+				x, err := v.Read(a) // by key first
+				if err != nil {
+					return x, err
+				}
+				y, err := kv.ReadID(id(a), a) // right id: the same read
+				if err != nil {
+					return x, err
+				}
+				if err := kv.WriteID(id(b), a, x.Add(y)); err != nil { // another key's id
+					return x, err
+				}
+				z, err := kv.ReadID(int32(ks.Len()+i), a) // out of range: own write
+				if err != nil {
+					return x, err
+				}
+				if err := kv.AddDeltaID(id(a), out, felt.One); err != nil { // key outside the set
+					return x, err
+				}
+				if err := v.AddDelta(out, felt.One); err != nil {
+					return x, err
+				}
+				w, err := kv.ReadID(id(b), b)
+				if err != nil {
+					return x, err
+				}
+				if err := v.Write(b, w.Add(z)); err != nil {
+					return x, err
+				}
+				return z, kv.WriteID(id(b), b, w.Add(z).Add(felt.One))
+			})
+		}
+		return txs(fs...)
+	}
+	want, err := Sequential(mk(), base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j, r := range want.Txs {
+		if len(r.Reads) != 2 || len(r.Writes) != 3 {
+			t.Fatalf("tx %d: %d reads, %d writes; want 2 and 3", j, len(r.Reads), len(r.Writes))
+		}
+	}
+	got, err := SequentialKeys(mk(), base, ks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Compare(want, got, nil); err != nil {
+		t.Fatalf("sequential with keys: %v", err)
+	}
+	for _, s := range []SchedulerKind{Classic, Dependents} {
+		for _, w := range []int{1, 2, 4} {
+			got, err := Run(mk(), base, Options{Workers: w, Scheduler: s, Keys: ks})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := Compare(want, got, nil); err != nil {
+				t.Fatalf("%s, %d workers, with keys: %v", s, w, err)
+			}
+		}
+	}
+}

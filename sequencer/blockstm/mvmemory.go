@@ -172,19 +172,10 @@ func newMVMemory(base state.Reader, track bool, hint int, ks *KeySet) *mvMemory 
 	return m
 }
 
-// entry returns the entry of k, creating it on first use.
-func (m *mvMemory) entry(k state.Key) *entry { return m.entryID(-1, &k) }
-
-// entryID returns the entry of k, whose id in the KeySet may be id. The
-// id is checked against the entry's key, which shares its cache lines.
-func (m *mvMemory) entryID(id int32, k *state.Key) *entry {
-	if m.pre == nil {
-		return m.idx.get(*k)
-	}
-	if uint(id) < uint(len(m.pre)) && m.ks.keys[id].Equal(*k) {
-		return m.initPre(&m.pre[id], id)
-	}
-	if id, ok := m.ks.ID(*k); ok {
+// entryValid returns the entry of k, whose id in the KeySet is id, -1
+// when k is not in the set (view.validID).
+func (m *mvMemory) entryValid(id int32, k *state.Key) *entry {
+	if id >= 0 {
 		return m.initPre(&m.pre[id], id)
 	}
 	return m.idx.get(*k)

@@ -30,18 +30,10 @@ type seqCell struct {
 	loaded  bool // val holds at least the base value (pre cells)
 }
 
-// cellID returns the cell of k, whose id in the KeySet may be id.
-func (s *seqState) cellID(id int32, k *state.Key) (*seqCell, error) {
-	if s.ks == nil {
-		return s.cell(*k)
-	}
-	// A cell holds its key once loaded: check the id against it.
-	if uint(id) < uint(len(s.pre)) {
-		if c := &s.pre[id]; c.loaded && c.key.Equal(*k) {
-			return c, nil
-		}
-	}
-	if id = s.ks.lookup(id, k); id < 0 {
+// cellValid returns the cell of k, whose id in the KeySet is id, -1 when
+// k is not in the set (view.validID).
+func (s *seqState) cellValid(id int32, k *state.Key) (*seqCell, error) {
+	if id < 0 {
 		return s.cell(*k)
 	}
 	c := &s.pre[id]
@@ -94,7 +86,7 @@ func SequentialKeys[O any](txs []Tx[O], base state.Reader, keys *KeySet) (*Resul
 	} else {
 		s.cells = make(map[uint64]*seqCell, 2*len(txs))
 	}
-	v := &view{seq: s}
+	v := &view{seq: s, keys: keys}
 	res := &Result[O]{Txs: make([]TxResult[O], len(txs))}
 	for j, tx := range txs {
 		v.reset(int32(j), 0)
@@ -107,7 +99,7 @@ func SequentialKeys[O any](txs []Tx[O], base state.Reader, keys *KeySet) (*Resul
 		}
 		for i := range v.writes {
 			w := &v.writes[i]
-			c, cerr := s.cellID(w.id, &w.Key)
+			c, cerr := s.cellValid(w.id, &w.Key)
 			if cerr != nil {
 				return nil, fmt.Errorf("blockstm: reading the base state: %w", cerr)
 			}

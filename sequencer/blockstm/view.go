@@ -95,6 +95,8 @@ type view struct {
 	// sequential
 	seq *seqState
 
+	keys *KeySet // the block's, or nil
+
 	final   bool  // every lower transaction had committed when this execution started
 	stopped bool  // the engine stopped this execution
 	fatal   error // the base state failed
@@ -186,12 +188,37 @@ func (v *view) check() error {
 	return nil
 }
 
-func (v *view) findRead(k state.Key) int { return find(v.reads, &v.ridx, k, readKey) }
-
-func (v *view) findWrite(k state.Key) int { return find(v.writes, &v.widx, k, writeKey) }
-
 func readKey(r *Read) state.Key   { return r.Key }
 func writeKey(w *Write) state.Key { return w.Key }
+
+// findRead returns the index of k in the read set, -1 when absent. With
+// k's KeySet id (validID; -1: none) a small set is searched by entry ref,
+// which is the id for the keys of the set (negative for the others):
+// same id, same key.
+func (v *view) findRead(id int32, k *state.Key) int {
+	if id >= 0 && len(v.reads) <= indexAbove {
+		for i := range v.reads {
+			if v.reads[i].ref == id {
+				return i
+			}
+		}
+		return -1
+	}
+	return find(v.reads, &v.ridx, *k, readKey)
+}
+
+// findWrite is findRead for the write set.
+func (v *view) findWrite(id int32, k *state.Key) int {
+	if id >= 0 && len(v.writes) <= indexAbove {
+		for i := range v.writes {
+			if v.writes[i].ref == id {
+				return i
+			}
+		}
+		return -1
+	}
+	return find(v.writes, &v.widx, *k, writeKey)
+}
 
 // find returns the index of k in a read or write set (whose keys are
 // distinct), -1 when absent: a linear scan for small sets, else a map
@@ -227,25 +254,26 @@ func (v *view) read(id int32, k *state.Key) (felt.Felt, error) {
 	if err := v.check(); err != nil {
 		return felt.Zero, err
 	}
+	id = v.validID(id, k)
 	var own felt.Felt
-	if i := v.findWrite(*k); i >= 0 {
+	if i := v.findWrite(id, k); i >= 0 {
 		w := &v.writes[i]
 		if !w.Delta {
 			return w.Value, nil
 		}
 		own = w.Value
 	}
-	if i := v.findRead(*k); i >= 0 {
+	if i := v.findRead(id, k); i >= 0 {
 		return v.reads[i].Value.Add(own), nil
 	}
 	var err error
 	if v.seq != nil {
 		var c *seqCell
-		if c, err = v.seq.cellID(id, k); err != nil {
+		if c, err = v.seq.cellValid(id, k); err != nil {
 			v.fatal, v.stopped = err, true
 			return felt.Zero, ErrAborted
 		}
-		v.reads = append(v.reads, Read{Key: *k, Value: c.val, Source: c.src, Deltas: c.deltas})
+		v.reads = append(v.reads, Read{Key: *k, Value: c.val, Source: c.src, Deltas: c.deltas, ref: id})
 	} else {
 		if err = v.readMV(id, k); err != nil {
 			return felt.Zero, err
@@ -254,10 +282,21 @@ func (v *view) read(id int32, k *state.Key) (felt.Felt, error) {
 	return v.reads[len(v.reads)-1].Value.Add(own), nil
 }
 
-// readMV reads k from the multi-version memory into the read set, waiting
-// for the writer of an estimate until it has executed again.
+// validID returns the id of k in the block's KeySet, -1 when k is not in
+// it: id itself when it names k, else a lookup. Every access to a key of
+// the set thus carries its id, and the sets below are searched by it.
+func (v *view) validID(id int32, k *state.Key) int32 {
+	if v.keys == nil {
+		return -1
+	}
+	return v.keys.lookup(id, k)
+}
+
+// readMV reads k, whose KeySet id is id when not -1 (validID), from the
+// multi-version memory into the read set, waiting for the writer of an
+// estimate until it has executed again.
 func (v *view) readMV(id int32, k *state.Key) error {
-	e := v.s.mv.entryID(id, k)
+	e := v.s.mv.entryValid(id, k)
 	for {
 		r, err := v.s.mv.read(e, v.tx, v.inc, v.final, v.slabs)
 		if err != nil {
@@ -275,16 +314,16 @@ func (v *view) readMV(id int32, k *state.Key) error {
 	}
 }
 
-// refFor returns the ref of the multi-version entry of k, from the read
-// set when k was read.
+// refFor returns the ref of the multi-version entry of k (KeySet id id,
+// or -1), from the read set when k was read; in sequential execution, id.
 func (v *view) refFor(id int32, k *state.Key) int32 {
 	if v.seq != nil {
-		return 0
+		return id
 	}
-	if i := v.findRead(*k); i >= 0 {
+	if i := v.findRead(id, k); i >= 0 {
 		return v.reads[i].ref
 	}
-	return v.s.mv.entryID(id, k).ref
+	return v.s.mv.entryValid(id, k).ref
 }
 
 // Write implements View.
@@ -305,7 +344,8 @@ func (v *view) write(id int32, k *state.Key, val felt.Felt, delta bool) error {
 	if err := v.check(); err != nil {
 		return err
 	}
-	if i := v.findWrite(*k); i >= 0 {
+	id = v.validID(id, k)
+	if i := v.findWrite(id, k); i >= 0 {
 		w := &v.writes[i]
 		if delta {
 			w.Value = w.Value.Add(val)
