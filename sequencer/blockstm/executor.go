@@ -109,17 +109,9 @@ func Run[O any](txs []Tx[O], base state.Reader, opt Options) (*Result[O], error)
 	if ex.failure != nil {
 		return nil, fmt.Errorf("blockstm: reading the base state: %w", ex.failure)
 	}
-	res := &Result[O]{Txs: make([]TxResult[O], n)}
-	for j := range res.Txs {
-		st := &s.st[j]
-		r := TxResult[O]{Output: ex.outs[j], Err: ex.errs[j], Incarnations: int(wordInc(st.word.Load())) + 1, Writes: st.writes}
-		if rs := st.reads.Load(); rs != nil {
-			r.Reads = rs.reads
-		}
-		res.Txs[j] = r
-	}
 	t0 := time.Now()
-	d, err := mv.diff(int32(n))
+	res := &Result[O]{Txs: make([]TxResult[O], n)}
+	d, err := finalize(ex, mv, res.Txs, opt.Workers)
 	if err != nil {
 		return nil, fmt.Errorf("blockstm: reading the base state: %w", err)
 	}
@@ -132,6 +124,63 @@ func Run[O any](txs []Tx[O], base state.Reader, opt Options) (*Result[O], error)
 	}
 	slices.SortStableFunc(res.Trace, func(a, b Event) int { return int(a.Start - b.Start) })
 	return res, nil
+}
+
+// finalizeMin is the fewest transactions per goroutine finalize starts.
+const finalizeMin = 2048
+
+// finalize fills txs, the block's results, and returns its state diff,
+// split over up to parts goroutines (the workers' cores are free again):
+// each takes a range of transactions and a range of KeySet entries, whose
+// diff it builds in its own range of one array (a key per entry at most),
+// in key order; the ranges are then closed up, and the keys outside the
+// set merged in.
+func finalize[O any](ex *executor[O], mv *mvMemory, txs []TxResult[O], parts int) (state.Diff, error) {
+	n, k := len(txs), len(mv.pre)
+	parts = max(1, min(parts, n/finalizeMin))
+	var buf state.Diff
+	if k > 0 {
+		buf = make(state.Diff, k)
+	}
+	diffs := make([]state.Diff, parts)
+	errs := make([]error, parts)
+	part := func(p int) {
+		for j := n * p / parts; j < n*(p+1)/parts; j++ {
+			st := &ex.s.st[j]
+			r := TxResult[O]{Output: ex.outs[j], Err: ex.errs[j], Incarnations: int(wordInc(st.word.Load())) + 1, Writes: st.writes}
+			if rs := st.reads.Load(); rs != nil {
+				r.Reads = rs.reads
+			}
+			txs[j] = r
+		}
+		lo, hi := k*p/parts, k*(p+1)/parts
+		diffs[p], errs[p] = mv.diffPre(int32(n), lo, hi, buf[lo:lo:hi])
+	}
+	var wg sync.WaitGroup
+	for p := 1; p < parts; p++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			part(p)
+		}()
+	}
+	part(0)
+	rest, err := mv.diffIndex(int32(n))
+	wg.Wait()
+	if err != nil {
+		return nil, err
+	}
+	size := 0
+	for p := range parts {
+		if errs[p] != nil {
+			return nil, errs[p]
+		}
+		size += copy(buf[size:], diffs[p])
+	}
+	if size == 0 {
+		return rest, nil
+	}
+	return mergeDiff(buf[:size:size], rest), nil
 }
 
 // testHookStart, when set by a test, sees the scheduler before work starts.

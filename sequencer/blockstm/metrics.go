@@ -19,7 +19,7 @@ type Metrics struct {
 	Waits       int // reads that met an estimate and waited for its writer
 
 	Wall     time.Duration // from start to the last commit
-	Finalize time.Duration // building the state diff after the last commit
+	Finalize time.Duration // building the results and the state diff after the last commit
 	// Summed over workers. One clock reading per task: a phase runs from
 	// the start of its task to the start of the next phase, so the
 	// scheduling and committing after a task count in its phase.

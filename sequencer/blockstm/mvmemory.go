@@ -420,25 +420,27 @@ func (m *mvMemory) validate(tx int32, reads []Read) (int, resolved, error) {
 	return -1, resolved{}, nil
 }
 
-// diff returns the final value of every key some transaction wrote, as seen
-// after the last one, sorted by key.
-func (m *mvMemory) diff(n int32) (state.Diff, error) {
-	// The KeySet's entries are in key order already.
-	var pre state.Diff
-	for i := range m.pre {
+// diffPre appends to d the final value, after transaction n-1, of every
+// KeySet key of ids [lo, hi) some transaction wrote, in key order. Parts
+// of the set may be diffed at once by different goroutines once the
+// block is done.
+func (m *mvMemory) diffPre(n int32, lo, hi int, d state.Diff) (state.Diff, error) {
+	for i := lo; i < hi; i++ {
 		e := &m.pre[i]
 		if len(e.vs) == 0 {
 			continue
-		}
-		if pre == nil {
-			pre = make(state.Diff, 0, len(m.pre)-i)
 		}
 		r, err := m.resolve(e, n, nil, nil)
 		if err != nil {
 			return nil, err
 		}
-		pre = append(pre, state.KV{Key: *e.key, Value: r.val})
+		d = append(d, state.KV{Key: *e.key, Value: r.val})
 	}
+	return d, nil
+}
+
+// diffIndex is diffPre for the keys outside the KeySet, sorted by key.
+func (m *mvMemory) diffIndex(n int32) (state.Diff, error) {
 	d := make(state.Diff, 0, m.idx.count())
 	err := m.idx.each(func(e *entry) error {
 		if len(e.vs) == 0 {
@@ -454,8 +456,5 @@ func (m *mvMemory) diff(n int32) (state.Diff, error) {
 		return nil, err
 	}
 	sortDiff(d)
-	if len(pre) == 0 {
-		return d, nil
-	}
-	return mergeDiff(pre, d), nil
+	return d, nil
 }
