@@ -89,7 +89,8 @@ func Run[O any](txs []Tx[O], base state.Reader, opt Options) (*Result[O], error)
 	if testHookStart != nil {
 		testHookStart(s)
 	}
-	ex := &executor[O]{s: s, txs: txs, outs: make([]O, n), errs: make([]error, n)}
+	res := &Result[O]{Txs: make([]TxResult[O], n)}
+	ex := &executor[O]{s: s, txs: txs, res: res.Txs}
 	start := time.Now()
 	workers := make([]*worker[O], opt.Workers)
 	var wg sync.WaitGroup
@@ -110,7 +111,6 @@ func Run[O any](txs []Tx[O], base state.Reader, opt Options) (*Result[O], error)
 		return nil, fmt.Errorf("blockstm: reading the base state: %w", ex.failure)
 	}
 	t0 := time.Now()
-	res := &Result[O]{Txs: make([]TxResult[O], n)}
 	d, err := finalize(ex, mv, res.Txs, opt.Workers)
 	if err != nil {
 		return nil, fmt.Errorf("blockstm: reading the base state: %w", err)
@@ -129,7 +129,7 @@ func Run[O any](txs []Tx[O], base state.Reader, opt Options) (*Result[O], error)
 // finalizeMin is the fewest transactions per goroutine finalize starts.
 const finalizeMin = 2048
 
-// finalize fills txs, the block's results, and returns its state diff,
+// finalize completes txs, the block's results, and returns its state diff,
 // split over up to parts goroutines (the workers' cores are free again):
 // each takes a range of transactions and a range of KeySet entries, whose
 // diff it builds in its own range of one array (a key per entry at most),
@@ -146,12 +146,11 @@ func finalize[O any](ex *executor[O], mv *mvMemory, txs []TxResult[O], parts int
 	errs := make([]error, parts)
 	part := func(p int) {
 		for j := n * p / parts; j < n*(p+1)/parts; j++ {
-			st := &ex.s.st[j]
-			r := TxResult[O]{Output: ex.outs[j], Err: ex.errs[j], Incarnations: int(wordInc(st.word.Load())) + 1, Writes: st.writes}
+			st, r := &ex.s.st[j], &txs[j]
+			r.Incarnations, r.Writes = int(wordInc(st.word.Load()))+1, st.writes
 			if rs := st.reads.Load(); rs != nil {
 				r.Reads = rs.reads
 			}
-			txs[j] = r
 		}
 		lo, hi := k*p/parts, k*(p+1)/parts
 		diffs[p], errs[p] = mv.diffPre(int32(n), lo, hi, buf[lo:lo:hi])
@@ -190,8 +189,7 @@ var testHookStart func(*scheduler)
 type executor[O any] struct {
 	s       *scheduler
 	txs     []Tx[O]
-	outs    []O
-	errs    []error
+	res     []TxResult[O] // Output and Err written by the executions, the rest by finalize
 	failMu  sync.Mutex
 	failure error
 }
@@ -273,7 +271,8 @@ func (w *worker[O]) execute(tx, inc int32) task {
 	if err != nil {
 		v.writes = v.writes[:0] // reverted: none of its writes take effect
 	}
-	w.ex.outs[tx], w.ex.errs[tx] = out, err
+	r := &w.ex.res[tx]
+	r.Output, r.Err = out, err
 	st.reads.Store(v.newReadSet(inc, v.keepReads()))
 	// The previous write set is needed by record.
 	old := st.writes

@@ -2,7 +2,6 @@ package blockstm
 
 import (
 	"sync"
-	"sync/atomic"
 
 	"github.com/kairo-dev/kairo/sequencer/state"
 	"github.com/kairo-dev/kairo/vm/felt"
@@ -47,7 +46,6 @@ type mvMemory struct {
 
 type entry struct {
 	mu          sync.Mutex
-	live        atomic.Bool // a KeySet entry: set up on first use (initPre)
 	baseLoaded  bool
 	ref         int32      // the KeySet id, or -1 - creation number (index.addRef)
 	hash        uint64     // index entries
@@ -56,6 +54,7 @@ type entry struct {
 	base        felt.Felt
 	baseReaders []readerRef    // first backing array from a worker's slabs
 	more        *[][]readerRef // readers beyond a version's inline ones (version.more)
+	_           [8]byte        // to entrySize
 }
 
 // An entry fits two cache lines: the first touch of a key, in the middle
@@ -173,10 +172,11 @@ func newMVMemory(base state.Reader, track bool, hint int, ks *KeySet) *mvMemory 
 }
 
 // entryValid returns the entry of k, whose id in the KeySet is id, -1
-// when k is not in the set (view.validID).
+// when k is not in the set (view.validID). An entry of the set is set up
+// (setUp) under its lock by its first read or record.
 func (m *mvMemory) entryValid(id int32, k *state.Key) *entry {
 	if id >= 0 {
-		return m.initPre(&m.pre[id], id)
+		return &m.pre[id]
 	}
 	return m.idx.get(*k)
 }
@@ -189,18 +189,13 @@ func (m *mvMemory) byRef(ref int32) *entry {
 	return m.idx.byRef(ref)
 }
 
-// initPre sets up the entry of KeySet id on its first use.
-func (m *mvMemory) initPre(e *entry, id int32) *entry {
-	if e.live.Load() {
-		return e
+// setUp sets up e, the entry of ref, on its first use; the caller holds
+// e.mu. Its key and ref are set at creation for the index's entries, here
+// for the KeySet's.
+func (m *mvMemory) setUp(e *entry, ref int32) {
+	if e.key == nil {
+		e.key, e.ref = &m.ks.keys[ref], ref
 	}
-	e.mu.Lock()
-	if !e.live.Load() {
-		e.key, e.ref = &m.ks.keys[id], id
-		e.live.Store(true)
-	}
-	e.mu.Unlock()
-	return e
 }
 
 // search returns the index of the first version with tx >= tx.
@@ -269,8 +264,9 @@ func (m *mvMemory) resolve(e *entry, tx int32, reg *readerRef, a *slabs) (resolv
 // read resolves e for incarnation inc of tx, registering the reader when
 // tracking, unless final: every transaction below tx has committed, so no
 // write can change what it reads.
-func (m *mvMemory) read(e *entry, tx, inc int32, final bool, a *slabs) (resolved, error) {
+func (m *mvMemory) read(e *entry, ref, tx, inc int32, final bool, a *slabs) (resolved, error) {
 	e.mu.Lock()
+	m.setUp(e, ref)
 	var r resolved
 	var err error
 	if m.track && !final {
@@ -291,6 +287,7 @@ func (m *mvMemory) record(tx, inc int32, old, ws []Write, aborts *[]abortNote, a
 		w := &ws[i]
 		e := m.byRef(w.ref)
 		e.mu.Lock()
+		m.setUp(e, w.ref)
 		p := e.search(tx)
 		if p < len(e.vs) && e.vs[p].tx == tx {
 			v := &e.vs[p]

@@ -297,14 +297,18 @@ func (v *view) validID(id int32, k *state.Key) int32 {
 // estimate until it has executed again.
 func (v *view) readMV(id int32, k *state.Key) error {
 	e := v.s.mv.entryValid(id, k)
+	ref := id
+	if id < 0 {
+		ref = e.ref // set at creation
+	}
 	for {
-		r, err := v.s.mv.read(e, v.tx, v.inc, v.final, v.slabs)
+		r, err := v.s.mv.read(e, ref, v.tx, v.inc, v.final, v.slabs)
 		if err != nil {
 			v.fatal, v.stopped = err, true
 			return ErrAborted
 		}
 		if r.blocker < 0 {
-			v.reads = append(v.reads, Read{Key: *k, Value: r.val, Source: r.src, SourceInc: r.srcInc, Deltas: r.deltas, ref: e.ref})
+			v.reads = append(v.reads, Read{Key: *k, Value: r.val, Source: r.src, SourceInc: r.srcInc, Deltas: r.deltas, ref: ref})
 			return nil
 		}
 		v.w.waitFor(v, r.blocker, e)
@@ -317,13 +321,13 @@ func (v *view) readMV(id int32, k *state.Key) error {
 // refFor returns the ref of the multi-version entry of k (KeySet id id,
 // or -1), from the read set when k was read; in sequential execution, id.
 func (v *view) refFor(id int32, k *state.Key) int32 {
-	if v.seq != nil {
-		return id
+	if v.seq != nil || id >= 0 {
+		return id // the KeySet's entries' refs are their ids
 	}
 	if i := v.findRead(id, k); i >= 0 {
 		return v.reads[i].ref
 	}
-	return v.s.mv.entryValid(id, k).ref
+	return v.s.mv.idx.get(*k).ref
 }
 
 // Write implements View.
