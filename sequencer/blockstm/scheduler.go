@@ -59,6 +59,8 @@ import (
 // event that makes a task available bumps epoch and wakes them. A worker
 // reads epoch before looking for a task and sleeps only if epoch has not
 // moved since, so a wake-up between the look and the sleep is not lost.
+// Commits that admit fresh transactions bump epoch only while a worker
+// sleeps; a worker about to sleep checks the window itself (sleep).
 type scheduler struct {
 	n     int32
 	kind  SchedulerKind
@@ -412,8 +414,10 @@ func (s *scheduler) tryCommit() (done, progressed bool) {
 			return true, progressed
 		}
 		// Fresh transactions the window now admits: the committing worker
-		// takes one; wake the others only for more.
-		if idx > start && s.admitted(idx) >= 2 {
+		// takes one; wake the others only for more, and only if one
+		// sleeps (see sleep), so that the other workers' epoch reads do
+		// not miss after every commit.
+		if idx > start && s.admitted(idx) >= 2 && s.sleepers.Load() > 0 {
 			s.notify()
 		}
 		if s.commitReq.Load() == seen {
@@ -455,11 +459,15 @@ func (s *scheduler) notify() {
 	}
 }
 
-// sleep waits until epoch moves past seen or the block is done.
+// sleep waits until epoch moves past seen, the window admits a fresh
+// transaction, or the block is done. A commit bumps epoch only when it
+// sees a sleeper: the sleeper counts itself before it reads the window,
+// and the commit publishes its index before it reads the count, so one of
+// them sees the other.
 func (s *scheduler) sleep(seen uint64) {
 	s.sleepers.Add(1)
 	s.idleMu.Lock()
-	for s.epoch.Load() == seen && !s.done.Load() {
+	for s.epoch.Load() == seen && !s.done.Load() && s.admitted(s.commitIdx.Load()) <= 0 {
 		s.idleCond.Wait()
 	}
 	s.idleMu.Unlock()

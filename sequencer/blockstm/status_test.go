@@ -190,6 +190,7 @@ func TestIdleNoLostWakeUp(t *testing.T) {
 		rounds = 2000
 	}
 	s := newScheduler(1, Dependents, nil, 1)
+	s.nextFresh.Store(1) // the one transaction is taken: nothing is admitted
 	for range rounds {
 		seen := s.epoch.Load()
 		var wg sync.WaitGroup
@@ -200,6 +201,40 @@ func TestIdleNoLostWakeUp(t *testing.T) {
 		}()
 		s.notify()
 		waitGroupOrFail(t, &wg, "idle worker never woke")
+	}
+}
+
+// TestCommitWakesSleeper races a worker going to sleep against a commit
+// that admits two fresh transactions (one for the committing worker, one
+// for the sleeper), which bumps epoch only when it sees a sleeper: sleep
+// must return.
+func TestCommitWakesSleeper(t *testing.T) {
+	rounds := 20000
+	if testing.Short() {
+		rounds = 2000
+	}
+	for range rounds {
+		s := newScheduler(4, Dependents, nil, 1)
+		s.window.Store(2)
+		s.nextFresh.Store(2) // txs 0 and 1 taken: the window is full
+		for tx := range 2 {
+			s.st[tx].tryIncarnate()
+			s.st[tx].finish(0, s.room)
+		}
+		if s.admitted(s.commitIdx.Load()) != 0 {
+			t.Fatal("the window admits a transaction before the commit")
+		}
+		seen := s.epoch.Load()
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.sleep(seen)
+		}()
+		if done, progressed := s.tryCommit(); done || !progressed {
+			t.Fatalf("tryCommit: done %v, progressed %v", done, progressed)
+		}
+		waitGroupOrFail(t, &wg, "worker slept through a commit that admitted a transaction")
 	}
 }
 
