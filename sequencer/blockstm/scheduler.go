@@ -417,7 +417,7 @@ func (s *scheduler) tryCommit() (done, progressed bool) {
 		// takes one; wake the others only for more, and only if one
 		// sleeps (see sleep), so that the other workers' epoch reads do
 		// not miss after every commit.
-		if idx > start && s.admitted(idx) >= 2 && s.sleepers.Load() > 0 {
+		if idx > start && s.sleepers.Load() > 0 && s.admitted(idx) >= 2 {
 			s.notify()
 		}
 		if s.commitReq.Load() == seen {
