@@ -53,6 +53,11 @@ type VM struct {
 	// afterwards, so another goroutine may read them (to write the trace
 	// file while the program runs).
 	OnTraceChunk func(first int, entries []TraceEntry, odd bool)
+	// TraceChunkSupply, when set, offers empty chunks (capacity TraceChunkLen)
+	// for the trace to fill, so that another goroutine can allocate them
+	// and take the page faults of their first writes; when none is ready
+	// the VM allocates one itself.
+	TraceChunkSupply <-chan []TraceEntry
 
 	progSeg int
 	execSeg int
@@ -135,6 +140,9 @@ func (vm *VM) ExecutionSegment() int { return vm.execSeg }
 
 const traceChunkBits = 16
 
+// TraceChunkLen is the number of entries of a trace chunk.
+const TraceChunkLen = 1 << traceChunkBits
+
 // TraceLen returns the number of recorded trace entries.
 func (vm *VM) TraceLen() int { return len(vm.trace)<<traceChunkBits + len(vm.traceCur) }
 
@@ -182,7 +190,16 @@ func (vm *VM) newTraceChunk() {
 			vm.OnTraceChunk((len(vm.trace)-1)<<traceChunkBits, vm.traceCur, vm.curOdd)
 		}
 	}
-	vm.traceCur = make([]TraceEntry, 0, 1<<traceChunkBits)
+	select {
+	case c := <-vm.TraceChunkSupply:
+		if cap(c) == TraceChunkLen {
+			vm.traceCur = c[:0]
+			break
+		}
+		vm.traceCur = make([]TraceEntry, 0, TraceChunkLen)
+	default:
+		vm.traceCur = make([]TraceEntry, 0, TraceChunkLen)
+	}
 	vm.curOdd = false
 }
 

@@ -134,10 +134,22 @@ func (r *Runner) StreamTrace(f TraceFile) *TraceStream {
 	if r.programBase.Segment != 0 || r.executionBase.Segment != 1 {
 		s.stopped = true
 	}
+	// The writer also allocates the chunks the VM fills next and touches
+	// each of their pages, so that the page faults of the trace's memory
+	// (one every 341 entries) are taken on its goroutine, not the VM's.
+	supply := make(chan []vm.TraceEntry, 2)
+	topUp := func() {
+		for len(supply) < cap(supply) {
+			supply <- prefaultedChunk()
+		}
+	}
+	topUp()
+	r.VM.TraceChunkSupply = supply
 	go func() {
 		var err error
 		var buf []byte
 		for entries := range s.chunks {
+			topUp()
 			if err != nil {
 				continue
 			}
@@ -174,8 +186,20 @@ func (s *TraceStream) wait() error {
 	}
 	s.closed = true
 	s.r.VM.OnTraceChunk = nil
+	s.r.VM.TraceChunkSupply = nil
 	close(s.chunks)
 	return <-s.done
+}
+
+// prefaultedChunk returns an empty trace chunk whose pages have been
+// written once.
+func prefaultedChunk() []vm.TraceEntry {
+	c := make([]vm.TraceEntry, vm.TraceChunkLen)
+	const perPage = 4096 / 12 // entries of 12 bytes: every page gets one
+	for i := 0; i < len(c); i += perPage {
+		c[i] = vm.TraceEntry{}
+	}
+	return c[:0]
 }
 
 // Stop abandons the stream (the run failed); the file is left as it is.
