@@ -64,17 +64,14 @@ func permuteBoth(t testing.TB, s [3]fp.Element) [3]fp.Element {
 // their extremes: 0, 1, P-1, P-2, values around 2^251 and (P-1)/2, as
 // Montgomery forms of those integers and as raw limbs.
 func edgeStates() [][3]fp.Element {
-	vals := fieldEdges()
-	for _, raw := range []fp.Element{
-		{1, 0, 0, 0},
-		{0, 0, 0, p3}, // P-1
-		{^uint64(0), ^uint64(0), ^uint64(0), p3 - 1},    // P-2
-		{^uint64(0), ^uint64(0), ^uint64(0), 1<<59 - 1}, // 2^251-1
-		{0, 0, 0, 1 << 59}, // 2^251
-		{^uint64(0), ^uint64(0), ^uint64(0), p3 - 1 - 16}, // just below 2^251 + 2^192
-	} {
-		vals = append(vals, raw)
-	}
+	vals := append(fieldEdges(),
+		fp.Element{1, 0, 0, 0},
+		fp.Element{0, 0, 0, p3},                                     // P-1
+		fp.Element{^uint64(0), ^uint64(0), ^uint64(0), p3 - 1},      // P-2
+		fp.Element{^uint64(0), ^uint64(0), ^uint64(0), 1<<59 - 1},   // 2^251-1
+		fp.Element{0, 0, 0, 1 << 59},                                // 2^251
+		fp.Element{^uint64(0), ^uint64(0), ^uint64(0), p3 - 1 - 16}, // just below 2^251 + 2^192
+	)
 	var out [][3]fp.Element
 	for _, a := range vals {
 		for _, b := range vals {
