@@ -2,6 +2,7 @@ package runner
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -218,5 +219,49 @@ loop:
 				t.Fatalf("streamed memory: %d bytes, differs from WriteMemory's %d bytes", len(f.b), want.Len())
 			}
 		})
+	}
+}
+
+// failingFile fails every write after the first n bytes.
+type failingFile struct {
+	memFile
+	limit int64
+}
+
+func (f *failingFile) WriteAt(p []byte, off int64) (int, error) {
+	if off+int64(len(p)) > f.limit {
+		return 0, errDiskFull
+	}
+	return f.memFile.WriteAt(p, off)
+}
+
+var errDiskFull = errors.New("no space left on device")
+
+// TestStreamMemoryWriteError: a write that fails during the run is
+// reported by Finish, not lost.
+func TestStreamMemoryWriteError(t *testing.T) {
+	rel := "giza/examples__src__factorial__factorial.json"
+	p, err := program.Load(filepath.Join(fixturesDir(), "cairo0", "programs", rel))
+	if err != nil {
+		t.Skipf("\n\n*** STREAMED MEMORY TEST SKIPPED: fixture %s unavailable: %v ***\n\n", rel, err)
+	}
+	layout, err := builtins.LayoutByName("plain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := New(p, Config{Layout: layout, SecureRun: true, Stdout: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &failingFile{limit: 1 << 20}
+	s := r.StreamMemory(f)
+	if err := r.Run(); err != nil {
+		t.Fatal(r.FormatError(err))
+	}
+	if err := r.Relocate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Finish(); !errors.Is(err, errDiskFull) {
+		t.Fatalf("Finish = %v, want %v", err, errDiskFull)
 	}
 }
