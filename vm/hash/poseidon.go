@@ -44,11 +44,12 @@ import (
 // overlapped work away.
 //
 // On amd64 with ADX and BMI2 both kinds of rounds run in assembly
-// (poseidon_amd64.s): fullRoundsADX does four full rounds per call (the
-// three cubes, then the linear layer), and partialRoundsADX all 83 partial
-// rounds in one loop that keeps the last element below 2P instead of below
-// P, computes it first after each cube and tracks s0 + s1 in place of s1,
-// so that fewer instructions compete with the chain. Both compute exactly
+// (vm/felt/fmul's poseidon_amd64.s, beside the Montgomery macros it is
+// built from): fmul.PoseidonFullRounds does four full rounds per call
+// (the three cubes, then the linear layer), and fmul.PoseidonPartialRounds
+// all 83 partial rounds in one loop that keeps the last element below 2P
+// instead of below P, computes it first after each cube and tracks s0 + s1
+// in place of s1, so that fewer instructions compete with the chain. Both compute exactly
 // what fullRoundsGeneric and partialRoundsGeneric compute, the code every
 // other build runs (and amd64 without those extensions, or with the purego
 // tag).
@@ -77,7 +78,7 @@ type poseidonConstants struct {
 	toFull  [2]fp.Element
 	// partialBiased[r] is partial[r] + 5P - 2^251 as a plain 256-bit
 	// integer (below 6P), the form the amd64 partial rounds add (see
-	// poseidon_amd64.s). The last row is padding: the assembly loop reads
+	// fmul.PoseidonPartialRounds). The last row is padding: the assembly loop reads
 	// one row past the last round and discards the sum.
 	partialBiased [poseidonPartialRounds + 1][4]uint64
 }
@@ -251,7 +252,7 @@ func cube3(s *[3]fp.Element) {
 // partialRoundsGeneric runs the 83 partial rounds on s, whose last element
 // already holds the first partial round's constant, and leaves the third
 // constant of the fifth full round in it. It is the whole implementation
-// without the amd64 assembly (partialRoundsADX), which computes the same
+// without the amd64 assembly (fmul.PoseidonPartialRounds), which computes the same
 // values.
 func partialRoundsGeneric(s *[3]fp.Element, k *poseidonConstants) {
 	for r := 0; r < poseidonPartialRounds; r++ {
@@ -263,7 +264,7 @@ func partialRoundsGeneric(s *[3]fp.Element, k *poseidonConstants) {
 
 // fullRoundsGeneric runs four full rounds on s: cube3, then mixFull with
 // c[r]. It is the whole implementation without the amd64 assembly
-// (fullRoundsADX), which computes the same values.
+// (fmul.PoseidonFullRounds), which computes the same values.
 func fullRoundsGeneric(s *[3]fp.Element, c *[poseidonFullRounds / 2][3]fp.Element) {
 	for r := range c {
 		cube3(s)

@@ -15,5 +15,10 @@
 // the purego build tag, and off amd64, the functions are fp.Element's
 // arithmetic.
 //
+// On amd64 the package also holds the Poseidon permutation's rounds
+// (PoseidonPartialRounds, PoseidonFullRounds), built from the same
+// assembly macros (mont_amd64.h); vm/hash calls them when the processor
+// has ADX and BMI2 and runs its Go rounds otherwise.
+//
 // See docs/field-arithmetic.md for the derivation and measurements.
 package fmul

@@ -35,3 +35,20 @@ func Square(z, x *fp.Element)
 //
 //go:noescape
 func Cube(z, x *fp.Element)
+
+// PoseidonPartialRounds runs the 83 partial rounds of the Poseidon
+// permutation (vm/hash's partialRoundsGeneric) on s: c holds the folded
+// partial-round constants plus 5P - 2^251, and a zero last row. s must be
+// fully reduced on entry and is on return. It needs ADX and BMI2: callers
+// check cpu.SupportADX.
+//
+//go:noescape
+func PoseidonPartialRounds(s *[3]fp.Element, c *[84][4]uint64)
+
+// PoseidonFullRounds runs four full rounds of the Poseidon permutation
+// (vm/hash's fullRoundsGeneric) on s, c[r] being the constants added after
+// round r. s must be fully reduced on entry and is on return. It needs ADX
+// and BMI2: callers check cpu.SupportADX.
+//
+//go:noescape
+func PoseidonFullRounds(s *[3]fp.Element, c *[4][3]fp.Element)

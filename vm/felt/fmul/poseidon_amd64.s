@@ -11,8 +11,8 @@
 //	s1' = s0 - s1 + x
 //
 // with c the next round's (folded) constant. The rounds form one dependent
-// chain through s2: the cube (two Montgomery products, as in vm/felt/fmul,
-// whose macros are repeated here), then s2'. The rest is computed after
+// chain through s2: the cube (two Montgomery products, CUBE from
+// mont_amd64.h, as Cube computes them), then s2'. The rest is computed after
 // s2' and overlaps with the next cube; it competes with the cube for the
 // ports that execute carry-flag instructions, so it is kept short. The
 // loop tracks u = s0 + s1 instead of s1:
@@ -50,129 +50,7 @@
 // s1 = u + P - s0 (below 13P) a full reduction, so that the state leaves
 // fully reduced, as it came in.
 
-#define P3 $0x0800000000000011
-
-// MULROW adds DX * x (x at 0(SI)) into a0..a3 and sets a4 to the top word,
-// with the low halves on the OF chain and the high halves on the CF chain.
-// Clobbers AX, BX, CX, flags.
-#define MULROW(a0, a1, a2, a3, a4) \
-	XORQ  CX, CX         \
-	MULXQ 0(SI), AX, BX  \
-	ADOXQ AX, a0         \
-	ADCXQ BX, a1         \
-	MULXQ 8(SI), AX, BX  \
-	ADOXQ AX, a1         \
-	ADCXQ BX, a2         \
-	MULXQ 16(SI), AX, BX \
-	ADOXQ AX, a2         \
-	ADCXQ BX, a3         \
-	MULXQ 24(SI), AX, a4 \
-	ADOXQ AX, a3         \
-	ADCXQ CX, a4         \
-	ADOXQ CX, a4
-
-// MULROW0 sets R8..R12 = DX * x (x at 0(SI)). Clobbers AX, flags.
-#define MULROW0 \
-	MULXQ 0(SI), R8, R9   \
-	MULXQ 8(SI), AX, R10  \
-	ADDQ  AX, R9          \
-	MULXQ 16(SI), AX, R11 \
-	ADCQ  AX, R10         \
-	MULXQ 24(SI), AX, R12 \
-	ADCQ  AX, R11         \
-	ADCQ  $0, R12
-
-// SQRPRODUCT sets R8..R15 = x^2 (x at 0(SI)): the six cross products once,
-// doubled, plus the four squares. Clobbers AX, BX, CX, DX, flags.
-#define SQRPRODUCT \
-	MOVQ  0(SI), DX       \
-	MULXQ 8(SI), R9, R10  \
-	MULXQ 16(SI), AX, R11 \
-	ADDQ  AX, R10         \
-	MULXQ 24(SI), AX, R12 \
-	ADCQ  AX, R11         \
-	ADCQ  $0, R12         \
-	MOVQ  8(SI), DX       \
-	XORQ  CX, CX          \
-	MULXQ 16(SI), AX, BX  \
-	ADOXQ AX, R11         \
-	ADCXQ BX, R12         \
-	MULXQ 24(SI), AX, R13 \
-	ADOXQ AX, R12         \
-	ADCXQ CX, R13         \
-	ADOXQ CX, R13         \
-	MOVQ  16(SI), DX      \
-	MULXQ 24(SI), AX, R14 \
-	ADDQ  AX, R13         \
-	ADCQ  $0, R14         \
-	MOVQ  0(SI), DX       \
-	MULXQ DX, R8, AX      \
-	XORQ  CX, CX          \
-	ADCXQ R9, R9          \
-	ADOXQ AX, R9          \
-	MOVQ  8(SI), DX       \
-	MULXQ DX, AX, BX      \
-	ADCXQ R10, R10        \
-	ADOXQ AX, R10         \
-	ADCXQ R11, R11        \
-	ADOXQ BX, R11         \
-	MOVQ  16(SI), DX      \
-	MULXQ DX, AX, BX      \
-	ADCXQ R12, R12        \
-	ADOXQ AX, R12         \
-	ADCXQ R13, R13        \
-	ADOXQ BX, R13         \
-	MOVQ  24(SI), DX      \
-	MULXQ DX, AX, R15     \
-	ADCXQ R14, R14        \
-	ADOXQ AX, R14         \
-	ADCXQ CX, R15         \
-	ADOXQ CX, R15
-
-// MONTRED reduces R8..R15 to R12..R15 (below 2P, not fully reduced).
-// Leaves DX = P3. Clobbers AX, BX, CX, DI, R8..R11, flags.
-#define MONTRED \
-	MOVQ  P3, DX        \
-	MOVQ  R8, AX        \
-	NOTQ  AX            \
-	MULXQ AX, AX, DI    \
-	ADDQ  DX, AX        \
-	ADCQ  $1, DI        \
-	ADDQ  AX, R11       \
-	ADCQ  $0, DI        \
-	NOTQ  R9            \
-	NOTQ  R10           \
-	NOTQ  R11           \
-	MULXQ R9, AX, BX    \
-	MULXQ R10, CX, R9   \
-	MULXQ R11, R10, R11 \
-	XORQ  R8, R8        \
-	ADCXQ DI, R12       \
-	ADOXQ AX, R12       \
-	ADCXQ BX, R13       \
-	ADOXQ CX, R13       \
-	ADCXQ R9, R14       \
-	ADOXQ R10, R14      \
-	ADCXQ R11, R15      \
-	ADOXQ R8, R15
-
-// CUBE sets R12..R15 = x^3 / R^2 (x at 0(SI), below 2P), below 2P, as
-// fmul.Cube does before its final subtraction: the square stays in
-// R12..R15 and each row of the second product takes its digit from the
-// register its top word then overwrites. Clobbers AX, BX, CX, DX, DI,
-// R8..R11, flags.
-#define CUBE \
-	SQRPRODUCT                      \
-	MONTRED                         \
-	MOVQ R12, DX                    \
-	MULROW0                         \
-	MOVQ R13, DX                    \
-	MULROW(R9, R10, R11, R12, R13)  \
-	MOVQ R14, DX                    \
-	MULROW(R10, R11, R12, R13, R14) \
-	MOVQ R15, DX                    \
-	MULROW(R11, R12, R13, R14, R15) \
-	MONTRED
+#include "mont_amd64.h"
 
 // REDUCE sets v0..v3 = v mod P, fully reduced, for v < 2^255 (reduceLazy
 // in field.go): with k = v >> 251, v - k*P lies in [-k*D, 2^251), and one
@@ -216,8 +94,8 @@
 // Stack frame: A at 0(SP)..24(SP), the table pointer at 32(SP), the
 // rounds left at 40(SP). s[0] holds s0 and s[1] holds u during the loop.
 
-// func partialRoundsADX(s *[3]fp.Element, c *[poseidonPartialRounds + 1][4]uint64)
-TEXT ·partialRoundsADX(SB), NOSPLIT, $48-16
+// func PoseidonPartialRounds(s *[3]fp.Element, c *[84][4]uint64)
+TEXT ·PoseidonPartialRounds(SB), NOSPLIT, $48-16
 	MOVQ s+0(FP), SI
 	ADDQ $64, SI          // SI = &s[2]: s0 at -64(SI), s1 (then u) at -32(SI)
 	MOVQ c+8(FP), DX
@@ -410,8 +288,8 @@ round:
 // overlaps them. Stack frame: x0, x1, x2 at 0(SP), 32(SP), 64(SP), the
 // constants' pointer at 96(SP), the rounds left at 104(SP).
 
-// func fullRoundsADX(s *[3]fp.Element, c *[poseidonFullRounds / 2][3]fp.Element)
-TEXT ·fullRoundsADX(SB), NOSPLIT, $112-16
+// func PoseidonFullRounds(s *[3]fp.Element, c *[4][3]fp.Element)
+TEXT ·PoseidonFullRounds(SB), NOSPLIT, $112-16
 	MOVQ c+8(FP), DX
 	MOVQ DX, 96(SP)
 	MOVQ $4, 104(SP)
