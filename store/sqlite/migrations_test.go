@@ -162,22 +162,11 @@ func TestMigrateNodesToPages(t *testing.T) {
 	for range 6 {
 		blocks = append(blocks, randomBlock(r, 4, 60))
 	}
-	commit := func(s *Store, ds []*commitment.StateDiff) store.Header {
-		t.Helper()
-		var h store.Header
-		for _, d := range ds {
-			var err error
-			if h, err = s.CommitBlock(ctx, &store.Block{Diff: d}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return h
-	}
 	s, err := Open(ctx, path, Options{Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	head := commit(s, blocks[:4])
+	head := commitBlocks(t, s, blocks[:4])
 	addr, key := felt.FromUint64(0x501), felt.FromUint64(17)
 	before, err := s.Proof(ctx, addr, key)
 	if err != nil {
@@ -186,9 +175,7 @@ func TestMigrateNodesToPages(t *testing.T) {
 	s.Close()
 	downgradeToV1(t, path)
 
-	if _, err := Open(ctx, path, Options{ReadOnly: true}); err == nil || !strings.Contains(err.Error(), "needs migration") {
-		t.Fatalf("read-only open of a version-1 store: %v, want a needs-migration error", err)
-	}
+	requireNeedsMigration(t, path, 1)
 	s, err = Open(ctx, path, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -224,62 +211,7 @@ func TestMigrateNodesToPages(t *testing.T) {
 		}
 	}
 
-	c, err := Open(ctx, control, Options{Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	ref := commit(c, blocks)
-	if got := commit(s, blocks[4:]); got.StateRoot != ref.StateRoot {
-		t.Fatalf("state root after the migration and 2 more blocks %s, never-migrated store %s", got.StateRoot, ref.StateRoot)
-	}
-	if err := s.VerifyState(ctx); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// TestMigrationFailureKeepsVersion1 checks that a damaged node record
-// fails the migration with one line naming the file and the node, and
-// leaves the file at version 1.
-func TestMigrationFailureKeepsVersion1(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "damaged.db")
-	s, err := Open(ctx, path, Options{Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.CommitBlock(ctx, &store.Block{Diff: randomBlock(rand.New(rand.NewPCG(1, 1)), 2, 20)}); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	downgradeToV1(t, path)
-	db, err := sql.Open("sqlite3", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Damage the root record of the contracts trie.
-	if res, err := db.Exec("UPDATE trie_nodes SET node = x'07' WHERE trie = x'00' AND path = x'00'"); err != nil {
-		t.Fatal(err)
-	} else if n, _ := res.RowsAffected(); n != 1 {
-		t.Fatalf("damaged %d rows, want 1", n)
-	}
-	db.Close()
-	_, err = Open(ctx, path, Options{})
-	if err == nil {
-		t.Fatal("a store with a damaged trie node migrated")
-	}
-	msg := err.Error()
-	for _, want := range []string{path, "migration 2", "trie node 00/00", "unknown kind"} {
-		if !strings.Contains(msg, want) {
-			t.Errorf("error %q does not contain %q", msg, want)
-		}
-	}
-	if strings.Contains(msg, "\n") {
-		t.Errorf("error spans several lines: %q", msg)
-	}
-	if v := userVersion(t, path); v != 1 {
-		t.Fatalf("user_version %d after a failed migration, want 1", v)
-	}
+	requireSameAsNeverMigrated(t, s, control, blocks, 4)
 }
 
 // TestSplitEdgeOverUnreadPage splits an edge whose child lies in a page
@@ -360,17 +292,6 @@ func TestMigrateStorageIntoHistory(t *testing.T) {
 	for range 6 {
 		blocks = append(blocks, randomBlock(r, 4, 80))
 	}
-	commit := func(s *Store, ds []*commitment.StateDiff) store.Header {
-		t.Helper()
-		var h store.Header
-		for _, d := range ds {
-			var err error
-			if h, err = s.CommitBlock(ctx, &store.Block{Diff: d}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return h
-	}
 	type read struct {
 		contract, key felt.Felt
 		block         uint64
@@ -380,7 +301,7 @@ func TestMigrateStorageIntoHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	commit(s, blocks[:4])
+	commitBlocks(t, s, blocks[:4])
 	var reads []read
 	for n, d := range blocks[:4] {
 		for _, c := range d.Contracts {
@@ -408,9 +329,7 @@ func TestMigrateStorageIntoHistory(t *testing.T) {
 	}
 	db.Close()
 
-	if _, err := Open(ctx, path, Options{ReadOnly: true}); err == nil || !strings.Contains(err.Error(), "needs migration") {
-		t.Fatalf("read-only open of a version-2 store: %v, want a needs-migration error", err)
-	}
+	requireNeedsMigration(t, path, 2)
 	s, err = Open(ctx, path, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -436,29 +355,29 @@ func TestMigrateStorageIntoHistory(t *testing.T) {
 	if err := s.VerifyState(ctx); err != nil {
 		t.Fatal(err)
 	}
-	c, err := Open(ctx, control, Options{Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	ref := commit(c, blocks)
-	if got := commit(s, blocks[4:]); got.StateRoot != ref.StateRoot {
-		t.Fatalf("state root after the migration and 2 more blocks %s, never-migrated store %s", got.StateRoot, ref.StateRoot)
-	}
-	if err := s.VerifyState(ctx); err != nil {
-		t.Fatal(err)
-	}
+	requireSameAsNeverMigrated(t, s, control, blocks, 4)
 }
 
-// TestStorageMigrationFailureKeepsVersion2 checks that a storage table
-// that disagrees with the history fails migration 3 with one line naming
-// the file and the key, and leaves the file at version 2.
-func TestStorageMigrationFailureKeepsVersion2(t *testing.T) {
+// TestMigrationFailureKeepsVersion checks that damaged data fails its
+// migration with one line naming the file, the migration and what is
+// wrong, and leaves the file at the version it had: a damaged node record
+// for migration 2 (version 1), and a storage table that disagrees with the
+// history for migration 3 (version 2).
+func TestMigrationFailureKeepsVersion(t *testing.T) {
 	for _, tc := range []struct {
-		name, damage, want string
+		name      string
+		version   int
+		downgrade func(*testing.T, string)
+		damage    string
+		want      []string
 	}{
-		{"changed value", "UPDATE storage SET value = x'" + strings.Repeat("00", 31) + "2a' WHERE (contract, key) = (SELECT contract, key FROM storage LIMIT 1)", "differs from the newest value"},
-		{"missing entry", "DELETE FROM storage WHERE (contract, key) = (SELECT contract, key FROM storage LIMIT 1)", "no storage entry"},
+		// The root record of the contracts trie.
+		{"damaged node", 1, downgradeToV1, "UPDATE trie_nodes SET node = x'07' WHERE trie = x'00' AND path = x'00'",
+			[]string{"migration 2", "trie node 00/00", "unknown kind"}},
+		{"changed value", 2, downgradeToV2, "UPDATE storage SET value = x'" + strings.Repeat("00", 31) + "2a' WHERE (contract, key) = (SELECT contract, key FROM storage LIMIT 1)",
+			[]string{"migration 3", "storage ", "differs from the newest value"}},
+		{"missing entry", 2, downgradeToV2, "DELETE FROM storage WHERE (contract, key) = (SELECT contract, key FROM storage LIMIT 1)",
+			[]string{"migration 3", "storage ", "no storage entry"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
@@ -471,7 +390,7 @@ func TestStorageMigrationFailureKeepsVersion2(t *testing.T) {
 				t.Fatal(err)
 			}
 			s.Close()
-			downgradeToV2(t, path)
+			tc.downgrade(t, path)
 			db, err := sql.Open("sqlite3", "file:"+path)
 			if err != nil {
 				t.Fatal(err)
@@ -484,10 +403,10 @@ func TestStorageMigrationFailureKeepsVersion2(t *testing.T) {
 			db.Close()
 			_, err = Open(ctx, path, Options{})
 			if err == nil {
-				t.Fatal("a store whose storage table disagrees with its history migrated")
+				t.Fatalf("a version-%d store with a %s migrated", tc.version, tc.name)
 			}
 			msg := err.Error()
-			for _, want := range []string{path, "migration 3", "storage ", tc.want} {
+			for _, want := range append([]string{path}, tc.want...) {
 				if !strings.Contains(msg, want) {
 					t.Errorf("error %q does not contain %q", msg, want)
 				}
@@ -495,9 +414,51 @@ func TestStorageMigrationFailureKeepsVersion2(t *testing.T) {
 			if strings.Contains(msg, "\n") {
 				t.Errorf("error spans several lines: %q", msg)
 			}
-			if v := userVersion(t, path); v != 2 {
-				t.Fatalf("user_version %d after a failed migration, want 2", v)
+			if v := userVersion(t, path); v != tc.version {
+				t.Fatalf("user_version %d after a failed migration, want %d", v, tc.version)
 			}
 		})
+	}
+}
+
+// commitBlocks commits a block for each diff and returns the last header.
+func commitBlocks(t *testing.T, s *Store, ds []*commitment.StateDiff) store.Header {
+	t.Helper()
+	var h store.Header
+	for _, d := range ds {
+		var err error
+		if h, err = s.CommitBlock(context.Background(), &store.Block{Diff: d}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return h
+}
+
+// requireNeedsMigration checks that a read-only open of an old store
+// refuses it, since it would need a migration.
+func requireNeedsMigration(t *testing.T, path string, version int) {
+	t.Helper()
+	if _, err := Open(context.Background(), path, Options{ReadOnly: true}); err == nil || !strings.Contains(err.Error(), "needs migration") {
+		t.Fatalf("read-only open of a version-%d store: %v, want a needs-migration error", version, err)
+	}
+}
+
+// requireSameAsNeverMigrated commits blocks[from:] to the migrated store s
+// and every block to a new store at control, and checks that both reach
+// the same state root and that s still verifies.
+func requireSameAsNeverMigrated(t *testing.T, s *Store, control string, blocks []*commitment.StateDiff, from int) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := Open(ctx, control, Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ref := commitBlocks(t, c, blocks)
+	if got := commitBlocks(t, s, blocks[from:]); got.StateRoot != ref.StateRoot {
+		t.Fatalf("state root after the migration and %d more blocks %s, never-migrated store %s", len(blocks)-from, got.StateRoot, ref.StateRoot)
+	}
+	if err := s.VerifyState(ctx); err != nil {
+		t.Fatal(err)
 	}
 }
