@@ -59,9 +59,9 @@ type MemoryFile interface {
 // MemoryStream writes the memory file while the program runs; see
 // StreamMemory.
 type MemoryStream struct {
-	r      *Runner
-	f      MemoryFile
-	pb, eb uint64 // the bases the stream assumes for the two segments
+	r *Runner
+	f MemoryFile
+	streamBases
 
 	// Owned by the VM's goroutine.
 	started   bool
@@ -104,8 +104,6 @@ func (r *Runner) StreamMemory(f MemoryFile) *MemoryStream {
 	s := &MemoryStream{
 		r:    r,
 		f:    f,
-		pb:   1,
-		eb:   1 + r.Mem.Size(r.programBase.Segment),
 		free: make(chan []memory.Value, streamBuffers),
 		jobs: make(chan streamJob, streamBuffers),
 		done: make(chan error, 1),
@@ -113,9 +111,9 @@ func (r *Runner) StreamMemory(f MemoryFile) *MemoryStream {
 	for range streamBuffers {
 		s.free <- make([]memory.Value, memory.PageCells)
 	}
-	if r.programBase.Segment != 0 || r.executionBase.Segment != 1 {
-		s.stopped = true
-	}
+	var ok bool
+	s.streamBases, ok = r.guessStreamBases()
+	s.stopped = !ok
 	go s.write()
 	r.onProgress = s.progress
 	return s
@@ -255,7 +253,7 @@ func (s *MemoryStream) Finish() error {
 // now.
 func (s *MemoryStream) unchanged() bool {
 	r := s.r
-	if r.Bases[0] != s.pb || r.Bases[1] != s.eb || r.Mem.NumPages(0) != s.progPages {
+	if !s.held(r) || r.Mem.NumPages(0) != s.progPages {
 		s.pages = nil
 		return false
 	}

@@ -99,12 +99,31 @@ type TraceFile interface {
 	Truncate(size int64) error
 }
 
+// streamBases are the flat addresses the program and execution segments
+// get unless the program segment grows during the run: the streamed trace
+// and memory files are written with them, and checked against the
+// relocation at the end.
+type streamBases struct{ pb, eb uint64 }
+
+// guessStreamBases returns the bases the streams write with; ok is false
+// when the program and execution segments are not the first two (a stream
+// then writes nothing during the run).
+func (r *Runner) guessStreamBases() (b streamBases, ok bool) {
+	b = streamBases{pb: 1, eb: 1 + r.Mem.Size(r.programBase.Segment)}
+	return b, r.programBase.Segment == 0 && r.executionBase.Segment == 1
+}
+
+// held reports whether the relocation gave the two segments these bases.
+func (b streamBases) held(r *Runner) bool {
+	return r.Bases[r.programBase.Segment] == b.pb && r.Bases[r.executionBase.Segment] == b.eb
+}
+
 // TraceStream writes the trace file while the program runs; see
 // StreamTrace.
 type TraceStream struct {
-	r      *Runner
-	f      TraceFile
-	pb, eb uint64
+	r *Runner
+	f TraceFile
+	streamBases
 	chunks chan []vm.TraceEntry
 	done   chan error
 	// stopped is set (by the VM's goroutine) at the first chunk that
@@ -126,14 +145,12 @@ func (r *Runner) StreamTrace(f TraceFile) *TraceStream {
 	s := &TraceStream{
 		r:      r,
 		f:      f,
-		pb:     1,
-		eb:     1 + r.Mem.Size(r.programBase.Segment),
 		chunks: make(chan []vm.TraceEntry, 4),
 		done:   make(chan error, 1),
 	}
-	if r.programBase.Segment != 0 || r.executionBase.Segment != 1 {
-		s.stopped = true
-	}
+	var ok bool
+	s.streamBases, ok = r.guessStreamBases()
+	s.stopped = !ok
 	// The writer also allocates the chunks the VM fills next and touches
 	// each of their pages, so that the page faults of the trace's memory
 	// (one every 341 entries) are taken on its goroutine, not the VM's.
@@ -214,7 +231,7 @@ func (s *TraceStream) Finish() error {
 	if r.Bases == nil {
 		return fmt.Errorf("trace stream finished before relocation")
 	}
-	if r.Bases[r.programBase.Segment] != s.pb || r.Bases[r.executionBase.Segment] != s.eb {
+	if !s.held(r) {
 		if _, err := s.f.Seek(0, io.SeekStart); err != nil {
 			return err
 		}
