@@ -53,11 +53,12 @@ func bench(b *testing.B, p *program.Program, layoutName string, mode benchMode) 
 }
 
 // fixture loads a program of the shared conformance fixtures, skipping the
-// benchmark when they are absent.
-func fixture(b *testing.B, rel string) *program.Program {
+// test or benchmark (loudly) when they are absent.
+func fixture(tb testing.TB, rel string) *program.Program {
+	tb.Helper()
 	p, err := program.Load(filepath.Join(fixturesDir(), "cairo0", "programs", rel))
 	if err != nil {
-		b.Skipf("fixture %s unavailable: %v", rel, err)
+		tb.Skipf("\n\n*** %s SKIPPED: fixture %s unavailable (set KAIRO_FIXTURES): %v ***\n\n", tb.Name(), rel, err)
 	}
 	return p
 }

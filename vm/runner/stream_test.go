@@ -13,20 +13,38 @@ import (
 	"github.com/kairo-dev/kairo/vm/program"
 )
 
+// factorialFixture runs 660,118 steps on the plain layout: several trace
+// chunks and over a hundred memory pages.
+const factorialFixture = "giza/examples__src__factorial__factorial.json"
+
+// runStreaming runs p as kairo run does (secure run, the trace recorded
+// when trace is set) after start has attached its streams, and relocates.
+func runStreaming(t *testing.T, p *program.Program, layoutName string, trace bool, start func(*Runner)) *Runner {
+	t.Helper()
+	layout, err := builtins.LayoutByName(layoutName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := New(p, Config{Layout: layout, SecureRun: true, Trace: trace, Stdout: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start(r)
+	if err := r.Run(); err != nil {
+		t.Fatal(r.FormatError(err))
+	}
+	if err := r.Relocate(); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 // TestStreamTrace: the trace file written while the program runs is the
 // file WriteTrace writes, also when the guessed segment bases turn out
 // wrong (the file is rewritten) or a chunk has entries outside the program
 // and execution segments (the rest is written at the end).
 func TestStreamTrace(t *testing.T) {
-	rel := "giza/examples__src__factorial__factorial.json" // 660,118 steps: several chunks
-	p, err := program.Load(filepath.Join(fixturesDir(), "cairo0", "programs", rel))
-	if err != nil {
-		t.Skipf("\n\n*** STREAMED TRACE TEST SKIPPED: fixture %s unavailable: %v ***\n\n", rel, err)
-	}
-	layout, err := builtins.LayoutByName("plain")
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := fixture(t, factorialFixture)
 	tests := []struct {
 		name   string
 		tamper func(s *TraceStream)
@@ -48,23 +66,16 @@ func TestStreamTrace(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := New(p, Config{Layout: layout, SecureRun: true, Trace: true, Stdout: io.Discard})
-			if err != nil {
-				t.Fatal(err)
-			}
 			f, err := os.Create(filepath.Join(t.TempDir(), "trace"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer f.Close()
-			s := r.StreamTrace(f)
-			tt.tamper(s)
-			if err := r.Run(); err != nil {
-				t.Fatal(r.FormatError(err))
-			}
-			if err := r.Relocate(); err != nil {
-				t.Fatal(err)
-			}
+			var s *TraceStream
+			r := runStreaming(t, p, "plain", true, func(r *Runner) {
+				s = r.StreamTrace(f)
+				tt.tamper(s)
+			})
 			if err := s.Finish(); err != nil {
 				t.Fatal(err)
 			}
@@ -96,7 +107,7 @@ func TestStreamMemory(t *testing.T) {
 	// benchmarks__pedersen (small layout, 1,300,029 steps) keeps pointers
 	// to the pedersen builtin's segment on the stack; factorial (plain)
 	// has no builtins.
-	const pedersen, factorial = "ziggy-starkdust/benchmarks__pedersen.json", "giza/examples__src__factorial__factorial.json"
+	const pedersen, factorial = "ziggy-starkdust/benchmarks__pedersen.json", factorialFixture
 	// A local at [fp] written after a loop that moved ap 24 pages up: its
 	// page was streamed without it.
 	const lateLocal = `%builtins output
@@ -176,28 +187,11 @@ loop:
 			if tt.src != "" {
 				p = assembleProgram(t, tt.src)
 			} else {
-				var err error
-				p, err = program.Load(filepath.Join(fixturesDir(), "cairo0", "programs", tt.rel))
-				if err != nil {
-					t.Skipf("\n\n*** STREAMED MEMORY TEST SKIPPED: fixture %s unavailable: %v ***\n\n", tt.rel, err)
-				}
-			}
-			layout, err := builtins.LayoutByName(tt.layout)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := New(p, Config{Layout: layout, SecureRun: true, Stdout: io.Discard})
-			if err != nil {
-				t.Fatal(err)
+				p = fixture(t, tt.rel)
 			}
 			var f memFile
-			s := r.StreamMemory(&f)
-			if err := r.Run(); err != nil {
-				t.Fatal(r.FormatError(err))
-			}
-			if err := r.Relocate(); err != nil {
-				t.Fatal(err)
-			}
+			var s *MemoryStream
+			r := runStreaming(t, p, tt.layout, false, func(r *Runner) { s = r.StreamMemory(&f) })
 			if err := s.wait(); err != nil {
 				t.Fatal(err)
 			}
@@ -240,27 +234,8 @@ var errDiskFull = errors.New("no space left on device")
 // TestStreamMemoryWriteError: a write that fails during the run is
 // reported by Finish, not lost.
 func TestStreamMemoryWriteError(t *testing.T) {
-	rel := "giza/examples__src__factorial__factorial.json"
-	p, err := program.Load(filepath.Join(fixturesDir(), "cairo0", "programs", rel))
-	if err != nil {
-		t.Skipf("\n\n*** STREAMED MEMORY TEST SKIPPED: fixture %s unavailable: %v ***\n\n", rel, err)
-	}
-	layout, err := builtins.LayoutByName("plain")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := New(p, Config{Layout: layout, SecureRun: true, Stdout: io.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &failingFile{limit: 1 << 20}
-	s := r.StreamMemory(f)
-	if err := r.Run(); err != nil {
-		t.Fatal(r.FormatError(err))
-	}
-	if err := r.Relocate(); err != nil {
-		t.Fatal(err)
-	}
+	var s *MemoryStream
+	runStreaming(t, fixture(t, factorialFixture), "plain", false, func(r *Runner) { s = r.StreamMemory(&failingFile{limit: 1 << 20}) })
 	if err := s.Finish(); !errors.Is(err, errDiskFull) {
 		t.Fatalf("Finish = %v, want %v", err, errDiskFull)
 	}
