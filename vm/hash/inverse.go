@@ -185,44 +185,33 @@ func updateFG(n int, f, g *signed62, t trans2x2) {
 // normalize brings r from (-2P, P) to [0, P), negating it first when sign
 // is negative.
 func normalize(r *signed62, sign int64) {
-	r0, r1, r2, r3, r4 := r[0], r[1], r[2], r[3], r[4]
 	// add P if negative, then negate if asked: (-P, P)
-	add := r4 >> 63
-	r0 += modulus62[0] & add
-	r1 += modulus62[1] & add
-	r2 += modulus62[2] & add
-	r3 += modulus62[3] & add
-	r4 += modulus62[4] & add
+	addPIfNegative(r)
 	neg := sign >> 63
-	r0 = (r0 ^ neg) - neg
-	r1 = (r1 ^ neg) - neg
-	r2 = (r2 ^ neg) - neg
-	r3 = (r3 ^ neg) - neg
-	r4 = (r4 ^ neg) - neg
-	r1 += r0 >> 62
-	r0 &= m62
-	r2 += r1 >> 62
-	r1 &= m62
-	r3 += r2 >> 62
-	r2 &= m62
-	r4 += r3 >> 62
-	r3 &= m62
+	for i := range r {
+		r[i] = (r[i] ^ neg) - neg
+	}
+	carry62(r)
 	// add P if still negative: [0, P)
-	add = r4 >> 63
-	r0 += modulus62[0] & add
-	r1 += modulus62[1] & add
-	r2 += modulus62[2] & add
-	r3 += modulus62[3] & add
-	r4 += modulus62[4] & add
-	r1 += r0 >> 62
-	r0 &= m62
-	r2 += r1 >> 62
-	r1 &= m62
-	r3 += r2 >> 62
-	r2 &= m62
-	r4 += r3 >> 62
-	r3 &= m62
-	*r = signed62{r0, r1, r2, r3, r4}
+	addPIfNegative(r)
+	carry62(r)
+}
+
+// addPIfNegative adds P to r, limb by limb without carries, when r's top
+// limb is negative.
+func addPIfNegative(r *signed62) {
+	add := r[4] >> 63
+	for i := range r {
+		r[i] += modulus62[i] & add
+	}
+}
+
+// carry62 moves each limb's bits above the 62nd into the next limb.
+func carry62(r *signed62) {
+	for i := range 4 {
+		r[i+1] += r[i] >> 62
+		r[i] &= m62
+	}
 }
 
 // invertRaw returns the inverse modulo P of the integer with limbs x
