@@ -151,12 +151,7 @@ func multiples(base starkcurve.G1Affine, n int) []starkcurve.G1Affine {
 			}
 			lambda.Mul(&lambda, &inv[i])
 			var r starkcurve.G1Affine
-			r.X.Square(&lambda)
-			r.X.Sub(&r.X, &p.X)
-			r.X.Sub(&r.X, &q.X)
-			t.Sub(&p.X, &r.X)
-			r.Y.Mul(&lambda, &t)
-			r.Y.Sub(&r.Y, &p.Y)
+			addWithSlope(&r, &p, q, &lambda)
 			out = append(out, r)
 		}
 	}
@@ -234,17 +229,25 @@ func addAffine(ps, qs []starkcurve.G1Affine) []starkcurve.G1Affine {
 			r.FromJacobian(&j)
 			continue
 		}
-		var lambda, t fp.Element
+		var lambda fp.Element
 		lambda.Sub(&q.Y, &p.Y)
 		lambda.Mul(&lambda, &inv[i])
-		r.X.Square(&lambda)
-		r.X.Sub(&r.X, &p.X)
-		r.X.Sub(&r.X, &q.X)
-		t.Sub(&p.X, &r.X)
-		r.Y.Mul(&lambda, &t)
-		r.Y.Sub(&r.Y, &p.Y)
+		addWithSlope(r, p, q, &lambda)
 	}
 	return out
+}
+
+// addWithSlope sets r = p + q from the slope lambda of the line through
+// them (the tangent when p = q): x = lambda^2 - p.x - q.x,
+// y = lambda*(p.x - x) - p.y. r must not alias p or q.
+func addWithSlope(r, p, q *starkcurve.G1Affine, lambda *fp.Element) {
+	var t fp.Element
+	r.X.Square(lambda)
+	r.X.Sub(&r.X, &p.X)
+	r.X.Sub(&r.X, &q.X)
+	t.Sub(&p.X, &r.X)
+	r.Y.Mul(lambda, &t)
+	r.Y.Sub(&r.Y, &p.Y)
 }
 
 // buildAll builds every window table, in parallel, the first time it is
