@@ -78,21 +78,17 @@ const (
 	slabChunk = 256 // entries' first arrays per chunk
 )
 
-func (a *slabs) versions() []version {
-	if len(a.vs) < slabFirst {
-		a.vs = make([]version, slabFirst*slabChunk)
-	}
-	s := a.vs[:0:slabFirst]
-	a.vs = a.vs[slabFirst:]
-	return s
-}
+func (a *slabs) versions() []version  { return take(&a.vs) }
+func (a *slabs) readers() []readerRef { return take(&a.rs) }
 
-func (a *slabs) readers() []readerRef {
-	if len(a.rs) < slabFirst {
-		a.rs = make([]readerRef, slabFirst*slabChunk)
+// take hands out an empty list with room for slabFirst elements from the
+// rest of a chunk, starting a new chunk when it is used up.
+func take[T any](chunk *[]T) []T {
+	if len(*chunk) < slabFirst {
+		*chunk = make([]T, slabFirst*slabChunk)
 	}
-	s := a.rs[:0:slabFirst]
-	a.rs = a.rs[slabFirst:]
+	s := (*chunk)[:0:slabFirst]
+	*chunk = (*chunk)[slabFirst:]
 	return s
 }
 
