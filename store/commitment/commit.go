@@ -268,25 +268,9 @@ func (c *Committer) Commit(d *StateDiff) (*Result, error) {
 	return res, nil
 }
 
-// pedersenBatch is hash.PedersenBatch split over the workers, in parts of
-// at least 64 hashes.
+// pedersenBatch is hash.PedersenBatch split over the workers.
 func (c *Committer) pedersenBatch(dst, a, b []felt.Felt) {
-	n := len(dst)
-	parts := min(c.workers, max(n/64, 1))
-	if parts <= 1 {
-		hash.PedersenBatch(dst, a, b)
-		return
-	}
-	var wg sync.WaitGroup
-	for p := 0; p < parts; p++ {
-		lo, hi := p*n/parts, (p+1)*n/parts
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			hash.PedersenBatch(dst[lo:hi], a[lo:hi], b[lo:hi])
-		}()
-	}
-	wg.Wait()
+	trie.BatchHashFunc(hash.PedersenBatch).Split(c.workers, dst, a, b)
 }
 
 // parallel calls f(0..n-1) from up to workers goroutines.

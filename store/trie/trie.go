@@ -335,8 +335,29 @@ func (e *TrieError) Error() string { return fmt.Sprintf("trie %d: %v", e.Index, 
 
 func (e *TrieError) Unwrap() error { return e.Err }
 
-// minBatchPerWorker is the smallest share of a level worth a goroutine.
+// minBatchPerWorker is the smallest share of a batch worth a goroutine.
 const minBatchPerWorker = 64
+
+// Split calls batch on up to workers parts of dst, a and b at once, each
+// of at least minBatchPerWorker hashes.
+func (batch BatchHashFunc) Split(workers int, dst, a, b []felt.Felt) {
+	n := len(dst)
+	parts := min(workers, max(n/minBatchPerWorker, 1))
+	if parts <= 1 {
+		batch(dst, a, b)
+		return
+	}
+	var wg sync.WaitGroup
+	for p := 0; p < parts; p++ {
+		lo, hi := p*n/parts, (p+1)*n/parts
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			batch(dst[lo:hi], a[lo:hi], b[lo:hi])
+		}()
+	}
+	wg.Wait()
+}
 
 // CommitAll commits several tries at once, as Commit does each of them: the
 // pending changes of every trie are applied (up to workers tries at a
@@ -467,21 +488,7 @@ func (h *levelHasher) hash(lv []*mnode) {
 			h.b[i] = nd.edge.Value()
 		}
 	}
-	parts := min(h.workers, max(n/minBatchPerWorker, 1))
-	if parts <= 1 {
-		h.batch(h.d, h.a, h.b)
-	} else {
-		var wg sync.WaitGroup
-		for p := 0; p < parts; p++ {
-			lo, hi := p*n/parts, (p+1)*n/parts
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				h.batch(h.d[lo:hi], h.a[lo:hi], h.b[lo:hi])
-			}()
-		}
-		wg.Wait()
-	}
+	h.batch.Split(h.workers, h.d, h.a, h.b)
 	for i, nd := range lv {
 		nd.hash = h.d[i]
 		if nd.kind == kindEdge {
