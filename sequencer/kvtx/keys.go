@@ -10,7 +10,6 @@ package kvtx
 
 import (
 	"fmt"
-	"math/big"
 	"strings"
 
 	"github.com/kairo-dev/kairo/sequencer/state"
@@ -65,7 +64,7 @@ func ParseKey(s string) (state.Key, error) {
 	}
 	fs := make([]felt.Felt, len(parts))
 	for i, p := range parts {
-		f, err := parseFelt(p)
+		f, err := felt.ParseCanonical(p)
 		if err != nil {
 			return state.Key{}, fmt.Errorf("invalid key %q: %v", s, err)
 		}
@@ -80,25 +79,6 @@ func ParseKey(s string) (state.Key, error) {
 		return state.ClassHashKey(fs[0]), nil
 	}
 	return state.Key{}, fmt.Errorf("invalid key %q: unknown kind %q (want storage, nonce or class)", s, kind)
-}
-
-// parseFelt parses a non-negative decimal or 0x-hexadecimal integer below
-// the field prime.
-func parseFelt(s string) (felt.Felt, error) {
-	var v big.Int
-	ok := false
-	if h, isHex := strings.CutPrefix(s, "0x"); isHex {
-		_, ok = v.SetString(h, 16)
-	} else if s != "" && s[0] >= '0' && s[0] <= '9' {
-		_, ok = v.SetString(s, 10)
-	}
-	if !ok || strings.ContainsAny(s, "_+- ") {
-		return felt.Zero, fmt.Errorf("invalid number %q (want a decimal or 0x-hexadecimal integer)", s)
-	}
-	if v.Cmp(felt.Prime()) >= 0 {
-		return felt.Zero, fmt.Errorf("number %q is not below the field prime", s)
-	}
-	return felt.FromBigInt(&v), nil
 }
 
 // KeyName spells k for people: its name when it is a named key, else its

@@ -235,7 +235,7 @@ func (p *parser) felt(n *node, what string) (felt.Felt, error) {
 	if n.kind != 's' && n.kind != 'n' {
 		return felt.Zero, p.errAt(n.off, "%s must be a number or a string holding one, not %s", what, n.kindName())
 	}
-	f, err := parseFelt(n.s)
+	f, err := felt.ParseCanonical(n.s)
 	if err != nil {
 		return felt.Zero, p.errAt(n.off, "%s: %v", what, err)
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"slices"
 	"strconv"
 	"strings"
@@ -293,9 +292,6 @@ func (r *txReader) errf(field, format string, args ...any) error {
 
 func (r *txReader) has(field string) bool { return r.j.present[field] }
 
-// prime is the Stark prime, the bound of field elements.
-var prime = felt.Prime()
-
 // felt reads a field element written as a string (decimal or 0x hex) or
 // a JSON integer, below the prime.
 func (r *txReader) felt(field string, raw json.RawMessage) (felt.Felt, error) {
@@ -310,20 +306,11 @@ func (r *txReader) feltAt(field, label string, raw json.RawMessage) (felt.Felt, 
 			return felt.Zero, r.errf(field, "%s: invalid string %s", label, raw)
 		}
 	}
-	var v big.Int
-	ok := false
-	if h, hex := strings.CutPrefix(s, "0x"); hex {
-		_, ok = v.SetString(h, 16)
-	} else if s != "" && s[0] >= '0' && s[0] <= '9' {
-		_, ok = v.SetString(s, 10)
+	v, err := felt.ParseCanonical(s)
+	if err != nil {
+		return felt.Zero, r.errf(field, "%s: %v", label, err)
 	}
-	if !ok || v.Sign() < 0 {
-		return felt.Zero, r.errf(field, "%s: invalid number %q (want a decimal or 0x-hexadecimal integer)", label, s)
-	}
-	if v.Cmp(prime) >= 0 {
-		return felt.Zero, r.errf(field, "%s: %s is not below the field prime", label, s)
-	}
-	return felt.FromBigInt(&v), nil
+	return v, nil
 }
 
 func (r *txReader) optFelt(field string, raw json.RawMessage) (felt.Felt, error) {

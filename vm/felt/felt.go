@@ -89,6 +89,26 @@ func FromString(s string) (Felt, error) {
 	return FromBigInt(&v), nil
 }
 
+// ParseCanonical parses a felt as block and transaction files spell one: a
+// decimal or 0x-hexadecimal integer below P, without sign, spaces or
+// underscores, and never reduced. The error names s.
+func ParseCanonical(s string) (Felt, error) {
+	var v big.Int
+	ok := false
+	if h, hex := strings.CutPrefix(s, "0x"); hex {
+		_, ok = v.SetString(h, 16)
+	} else if s != "" && s[0] >= '0' && s[0] <= '9' {
+		_, ok = v.SetString(s, 10)
+	}
+	if !ok || strings.ContainsAny(s, "_+- ") {
+		return Zero, fmt.Errorf("invalid number %q (want a decimal or 0x-hexadecimal integer)", s)
+	}
+	if v.Cmp(fp.Modulus()) >= 0 {
+		return Zero, fmt.Errorf("%s is not below the field prime", s)
+	}
+	return FromBigInt(&v), nil
+}
+
 // MustFromString is FromString for constants known to be valid.
 func MustFromString(s string) Felt {
 	f, err := FromString(s)

@@ -2,6 +2,7 @@ package felt
 
 import (
 	"math/big"
+	"strings"
 	"testing"
 )
 
@@ -93,6 +94,60 @@ func FuzzFromString(f *testing.F) {
 		}
 		if v.BigInt().Cmp(Prime()) >= 0 {
 			t.Fatalf("FromString(%q) not reduced", s)
+		}
+	})
+}
+
+func TestParseCanonical(t *testing.T) {
+	top := "0x800000000000011000000000000000000000000000000000000000000000000" // P - 1
+	tests := []struct {
+		in      string
+		want    string // the felt in hex, or
+		wantErr string
+	}{
+		{in: "0", want: "0x0"},
+		{in: "42", want: "0x2a"},
+		{in: "0x2A", want: "0x2a"},
+		{in: top, want: top},
+		{in: PrimeHex, wantErr: "is not below the field prime"},
+		{in: "-1", wantErr: `invalid number "-1"`},
+		{in: "+1", wantErr: `invalid number "+1"`},
+		{in: "0x+1", wantErr: `invalid number "0x+1"`},
+		{in: "0x-1", wantErr: `invalid number "0x-1"`},
+		{in: "1_000", wantErr: `invalid number "1_000"`},
+		{in: " 1", wantErr: `invalid number " 1"`},
+		{in: "0x", wantErr: `invalid number "0x"`},
+		{in: "", wantErr: `invalid number ""`},
+		{in: "1.5", wantErr: `invalid number "1.5"`},
+	}
+	for _, tt := range tests {
+		got, err := ParseCanonical(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("ParseCanonical(%q) = %s, %v; want error %q", tt.in, got, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got.String() != tt.want {
+			t.Errorf("ParseCanonical(%q) = %s, %v; want %s", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+// FuzzParseCanonical: whatever it accepts is below P and prints back to
+// the same integer.
+func FuzzParseCanonical(f *testing.F) {
+	for _, s := range []string{"0", "42", "0x2a", PrimeHex, "-1", "0x", "1_0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := ParseCanonical(s)
+		if err != nil {
+			return
+		}
+		want, ok := new(big.Int).SetString(strings.TrimPrefix(s, "0x"), map[bool]int{true: 16, false: 10}[strings.HasPrefix(s, "0x")])
+		if !ok || want.Cmp(Prime()) >= 0 || v.BigInt().Cmp(want) != 0 {
+			t.Fatalf("ParseCanonical(%q) = %s", s, v)
 		}
 	})
 }
