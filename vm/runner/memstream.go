@@ -69,6 +69,7 @@ type MemoryStream struct {
 	progPages uint64 // pages of the program segment handed over
 	next      uint64 // next page of the execution segment to hand over
 	free      chan []memory.Value
+	buffers   int // page buffers allocated, at most streamBuffers
 	jobs      chan streamJob
 	closed    bool
 
@@ -107,9 +108,6 @@ func (r *Runner) StreamMemory(f MemoryFile) *MemoryStream {
 		free: make(chan []memory.Value, streamBuffers),
 		jobs: make(chan streamJob, streamBuffers),
 		done: make(chan error, 1),
-	}
-	for range streamBuffers {
-		s.free <- make([]memory.Value, memory.PageCells)
 	}
 	var ok bool
 	s.streamBases, ok = r.guessStreamBases()
@@ -151,16 +149,21 @@ func (s *MemoryStream) progress() {
 }
 
 // hand copies a page for the writer; without wait it gives up (false) when
-// every buffer is in use.
+// every buffer is in use. Buffers are allocated as the stream needs them.
 func (s *MemoryStream) hand(seg int, page uint64, wait bool) bool {
 	var buf []memory.Value
 	select {
 	case buf = <-s.free:
 	default:
-		if !wait {
+		switch {
+		case s.buffers < streamBuffers:
+			s.buffers++
+			buf = make([]memory.Value, memory.PageCells)
+		case wait:
+			buf = <-s.free
+		default:
 			return false
 		}
-		buf = <-s.free
 	}
 	pg := s.r.Mem.Page(seg, page)
 	buf = buf[:len(pg)]

@@ -153,14 +153,15 @@ func (r *Runner) StreamTrace(f TraceFile) *TraceStream {
 	s.stopped = !ok
 	// The writer also allocates the chunks the VM fills next and touches
 	// each of their pages, so that the page faults of the trace's memory
-	// (one every 341 entries) are taken on its goroutine, not the VM's.
+	// (one every 341 entries) are taken on its goroutine, not the VM's. It
+	// starts once the first chunk is full: a run shorter than a chunk
+	// allocates nothing more.
 	supply := make(chan []vm.TraceEntry, 2)
 	topUp := func() {
 		for len(supply) < cap(supply) {
 			supply <- prefaultedChunk()
 		}
 	}
-	topUp()
 	r.VM.TraceChunkSupply = supply
 	go func() {
 		var err error
