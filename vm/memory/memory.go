@@ -54,6 +54,15 @@ type segment struct {
 	accessed []uint64           // bitset of accessed offsets
 	validate ValidationRule
 	deduce   Deducer
+	fence    uint64 // a change to a cell below it calls onFence first
+	onFence  func()
+}
+
+// guard calls the segment's fence hook before a change to a cell at off.
+func (s *segment) guard(off uint64) {
+	if off < s.fence {
+		s.onFence()
+	}
 }
 
 func (s *segment) get(off uint64) Value {
@@ -307,7 +316,7 @@ func (m *Memory) Set(addr Relocatable, v Value) error {
 		s := &m.segs[addr.Segment]
 		if p := addr.Offset >> pageBits; p < uint64(len(s.pages)) {
 			pg := s.pages[p]
-			if i := addr.Offset & pageMask; i < uint64(len(pg)) && !pg[i].IsSet() {
+			if i := addr.Offset & pageMask; i < uint64(len(pg)) && !pg[i].IsSet() && addr.Offset >= s.fence {
 				pg[i] = v
 				s.set++
 				if addr.Offset >= s.hi {
@@ -345,6 +354,7 @@ func (m *Memory) setSlow(addr Relocatable, v Value) error {
 		}
 		return nil
 	}
+	s.guard(off)
 	*cur = v
 	s.set++
 	if off >= s.hi {
@@ -374,6 +384,7 @@ func (m *Memory) Load(addr Relocatable, data []Value) (Relocatable, error) {
 		}
 		return addr.Add(uint64(len(data))), nil
 	}
+	s.guard(addr.Offset)
 	var added uint64
 	for i := 0; i < len(data); {
 		off := addr.Offset + uint64(i)
@@ -601,6 +612,21 @@ func (m *Memory) CountSet() int {
 	return n
 }
 
+// SetFence makes every later change to a cell of real segment index below
+// offset below call fn first, on the goroutine making the change: another
+// goroutine may read those cells meanwhile, as long as fn returns only once
+// it is done with them. A zero below (or a nil fn) removes the fence.
+func (m *Memory) SetFence(index int, below uint64, fn func()) {
+	if index < 0 || index >= len(m.segs) {
+		return
+	}
+	s := &m.segs[index]
+	if fn == nil {
+		below = 0
+	}
+	s.fence, s.onFence = below, fn
+}
+
 // SegmentCountSet returns the number of set cells of a segment.
 func (m *Memory) SegmentCountSet(index int) uint64 {
 	if s := m.seg(index); s != nil {
@@ -644,6 +670,11 @@ func (m *Memory) RelocateAddr(r Relocatable) Relocatable {
 func (m *Memory) RelocateTemporary() error {
 	if len(m.relocationRules) == 0 {
 		return nil
+	}
+	for i := range m.segs {
+		if s := &m.segs[i]; s.fence > 0 {
+			s.onFence()
+		}
 	}
 	fix := func(v Value) Value {
 		if v.IsReloc() && v.segment() < 0 {

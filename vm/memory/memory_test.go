@@ -400,3 +400,79 @@ func TestSegmentCountSet(t *testing.T) {
 		})
 	}
 }
+
+func TestFence(t *testing.T) {
+	data := make([]Value, 8)
+	for i := range data {
+		data[i] = Uint64Value(uint64(i) + 1)
+	}
+	const below = pageSize + 100
+	tests := []struct {
+		name  string
+		write func(m *Memory, s Relocatable) error
+		calls int
+	}{
+		{"set above the fence", func(m *Memory, s Relocatable) error {
+			return m.Set(s.Add(below), Uint64Value(1))
+		}, 0},
+		{"set below the fence on an existing page", func(m *Memory, s Relocatable) error {
+			return m.Set(s.Add(pageSize+5), Uint64Value(1))
+		}, 1},
+		{"set below the fence where the page grows", func(m *Memory, s Relocatable) error {
+			return m.Set(s.Add(2000), Uint64Value(1))
+		}, 1},
+		{"same value again below the fence", func(m *Memory, s Relocatable) error {
+			return m.Set(s.Add(7), Uint64Value(70))
+		}, 0},
+		{"inconsistent write below the fence", func(m *Memory, s Relocatable) error {
+			if err := m.Set(s.Add(7), Uint64Value(71)); err == nil {
+				return errors.New("inconsistent write accepted")
+			}
+			return nil
+		}, 0},
+		{"load across the fence", func(m *Memory, s Relocatable) error {
+			_, err := m.Load(s.Add(below-4), data)
+			return err
+		}, 1},
+		{"load above the fence", func(m *Memory, s Relocatable) error {
+			_, err := m.Load(s.Add(below), data)
+			return err
+		}, 0},
+		{"relocation of temporary segments", func(m *Memory, s Relocatable) error {
+			tmp := m.AddTempSegment()
+			if err := m.Set(s.Add(below+1), RelocValue(tmp)); err != nil {
+				return err
+			}
+			if err := m.AddRelocationRule(tmp, s.Add(below+10)); err != nil {
+				return err
+			}
+			return m.RelocateTemporary()
+		}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := New()
+			m.AddSegment()
+			s := m.AddSegment()
+			// Pages 0 and 1 exist, and cell 7 is set.
+			if err := m.Set(s.Add(7), Uint64Value(70)); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Set(s.Add(pageSize+200), Uint64Value(1)); err != nil {
+				t.Fatal(err)
+			}
+			calls := 0
+			m.SetFence(s.Segment, below, func() { calls++ })
+			if err := tt.write(m, s); err != nil {
+				t.Fatal(err)
+			}
+			if calls != tt.calls {
+				t.Errorf("fence called %d times, want %d", calls, tt.calls)
+			}
+			m.SetFence(s.Segment, 0, nil)
+			if err := m.Set(s.Add(9), Uint64Value(1)); err != nil || calls != tt.calls {
+				t.Errorf("after removing the fence: err %v, %d calls, want nil, %d", err, calls, tt.calls)
+			}
+		})
+	}
+}

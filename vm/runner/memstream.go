@@ -3,6 +3,7 @@ package runner
 import (
 	"fmt"
 	"io"
+	"sync/atomic"
 
 	"github.com/kairo-dev/kairo/vm/memory"
 )
@@ -17,21 +18,26 @@ import (
 // well below ap is, most of the time, complete.
 //
 // StreamMemory uses this to write the memory file while the program runs.
-// Every progressSteps steps the VM's goroutine copies the pages of the
+// Every progressSteps steps the VM's goroutine hands the pages of the
 // execution segment that lie streamMargin pages or more below ap's (the
-// program segment's pages first) and hands the copies to a writer
-// goroutine, which encodes them into the file at the offsets they will
-// have. The VM never waits: when the writer falls behind, the pages it has
-// not been given are written at the end with the rest. A copy is taken on
-// the VM's goroutine, so the writer never reads memory the VM may write.
+// program segment's pages first) to a writer goroutine, which encodes
+// them into the file at the offsets they will have. The pages are not
+// copied: the writer reads them where the VM keeps them, while the VM
+// runs on. A fence (memory.SetFence) below the last page handed makes the
+// VM, before it changes a cell of a handed page, wait until the writer is
+// done with every page it was given (sync): the two never touch the same
+// cell at the same time. The VM does not wait otherwise: when the writer
+// falls behind, the pages it has not been given are written at the end
+// with the rest.
 //
 // Nothing about a page is assumed without being checked at the end:
 //   - the two segments' bases must be those the stream used (otherwise the
 //     file is written again from the start);
-//   - every streamed page must still hold as many set cells as its copy
-//     (memory is write-once, so an equal count means the same cells; see
-//     unchanged); from the first page that gained a cell (a local written
-//     long after its frame was pushed), the file is written again;
+//   - every streamed page must still hold as many set cells as when it was
+//     written (memory is write-once, so an equal count means the same
+//     cells; see unchanged); from the first page that gained a cell (a
+//     local written long after its frame was pushed), the file is written
+//     again;
 //   - a page holding an address of another segment (whose base was not
 //     known) is encoded again, from the finished memory, into its place.
 //
@@ -47,8 +53,11 @@ const progressSteps = 1 << 16
 // the top of the stack.
 const streamMargin = 2
 
-// streamBuffers bounds the page copies in flight (128 KiB each).
-const streamBuffers = 16
+// streamQueue bounds the pages handed to the writer and not yet written.
+// A page in the queue costs no memory of its own (the writer reads the
+// VM's), so the bound only limits how far the writer may fall behind
+// before the VM stops handing pages.
+const streamQueue = 1024
 
 // MemoryFile is what StreamMemory writes to.
 type MemoryFile interface {
@@ -68,32 +77,35 @@ type MemoryStream struct {
 	stopped   bool
 	progPages uint64 // pages of the program segment handed over
 	next      uint64 // next page of the execution segment to hand over
-	free      chan []memory.Value
-	buffers   int // page buffers allocated, at most streamBuffers
+	handed    int64  // pages handed over
 	jobs      chan streamJob
 	closed    bool
 
 	// Owned by the writer until done is received.
-	done  chan error
-	pages []streamedPage
-	end   int64 // file offset after the streamed pages
+	done    chan error
+	written atomic.Int64 // pages the writer is done with (it stores, the VM loads)
+	pages   []streamedPage
+	end     int64 // file offset after the streamed pages
 
 	// rewrote records that Finish found a check failed and wrote the
 	// file again from the first page that changed.
 	rewrote bool
 }
 
+// streamJob is a page to write, or (ack set) a request to close ack once
+// every page before it is written.
 type streamJob struct {
 	seg   int
 	page  uint64
-	cells []memory.Value
+	cells []memory.Value // the VM's page itself, not a copy
+	ack   chan struct{}
 }
 
 // streamedPage is a page whose place in the file the stream took.
 type streamedPage struct {
 	seg      int
 	page     uint64
-	count    int   // set cells in the copy
+	count    int   // set cells when it was written
 	off      int64 // file offset of its first cell
 	deferred bool  // it points into other segments: encoded at Finish
 }
@@ -105,8 +117,7 @@ func (r *Runner) StreamMemory(f MemoryFile) *MemoryStream {
 	s := &MemoryStream{
 		r:    r,
 		f:    f,
-		free: make(chan []memory.Value, streamBuffers),
-		jobs: make(chan streamJob, streamBuffers),
+		jobs: make(chan streamJob, streamQueue),
 		done: make(chan error, 1),
 	}
 	var ok bool
@@ -133,6 +144,7 @@ func (s *MemoryStream) progress() {
 		for p := range s.progPages {
 			s.hand(0, p, true)
 		}
+		m.SetFence(0, s.progPages*memory.PageCells, s.sync)
 	}
 	ap := s.r.VM.AP
 	if ap.Segment != 1 {
@@ -146,30 +158,35 @@ func (s *MemoryStream) progress() {
 	for s.next < limit && s.hand(1, s.next, false) {
 		s.next++
 	}
+	m.SetFence(1, s.next*memory.PageCells, s.sync)
 }
 
-// hand copies a page for the writer; without wait it gives up (false) when
-// every buffer is in use. Buffers are allocated as the stream needs them.
+// hand gives a page to the writer; without wait it gives up (false) when
+// the queue is full.
 func (s *MemoryStream) hand(seg int, page uint64, wait bool) bool {
-	var buf []memory.Value
-	select {
-	case buf = <-s.free:
-	default:
-		switch {
-		case s.buffers < streamBuffers:
-			s.buffers++
-			buf = make([]memory.Value, memory.PageCells)
-		case wait:
-			buf = <-s.free
+	j := streamJob{seg: seg, page: page, cells: s.r.Mem.Page(seg, page)}
+	if wait {
+		s.jobs <- j
+	} else {
+		select {
+		case s.jobs <- j:
 		default:
 			return false
 		}
 	}
-	pg := s.r.Mem.Page(seg, page)
-	buf = buf[:len(pg)]
-	copy(buf, pg)
-	s.jobs <- streamJob{seg: seg, page: page, cells: buf}
+	s.handed++
 	return true
+}
+
+// sync returns once the writer is done with every page handed to it: the
+// memory's fence calls it before the VM changes a cell of a handed page.
+func (s *MemoryStream) sync() {
+	if s.closed || s.written.Load() == s.handed {
+		return
+	}
+	ack := make(chan struct{})
+	s.jobs <- streamJob{ack: ack}
+	<-ack
 }
 
 // write encodes the pages it is handed, in order, at their offsets.
@@ -178,6 +195,10 @@ func (s *MemoryStream) write() {
 	out := make([]byte, 40*memory.PageCells)
 	bases := []uint64{s.pb, s.eb}
 	for j := range s.jobs {
+		if j.ack != nil {
+			close(j.ack)
+			continue
+		}
 		if err == nil {
 			base := bases[j.seg] + j.page*memory.PageCells
 			n, count, _, ok := encodeCells(out, base, j.cells, bases)
@@ -187,7 +208,7 @@ func (s *MemoryStream) write() {
 			}
 			s.end += int64(40 * count)
 		}
-		s.free <- j.cells[:cap(j.cells)]
+		s.written.Add(1)
 	}
 	s.done <- err
 }
@@ -200,7 +221,10 @@ func (s *MemoryStream) wait() error {
 	s.closed = true
 	s.r.onProgress = nil
 	close(s.jobs)
-	return <-s.done
+	err := <-s.done
+	s.r.Mem.SetFence(0, 0, nil)
+	s.r.Mem.SetFence(1, 0, nil)
+	return err
 }
 
 // Stop abandons the stream (the run failed); the file is left as it is.
@@ -252,7 +276,7 @@ func (s *MemoryStream) Finish() error {
 // segments have the bases the stream used, and no streamed page gained a
 // cell. A page's count of set cells can only grow, so the streamed pages
 // are unchanged exactly when each segment's count of set cells is what
-// they held when copied plus what the pages that were not streamed hold
+// they held when written plus what the pages that were not streamed hold
 // now.
 func (s *MemoryStream) unchanged() bool {
 	r := s.r
