@@ -89,10 +89,22 @@ type benchFigures struct {
 }
 
 // summarize fills the medians and the counters of the median parallel
-// round from the recorded rounds.
+// round from the recorded rounds. The speedup is the median of the rounds'
+// own speedups: a round's sequential and parallel runs follow each other,
+// so the host's speed, which drifts over minutes, cancels out of each
+// ratio; the ratio of the two medians could pair a fast phase's sequential
+// run with a slow phase's parallel one.
 func (r *benchFigures) summarize(metrics []blockstm.Metrics) blockstm.Metrics {
 	r.SequentialS, r.ParallelS = median(r.SequentialRounds), median(r.ParallelRounds)
-	r.Speedup = round2(r.SequentialS / r.ParallelS)
+	ratios := make([]float64, 0, len(r.ParallelRounds))
+	for i, p := range r.ParallelRounds {
+		if p > 0 && i < len(r.SequentialRounds) {
+			ratios = append(ratios, r.SequentialRounds[i]/p)
+		}
+	}
+	if len(ratios) > 0 {
+		r.Speedup = round2(median(ratios))
+	}
 	r.TPS, r.SequentialTPS = round2(tps(r.Txs, r.ParallelS)), round2(tps(r.Txs, r.SequentialS))
 	m := medianMetrics(metrics)
 	r.Executions, r.Validations, r.Aborts, r.Waits = m.Executions, m.Validations, m.Aborts, m.Waits

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kairo-dev/kairo/cli/cmdutil"
 	"github.com/kairo-dev/kairo/cli/internal/clitest"
+	"github.com/kairo-dev/kairo/sequencer/blockstm"
 )
 
 const market = "../../fixtures/blocks/market.json"
@@ -217,5 +218,29 @@ func TestUsageErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%v: error %v, want %q", tt.args, err, tt.want)
 		}
+	}
+}
+
+func TestBenchSpeedupPairsRounds(t *testing.T) {
+	tests := []struct {
+		name     string
+		seq, par []float64
+		want     float64
+	}{
+		{"steady host", []float64{1, 1, 1}, []float64{0.5, 0.5, 0.5}, 2},
+		// The host slows down twofold after the first round: each round's
+		// own ratio stays 0.9, where the ratio of the medians would say
+		// 0.45.
+		{"drifting host", []float64{1, 2, 2}, []float64{1.0 / 0.9, 2 / 0.9, 2 / 0.9}, 0.9},
+		{"one disturbed round", []float64{1, 1, 1, 1, 1}, []float64{1, 1, 1, 1, 3}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := benchFigures{Txs: 10, SequentialRounds: tt.seq, ParallelRounds: tt.par}
+			r.summarize(make([]blockstm.Metrics, len(tt.seq)))
+			if r.Speedup != tt.want {
+				t.Errorf("speedup %v, want %v", r.Speedup, tt.want)
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package blockstm_test
 
 import (
 	"fmt"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -83,7 +84,7 @@ func BenchmarkSpeedup(b *testing.B) {
 		work := kvtx.Iterations(bb.cfg.TxCost)
 		for _, s := range schedulers {
 			b.Run(fmt.Sprintf("%s/%s/w2", bb.name, s), func(b *testing.B) {
-				var seq, par, one, two time.Duration
+				var speedups, controls []float64
 				execs := 0
 				for b.Loop() {
 					r0, err := blockstm.Sequential(txs, blk.Genesis)
@@ -94,15 +95,16 @@ func BenchmarkSpeedup(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					seq += r0.Metrics.Wall
-					par += r.Metrics.Wall
+					speedups = append(speedups, float64(r0.Metrics.Wall)/float64(r.Metrics.Wall))
 					execs += r.Metrics.Executions
 					o, t := control(len(txs), work)
-					one += o
-					two += t
+					controls = append(controls, float64(o)/float64(t))
 				}
-				b.ReportMetric(float64(seq)/float64(par), "speedup")
-				b.ReportMetric(float64(one)/float64(two), "control")
+				// Medians of the iterations' own ratios: the host's speed
+				// drifts over minutes, and cancels out of a ratio of
+				// runs that follow each other.
+				b.ReportMetric(median(speedups), "speedup")
+				b.ReportMetric(median(controls), "control")
 				b.ReportMetric(float64(execs)/float64(len(txs)*b.N), "execs/tx")
 			})
 		}
@@ -243,4 +245,14 @@ func BenchmarkOverhead(b *testing.B) {
 			}
 		}
 	}
+}
+
+// median returns the median of xs (which it sorts).
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	n := len(xs)
+	if n%2 == 1 {
+		return xs[n/2]
+	}
+	return (xs[n/2-1] + xs[n/2]) / 2
 }
