@@ -211,11 +211,13 @@ func wrapRead(path Path, err error) error {
 // fill turns an unresolved node into the node rec describes.
 func (n *mnode) fill(rec *Node) error {
 	depth := n.path.Len()
-	childAt := func(p Path, h felt.Felt) *mnode {
+	childAt := func(c *mnode, p Path, h felt.Felt) *mnode {
 		if p.Len() == Height {
-			return &mnode{kind: kindLeaf, path: p, hash: h}
+			*c = mnode{kind: kindLeaf, path: p, hash: h}
+		} else {
+			*c = mnode{kind: kindUnresolved, stored: true, path: p, hash: h}
 		}
-		return &mnode{kind: kindUnresolved, stored: true, path: p, hash: h}
+		return c
 	}
 	switch rec.Kind {
 	case KindBinary:
@@ -225,9 +227,10 @@ func (n *mnode) fill(rec *Node) error {
 		if rec.Left.IsZero() || rec.Right.IsZero() {
 			return fmt.Errorf("trie: binary node %q has an empty child", n.path)
 		}
+		kids := new([2]mnode) // one allocation for both children
 		n.kind = kindBinary
-		n.child[0] = childAt(n.path.Append(0), rec.Left)
-		n.child[1] = childAt(n.path.Append(1), rec.Right)
+		n.child[0] = childAt(&kids[0], n.path.Append(0), rec.Left)
+		n.child[1] = childAt(&kids[1], n.path.Append(1), rec.Right)
 	case KindEdge:
 		if depth+rec.Edge.Len() > Height {
 			return fmt.Errorf("trie: edge node %q of length %d passes depth %d", n.path, rec.Edge.Len(), Height)
@@ -237,7 +240,7 @@ func (n *mnode) fill(rec *Node) error {
 		}
 		n.kind = kindEdge
 		n.edge = rec.Edge
-		n.child[0] = childAt(n.path.Concat(rec.Edge), rec.Child)
+		n.child[0] = childAt(new(mnode), n.path.Concat(rec.Edge), rec.Child)
 	default:
 		return fmt.Errorf("trie: node %q: unknown kind %d", n.path, rec.Kind)
 	}
@@ -498,17 +501,26 @@ func (h *levelHasher) hash(lv []*mnode) {
 }
 
 // nodeSet returns the records of the dirty nodes and the deletions, marks
-// the nodes clean and stored, and forgets the deletions.
+// the nodes clean and stored, and forgets the deletions. A path both
+// deleted and written (a node replaced by another at the same place)
+// keeps its write.
 func (t *Trie) nodeSet() *NodeSet {
 	set := &NodeSet{}
-	written := t.collect(t.root, set)
+	t.collect(t.root, set)
+	written := len(set.Updates)
 	for p := range t.deleted {
-		if _, ok := written[p]; !ok {
-			set.Updates = append(set.Updates, NodeUpdate{Path: p})
-		}
+		set.Updates = append(set.Updates, NodeUpdate{Path: p})
 	}
 	clear(t.deleted)
-	slices.SortFunc(set.Updates, func(a, b NodeUpdate) int { return a.Path.Compare(b.Path) })
+	// Sorted by path, a write before a deletion of the same path (the
+	// sort is stable and the writes come first), then the deletions of
+	// written paths dropped.
+	if len(set.Updates) > written {
+		slices.SortStableFunc(set.Updates, func(a, b NodeUpdate) int { return a.Path.Compare(b.Path) })
+		set.Updates = slices.CompactFunc(set.Updates, func(a, b NodeUpdate) bool { return a.Path == b.Path })
+	} else {
+		slices.SortFunc(set.Updates, func(a, b NodeUpdate) int { return a.Path.Compare(b.Path) })
+	}
 	return set
 }
 
@@ -682,16 +694,19 @@ func (t *Trie) build(pos Path, ups []kv) (*mnode, error) {
 	return &mnode{kind: kindBinary, dirty: true, path: pos, child: [2]*mnode{l, r}}, nil
 }
 
-// collect appends the records of the dirty nodes of n to set, marks them
-// clean and stored, and returns the set of written paths.
-func (t *Trie) collect(n *mnode, set *NodeSet) map[Path]struct{} {
-	written := make(map[Path]struct{})
+// collect appends the records of the dirty nodes of n to set and marks
+// them clean and stored. The records share one allocation.
+func (t *Trie) collect(n *mnode, set *NodeSet) {
+	recs := make([]Node, countDirty(n))
+	set.Updates = slices.Grow(set.Updates, len(recs)+len(t.deleted))
 	var walk func(n *mnode)
 	walk = func(n *mnode) {
 		if n == nil || !n.dirty {
 			return
 		}
-		rec := &Node{Hash: n.hash}
+		rec := &recs[0]
+		recs = recs[1:]
+		rec.Hash = n.hash
 		switch n.kind {
 		case kindBinary:
 			rec.Kind = KindBinary
@@ -706,8 +721,14 @@ func (t *Trie) collect(n *mnode, set *NodeSet) map[Path]struct{} {
 		n.dirty = false
 		n.stored = true
 		set.Updates = append(set.Updates, NodeUpdate{Path: n.path, Node: rec})
-		written[n.path] = struct{}{}
 	}
 	walk(n)
-	return written
+}
+
+// countDirty returns the number of dirty nodes of the subtree n.
+func countDirty(n *mnode) int {
+	if n == nil || !n.dirty {
+		return 0
+	}
+	return 1 + countDirty(n.child[0]) + countDirty(n.child[1])
 }
