@@ -37,9 +37,9 @@ func newPageCache(nodes int) *pageCache {
 }
 
 // get returns the encoded page at key (not to be modified).
-func (c *pageCache) get(key string) ([]byte, bool) {
+func (c *pageCache) get(key []byte) ([]byte, bool) {
 	c.mu.Lock()
-	data, ok := c.pages[key]
+	data, ok := c.pages[string(key)]
 	c.mu.Unlock()
 	return data, ok
 }

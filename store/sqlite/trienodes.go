@@ -56,6 +56,17 @@ const selectPage = "SELECT page FROM trie_pages WHERE trie = ? AND prefix = ?"
 // trie id's length follows from its first byte.
 func pageKey(trieID, prefix []byte) string { return string(trieID) + string(prefix) }
 
+// maxPageKey is the length of the longest page key: a storage trie's id
+// and a prefix of 249 bits.
+const maxPageKey = 33 + 1 + 32
+
+// appendPageKey appends the page key of prefix in trie id to dst.
+func appendPageKey(dst, id []byte, prefix trie.Path) []byte {
+	dst = append(dst, id...)
+	dst, _ = prefix.AppendBinary(dst) // never fails
+	return dst
+}
+
 // page is one decoded page.
 type page struct {
 	trie   []byte
@@ -84,10 +95,10 @@ type pageSet struct {
 
 func newPageSet() *pageSet { return &pageSet{pages: make(map[string]*page)} }
 
-func (s *pageSet) get(key string) *page {
+func (s *pageSet) get(key []byte) *page {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.pages[key]
+	return s.pages[string(key)]
 }
 
 func (s *pageSet) add(key string, pg *page) {
@@ -156,21 +167,19 @@ func (r pageReader) NodeRecord(p trie.Path, want *felt.Felt) (trie.Node, bool, e
 // page returns the page holding the node at p.
 func (r pageReader) page(p trie.Path, want *felt.Felt) (*page, error) {
 	prefix := trie.PagePrefix(p, pageLevels)
-	pb, err := prefix.MarshalBinary()
-	if err != nil {
-		return nil, err
-	}
-	key := pageKey(r.trie, pb)
-	if pg := r.set.get(key); pg != nil {
+	// The key is built on the stack: the lookups do not allocate it.
+	var kb [maxPageKey]byte
+	k := appendPageKey(kb[:0], r.trie, prefix)
+	if pg := r.set.get(k); pg != nil {
 		return pg, nil
 	}
 	if r.cache != nil && want != nil {
-		if data, ok := r.cache.get(key); ok {
+		if data, ok := r.cache.get(k); ok {
 			// The trie reaches every page through its top node first; a
 			// cached page is taken only for that lookup, when the top has
 			// the hash the parent expects.
 			if pg, top, err := decodePage(r.trie, prefix, data); err == nil && top == p && pg.nodes[p].Hash == *want {
-				r.set.add(key, pg)
+				r.set.add(string(k), pg)
 				if r.stats != nil {
 					r.stats.cached.Add(1)
 				}
@@ -181,11 +190,13 @@ func (r pageReader) page(p trie.Path, want *felt.Felt) (*page, error) {
 	if r.stats != nil {
 		r.stats.reads.Add(1)
 	}
+	key := string(k)
+	pb := []byte(key[len(r.trie):])
 	var data []byte
 	if r.mu != nil {
 		r.mu.Lock()
 	}
-	err = r.stmt.QueryRowContext(r.ctx, r.trie, pb).Scan(&data)
+	err := r.stmt.QueryRowContext(r.ctx, r.trie, pb).Scan(&data)
 	if r.mu != nil {
 		r.mu.Unlock()
 	}
@@ -272,10 +283,14 @@ func (w *pageWriter) write(ctx context.Context, sets []commitment.TrieNodes) err
 	// an edge the trie split without resolving its child), rowBatch a
 	// query.
 	var missing []*pageChange
-	for _, c := range changes {
-		if w.set != nil {
-			c.pg = w.set.get(c.key)
+	if w.set != nil {
+		w.set.mu.Lock()
+		for _, c := range changes {
+			c.pg = w.set.pages[c.key]
 		}
+		w.set.mu.Unlock()
+	}
+	for _, c := range changes {
 		if c.pg == nil {
 			missing = append(missing, c)
 		}
