@@ -132,6 +132,10 @@ type TraceStream struct {
 	stopped bool
 	written int
 	closed  bool
+	// queued holds the full chunks not yet handed over (the VM's
+	// goroutine): when the writer falls behind, the VM does not wait for
+	// it but hands them over later, in order, or leaves them to Finish.
+	queued [][]vm.TraceEntry
 }
 
 // StreamTrace starts writing the trace file to f during the run (which
@@ -192,7 +196,17 @@ func (r *Runner) StreamTrace(f TraceFile) *TraceStream {
 			s.stopped = true
 			return
 		}
-		s.chunks <- entries
+		s.queued = append(s.queued, entries)
+		for len(s.queued) > 0 {
+			select {
+			case s.chunks <- s.queued[0]:
+				s.queued[0] = nil
+				s.queued = s.queued[1:]
+			default:
+				return
+			}
+		}
+		s.queued = s.queued[:0:0]
 	}
 	return s
 }

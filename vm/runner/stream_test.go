@@ -48,10 +48,11 @@ func TestStreamTrace(t *testing.T) {
 	tests := []struct {
 		name   string
 		tamper func(s *TraceStream)
+		slow   bool // the writer's first write waits until the run ends
 	}{
-		{"streamed", func(*TraceStream) {}},
-		{"wrong bases", func(s *TraceStream) { s.eb++ }},
-		{"odd chunk", func(s *TraceStream) {
+		{name: "streamed", tamper: func(*TraceStream) {}},
+		{name: "wrong bases", tamper: func(s *TraceStream) { s.eb++ }},
+		{name: "odd chunk", tamper: func(s *TraceStream) {
 			hook := s.r.VM.OnTraceChunk
 			n := 0
 			s.r.VM.OnTraceChunk = func(first int, entries []vm.TraceEntry, odd bool) {
@@ -59,9 +60,12 @@ func TestStreamTrace(t *testing.T) {
 				hook(first, entries, odd || n == 3)
 			}
 		}},
+		// The VM queues the chunks the writer cannot take and runs on;
+		// Finish writes what was never handed over.
+		{name: "writer behind", tamper: func(*TraceStream) {}, slow: true},
 	}
 	if testing.Short() {
-		// The case that streams a prefix and writes the rest at the end.
+		// The cases that stream a prefix and write the rest at the end.
 		tests = tests[2:]
 	}
 	for _, tt := range tests {
@@ -72,15 +76,27 @@ func TestStreamTrace(t *testing.T) {
 			}
 			defer f.Close()
 			var s *TraceStream
+			var tf TraceFile = f
+			gate := make(chan struct{})
+			if tt.slow {
+				tf = &gatedFile{File: f, gate: gate}
+			}
 			r := runStreaming(t, p, "plain", true, func(r *Runner) {
-				s = r.StreamTrace(f)
+				s = r.StreamTrace(tf)
 				tt.tamper(s)
 			})
+			if tt.slow && len(s.queued) == 0 {
+				t.Error("no chunk queued behind the stalled writer")
+			}
+			close(gate)
 			if err := s.Finish(); err != nil {
 				t.Fatal(err)
 			}
 			if s.written == 0 {
 				t.Error("nothing was written during the run")
+			}
+			if tt.slow && s.written >= r.VM.TraceLen() {
+				t.Errorf("the stalled writer wrote all %d entries", s.written)
 			}
 			var want bytes.Buffer
 			if err := r.WriteTrace(&want); err != nil {
@@ -239,4 +255,15 @@ func TestStreamMemoryWriteError(t *testing.T) {
 	if err := s.Finish(); !errors.Is(err, errDiskFull) {
 		t.Fatalf("Finish = %v, want %v", err, errDiskFull)
 	}
+}
+
+// gatedFile is a trace file whose writes wait until gate is closed.
+type gatedFile struct {
+	*os.File
+	gate chan struct{}
+}
+
+func (f *gatedFile) Write(p []byte) (int, error) {
+	<-f.gate
+	return f.File.Write(p)
 }
