@@ -92,6 +92,17 @@ type Reader interface {
 	Contract(address felt.Felt) (classHash, nonce felt.Felt, err error)
 }
 
+// StateReader is a Reader that also reads a contract's storage root. The
+// committer then opens each storage trie knowing its root's hash, so that
+// the reader's trie.NodeReader may serve the root from a cache
+// (trie.HashedNodeReader), and a contract without storage reads nothing.
+type StateReader interface {
+	Reader
+	// ContractState returns the class hash, nonce and storage root of the
+	// contract at address, zeros when there is none.
+	ContractState(address felt.Felt) (ContractState, error)
+}
+
 // ContractState is a contract after a commit.
 type ContractState struct {
 	Address     felt.Felt
@@ -297,12 +308,25 @@ func parallel(n, workers int, f func(i int)) {
 // not set them and opens its storage trie with the diff's writes pending.
 func (c *Committer) openContract(cd *ContractDiff) (ContractState, *trie.Trie, error) {
 	st := ContractState{Address: cd.Address}
-	if cd.ClassHash == nil || cd.Nonce == nil {
-		ch, n, err := c.reader.Contract(cd.Address)
-		if err != nil {
+	nodes := c.reader.TrieNodes(TrieID{Kind: StorageTrie, Address: cd.Address})
+	var t *trie.Trie
+	var err error
+	if sr, ok := c.reader.(StateReader); ok {
+		var old ContractState
+		if old, err = sr.ContractState(cd.Address); err != nil {
 			return st, nil, fmt.Errorf("contract %s: %w", cd.Address, err)
 		}
-		st.ClassHash, st.Nonce = ch, n
+		st.ClassHash, st.Nonce = old.ClassHash, old.Nonce
+		t, err = trie.NewAt(nodes, hash.Pedersen, old.StorageRoot)
+	} else {
+		if cd.ClassHash == nil || cd.Nonce == nil {
+			ch, n, err := c.reader.Contract(cd.Address)
+			if err != nil {
+				return st, nil, fmt.Errorf("contract %s: %w", cd.Address, err)
+			}
+			st.ClassHash, st.Nonce = ch, n
+		}
+		t, err = trie.New(nodes, hash.Pedersen)
 	}
 	if cd.ClassHash != nil {
 		st.ClassHash = *cd.ClassHash
@@ -310,7 +334,6 @@ func (c *Committer) openContract(cd *ContractDiff) (ContractState, *trie.Trie, e
 	if cd.Nonce != nil {
 		st.Nonce = *cd.Nonce
 	}
-	t, err := trie.New(c.reader.TrieNodes(TrieID{Kind: StorageTrie, Address: cd.Address}), hash.Pedersen)
 	if err != nil {
 		return st, nil, fmt.Errorf("storage trie of %s: %w", cd.Address, err)
 	}

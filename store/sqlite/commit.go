@@ -39,7 +39,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&w.putPages, putPages},
 		{&w.getPages, getPages},
 		{&w.delPages, delPages},
-		{&w.contract, "SELECT class_hash, nonce FROM contracts WHERE address = ?"},
+		{&w.contract, "SELECT class_hash, nonce, storage_root FROM contracts WHERE address = ?"},
 		{&w.putContract, "INSERT OR REPLACE INTO contracts (address, class_hash, nonce, storage_root) VALUES (?, ?, ?, ?)"},
 		{&w.putStorageHist, "INSERT OR REPLACE INTO storage_history (contract, key, block, value) VALUES (?, ?, ?, ?)"},
 		{&w.putStorageHistN, "INSERT OR REPLACE INTO storage_history (contract, key, block, value) VALUES " + rowsSQL("(?, ?, ?, ?)", rowBatch)},
@@ -82,18 +82,25 @@ func (r txState) TrieNodes(id commitment.TrieID) trie.NodeReader {
 }
 
 func (r txState) Contract(address felt.Felt) (classHash, nonce felt.Felt, err error) {
+	c, err := r.ContractState(address)
+	return c.ClassHash, c.Nonce, err
+}
+
+// ContractState implements commitment.StateReader.
+func (r txState) ContractState(address felt.Felt) (commitment.ContractState, error) {
 	if r.mu != nil {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 	}
-	err = r.contract.QueryRowContext(r.ctx, fb(address)).Scan(feltCol{&classHash}, feltCol{&nonce})
+	c := commitment.ContractState{Address: address}
+	err := r.contract.QueryRowContext(r.ctx, fb(address)).Scan(feltCol{&c.ClassHash}, feltCol{&c.Nonce}, feltCol{&c.StorageRoot})
 	if errors.Is(err, sql.ErrNoRows) {
-		return felt.Zero, felt.Zero, nil
+		return c, nil
 	}
 	if err != nil {
-		return felt.Zero, felt.Zero, fmt.Errorf("read contract %s: %w", address, describe(err))
+		return c, fmt.Errorf("read contract %s: %w", address, describe(err))
 	}
-	return classHash, nonce, nil
+	return c, nil
 }
 
 // trieIDBytes is the on-disk id of a trie (see trienodes.go).

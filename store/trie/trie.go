@@ -114,6 +114,23 @@ func New(reader NodeReader, hash HashFunc) (*Trie, error) {
 	return t, nil
 }
 
+// NewAt opens the trie whose nodes reader holds and whose root has hash
+// root, reading nothing: the root is read when first needed, with its
+// hash, so that a HashedNodeReader can serve it from a cache. A zero root
+// opens as New does.
+func NewAt(reader NodeReader, hash HashFunc, root felt.Felt) (*Trie, error) {
+	if root.IsZero() || reader == nil {
+		return New(reader, hash)
+	}
+	t, err := New(nil, hash)
+	if err != nil {
+		return nil, err
+	}
+	t.reader = reader
+	t.root = &mnode{kind: kindUnresolved, stored: true, hash: root}
+	return t, nil
+}
+
 // SetParallelism lets Commit hash with up to 2^levels goroutines (0, the
 // default, hashes on the calling goroutine; 2 uses up to 4 goroutines).
 func (t *Trie) SetParallelism(levels int) { t.parallel = max(levels, 0) }

@@ -384,3 +384,70 @@ func TestCommitAllErrors(t *testing.T) {
 		t.Fatalf("CommitAll over a broken store: %v, want a TrieError of index 1", err)
 	}
 }
+
+// TestNewAt checks that a trie opened with its root's hash reads and
+// commits as one opened from its root record, that a wrong hash fails at
+// the first read, and that a zero root opens the stored trie as New does.
+func TestNewAt(t *testing.T) {
+	st := NewMemoryStore()
+	src, err := New(nil, hash.Pedersen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range uint64(40) {
+		if err := src.Put(felt.FromUint64(k*k+1), felt.FromUint64(k+7)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	root, set, err := src.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Apply(set); err != nil {
+		t.Fatal(err)
+	}
+	want, err := New(st, hash.Pedersen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := want.Put(felt.FromUint64(5), felt.FromUint64(55)); err != nil {
+		t.Fatal(err)
+	}
+	wantRoot, _, err := want.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		root    felt.Felt
+		wantErr bool
+	}{
+		{"right root", root, false},
+		{"zero root reads the root record", felt.Zero, false},
+		{"wrong root", root.Add(felt.One), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, err := NewAt(st, hash.Pedersen, tc.root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := tr.Get(felt.FromUint64(3*3 + 1))
+			if tc.wantErr {
+				if err == nil {
+					t.Fatalf("Get under a wrong root hash = %s, want an error", v)
+				}
+				return
+			}
+			if err != nil || v != felt.FromUint64(3+7) {
+				t.Fatalf("Get = %s, %v; want %d", v, err, 3+7)
+			}
+			if err := tr.Put(felt.FromUint64(5), felt.FromUint64(55)); err != nil {
+				t.Fatal(err)
+			}
+			got, _, err := tr.Commit()
+			if err != nil || got != wantRoot {
+				t.Fatalf("Commit = %s, %v; want %s", got, err, wantRoot)
+			}
+		})
+	}
+}
