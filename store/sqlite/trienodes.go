@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -258,38 +259,11 @@ type pageChange struct {
 }
 
 func (w *pageWriter) write(ctx context.Context, sets []commitment.TrieNodes) error {
-	var changes []*pageChange
-	byPrefix := make(map[trie.Path]*pageChange)
-	for _, tn := range sets {
-		id := trieIDBytes(tn.ID)
-		clear(byPrefix)
-		for _, u := range tn.Nodes.Updates {
-			prefix := trie.PagePrefix(u.Path, pageLevels)
-			c := byPrefix[prefix]
-			if c == nil {
-				pb, err := prefix.MarshalBinary()
-				if err != nil {
-					return fmt.Errorf("%s: %w", tn.ID, err)
-				}
-				c = &pageChange{key: pageKey(id, pb), trie: id, prefix: prefix, pb: pb}
-				byPrefix[prefix] = c
-				changes = append(changes, c)
-			}
-			c.ups = append(c.ups, u)
-		}
-	}
-	slices.SortFunc(changes, func(a, b *pageChange) int { return strings.Compare(a.key, b.key) })
+	changes := w.group(sets)
 	// The pages the commit did not read (new ones, mostly, and those under
 	// an edge the trie split without resolving its child), rowBatch a
 	// query.
 	var missing []*pageChange
-	if w.set != nil {
-		w.set.mu.Lock()
-		for _, c := range changes {
-			c.pg = w.set.pages[c.key]
-		}
-		w.set.mu.Unlock()
-	}
 	for _, c := range changes {
 		if c.pg == nil {
 			missing = append(missing, c)
@@ -320,6 +294,81 @@ func (w *pageWriter) write(ctx context.Context, sets []commitment.TrieNodes) err
 		return eerr
 	}
 	return err
+}
+
+// group groups the updates of sets by page, sorted by key, and takes the
+// pages the commit read from the page set. The tries are grouped on
+// GOMAXPROCS goroutines, each trie's pages sorted on its own: trie ids are
+// prefix-free, so the pages of the tries in id order, each trie's in
+// prefix-key order, are in key order.
+func (w *pageWriter) group(sets []commitment.TrieNodes) []*pageChange {
+	type group struct {
+		id      []byte
+		changes []*pageChange
+	}
+	groups := make([]group, len(sets))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(sets)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			byPrefix := make(map[trie.Path]*pageChange)
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(sets) {
+					return
+				}
+				id := trieIDBytes(sets[i].ID)
+				groups[i] = group{id: id, changes: w.groupTrie(id, sets[i].Nodes.Updates, byPrefix)}
+			}
+		}()
+	}
+	wg.Wait()
+	slices.SortFunc(groups, func(a, b group) int { return bytes.Compare(a.id, b.id) })
+	n := 0
+	for _, g := range groups {
+		n += len(g.changes)
+	}
+	changes := make([]*pageChange, 0, n)
+	for _, g := range groups {
+		changes = append(changes, g.changes...)
+	}
+	return changes
+}
+
+// groupTrie groups the updates of trie id by page, sorted by prefix key,
+// with the pages the commit read. byPrefix is scratch space.
+func (w *pageWriter) groupTrie(id []byte, ups []trie.NodeUpdate, byPrefix map[trie.Path]*pageChange) []*pageChange {
+	clear(byPrefix)
+	var changes []*pageChange
+	slab := make([]pageChange, 0, len(ups)/2+1) // the changes, mostly
+	for _, u := range ups {
+		prefix := trie.PagePrefix(u.Path, pageLevels)
+		c := byPrefix[prefix]
+		if c == nil {
+			key := appendPageKey(make([]byte, 0, len(id)+1+(prefix.Len()+7)/8), id, prefix)
+			if len(slab) < cap(slab) {
+				slab = slab[:len(slab)+1]
+				c = &slab[len(slab)-1]
+			} else {
+				c = new(pageChange)
+			}
+			*c = pageChange{key: string(key), trie: id, prefix: prefix, pb: key[len(id):]}
+			byPrefix[prefix] = c
+			changes = append(changes, c)
+		}
+		c.ups = append(c.ups, u)
+	}
+	slices.SortFunc(changes, func(a, b *pageChange) int { return bytes.Compare(a.pb, b.pb) })
+	if w.set != nil {
+		w.set.mu.Lock()
+		for _, c := range changes {
+			c.pg = w.set.pages[c.key]
+		}
+		w.set.mu.Unlock()
+	}
+	return changes
 }
 
 // pageBatch is a batch of page writes and deletions: (trie, prefix, page)
