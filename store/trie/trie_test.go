@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"sync/atomic"
 	"testing"
 
 	"github.com/kairo-dev/kairo/internal/shared"
@@ -449,5 +450,36 @@ func TestNewAt(t *testing.T) {
 				t.Fatalf("Commit = %s, %v; want %s", got, err, wantRoot)
 			}
 		})
+	}
+}
+
+// TestSplit checks that Split computes every hash of a batch exactly once,
+// whatever the number of workers and the size of the batch.
+func TestSplit(t *testing.T) {
+	for _, tc := range []struct{ n, workers int }{
+		{0, 2}, {1, 2}, {63, 2}, {200, 1}, {200, 2}, {513, 2}, {1025, 3}, {5000, 2}, {5000, 8},
+	} {
+		a, b, dst := make([]felt.Felt, tc.n), make([]felt.Felt, tc.n), make([]felt.Felt, tc.n)
+		for i := range tc.n {
+			a[i], b[i] = felt.FromUint64(uint64(i)), felt.FromUint64(uint64(3*i+1))
+		}
+		var calls atomic.Int64
+		BatchHashFunc(func(d, x, y []felt.Felt) {
+			for i := range d {
+				if !d[i].IsZero() {
+					t.Errorf("n=%d workers=%d: a hash computed twice", tc.n, tc.workers)
+				}
+				d[i] = hash.Pedersen(x[i], y[i])
+				calls.Add(1)
+			}
+		}).Split(tc.workers, dst, a, b)
+		if calls.Load() != int64(tc.n) {
+			t.Errorf("n=%d workers=%d: %d hashes computed, want %d", tc.n, tc.workers, calls.Load(), tc.n)
+		}
+		for i := range tc.n {
+			if want := hash.Pedersen(a[i], b[i]); dst[i] != want {
+				t.Fatalf("n=%d workers=%d: dst[%d] = %s, want %s", tc.n, tc.workers, i, dst[i], want)
+			}
+		}
 	}
 }
