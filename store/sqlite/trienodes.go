@@ -72,17 +72,30 @@ func appendPageKey(dst, id []byte, prefix trie.Path) []byte {
 type page struct {
 	trie   []byte
 	prefix trie.Path
-	nodes  trie.PageNodes // nil: no page stored
+	nodes  []trie.PageNode // nil: no page stored
 }
+
+// node returns the node at p of the page.
+func (pg *page) node(p trie.Path) (trie.Node, bool) { return trie.FindPageNode(pg.nodes, p) }
 
 // decodePage decodes the page at prefix of trie id.
 func decodePage(id []byte, prefix trie.Path, data []byte) (*page, trie.Path, error) {
-	pg := &page{trie: id, prefix: prefix, nodes: make(trie.PageNodes, 4)}
-	top, err := trie.DecodePage(prefix, pageLevels, data, func(p trie.Path, n trie.Node) { pg.nodes[p] = n })
+	// Decoded on the stack, then copied into a slice of the exact size.
+	var buf [1<<pageLevels - 1]trie.PageNode
+	n := 0
+	top, err := trie.DecodePage(prefix, pageLevels, data, func(p trie.Path, nd trie.Node) {
+		if n < len(buf) {
+			buf[n] = trie.PageNode{Path: p, Node: nd}
+		}
+		n++
+	})
 	if err != nil {
 		return nil, trie.Path{}, err
 	}
-	return pg, top, nil
+	if n > len(buf) {
+		return nil, trie.Path{}, fmt.Errorf("%d nodes in a page of %d levels", n, pageLevels)
+	}
+	return &page{trie: id, prefix: prefix, nodes: slices.Clone(buf[:n])}, top, nil
 }
 
 // pageSet holds the pages that one commit (or one proof) has read,
@@ -161,7 +174,7 @@ func (r pageReader) NodeRecord(p trie.Path, want *felt.Felt) (trie.Node, bool, e
 	if err != nil {
 		return trie.Node{}, false, err
 	}
-	n, ok := pg.nodes[p]
+	n, ok := pg.node(p)
 	return n, ok, nil
 }
 
@@ -177,9 +190,9 @@ func (r pageReader) page(p trie.Path, want *felt.Felt) (*page, error) {
 	if r.cache != nil && want != nil {
 		if data, ok := r.cache.get(k); ok {
 			// The trie reaches every page through its top node first; a
-			// cached page is taken only for that lookup, when the top has
-			// the hash the parent expects.
-			if pg, top, err := decodePage(r.trie, prefix, data); err == nil && top == p && pg.nodes[p].Hash == *want {
+			// cached page is taken only for that lookup, when the top (the
+			// first node decoded) has the hash the parent expects.
+			if pg, top, err := decodePage(r.trie, prefix, data); err == nil && top == p && pg.nodes[0].Node.Hash == *want {
 				r.set.add(string(k), pg)
 				if r.stats != nil {
 					r.stats.cached.Add(1)
@@ -342,7 +355,7 @@ func (w *pageWriter) group(sets []commitment.TrieNodes) []*pageChange {
 func (w *pageWriter) groupTrie(id []byte, ups []trie.NodeUpdate, byPrefix map[trie.Path]*pageChange) []*pageChange {
 	clear(byPrefix)
 	var changes []*pageChange
-	slab := make([]pageChange, 0, len(ups)/2+1) // the changes, mostly
+	slab := make([]pageChange, 0, len(ups)/3+1) // the changes, mostly: a page takes 3 to 4 updates
 	for _, u := range ups {
 		prefix := trie.PagePrefix(u.Path, pageLevels)
 		c := byPrefix[prefix]
@@ -422,13 +435,17 @@ func (w *pageWriter) update(c *pageChange) (data []byte, del bool, err error) {
 	existed := pg.nodes != nil
 	nodes := pg.nodes
 	if nodes == nil {
-		nodes = make(trie.PageNodes, len(c.ups))
+		nodes = make([]trie.PageNode, 0, min(len(c.ups), 1<<pageLevels-1))
 	}
 	for _, u := range c.ups {
-		if u.Node == nil {
-			delete(nodes, u.Path)
-		} else {
-			nodes[u.Path] = *u.Node
+		i := slices.IndexFunc(nodes, func(pn trie.PageNode) bool { return pn.Path == u.Path })
+		switch {
+		case u.Node == nil && i >= 0:
+			nodes = slices.Delete(nodes, i, i+1)
+		case u.Node != nil && i >= 0:
+			nodes[i].Node = *u.Node
+		case u.Node != nil:
+			nodes = append(nodes, trie.PageNode{Path: u.Path, Node: *u.Node})
 		}
 	}
 	pg.nodes = nodes
@@ -438,7 +455,7 @@ func (w *pageWriter) update(c *pageChange) (data []byte, del bool, err error) {
 		}
 		return nil, existed, nil
 	}
-	w.buf, err = trie.AppendPage(w.buf[:0], c.prefix, pageLevels, nodes)
+	w.buf, err = trie.AppendPageNodes(w.buf[:0], c.prefix, pageLevels, nodes)
 	if err != nil {
 		return nil, false, fmt.Errorf("trie %x: %w", c.trie, err)
 	}

@@ -41,17 +41,45 @@ func PagePrefix(p Path, levels int) Path { return p.Prefix(p.Len() - p.Len()%lev
 // PageNodes is the decoded content of one page: the stored nodes by path.
 type PageNodes map[Path]Node
 
+// PageNode is one stored node of a page.
+type PageNode struct {
+	Path Path
+	Node Node
+}
+
+// FindPageNode returns the node at p among nodes.
+func FindPageNode(nodes []PageNode, p Path) (Node, bool) {
+	for i := range nodes {
+		if nodes[i].Path == p {
+			return nodes[i].Node, true
+		}
+	}
+	return Node{}, false
+}
+
 // AppendPage appends the encoding of the page of levels levels at prefix
 // whose nodes are nodes (not empty) to dst. It fails unless nodes form one
 // subtree of the page as described above.
 func AppendPage(dst []byte, prefix Path, levels int, nodes PageNodes) ([]byte, error) {
+	list := make([]PageNode, 0, len(nodes))
+	for p, n := range nodes {
+		list = append(list, PageNode{Path: p, Node: n})
+	}
+	return AppendPageNodes(dst, prefix, levels, list)
+}
+
+// AppendPageNodes is AppendPage with the nodes in a slice (distinct paths,
+// in any order): a page holds at most 2^levels - 1 nodes, which a slice
+// keeps in less memory than a map, and searches as fast.
+func AppendPageNodes(dst []byte, prefix Path, levels int, nodes []PageNode) ([]byte, error) {
 	if len(nodes) == 0 {
 		return nil, errors.New("trie page: no nodes")
 	}
 	end := prefix.Len() + levels
 	var top Path
 	first := true
-	for p := range nodes {
+	for _, pn := range nodes {
+		p := pn.Path
 		if !p.HasPrefix(prefix) || p.Len() >= end || p.Len() >= Height {
 			return nil, fmt.Errorf("trie page %q: node %q lies outside it", prefix, p)
 		}
@@ -66,12 +94,12 @@ func AppendPage(dst []byte, prefix Path, levels int, nodes PageNodes) ([]byte, e
 		be := bigEndian(shl(rel.b, 256-Height))
 		dst = append(dst, be[:(r+7)/8]...)
 	}
-	topNode := nodes[top]
+	topNode, _ := FindPageNode(nodes, top)
 	dst = appendFelt(dst, topNode.Hash)
 	count := 0
 	var walk func(p Path) error
 	walk = func(p Path) error {
-		n, ok := nodes[p]
+		n, ok := FindPageNode(nodes, p)
 		if !ok {
 			return fmt.Errorf("trie page %q: node %q is missing (its parent is in the page)", prefix, p)
 		}
