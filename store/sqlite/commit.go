@@ -20,7 +20,7 @@ import (
 type writeStmts struct {
 	page, putPage, delPage, putPages, delPages *sql.Stmt
 	getPages                                   *sql.Stmt
-	contract, putContract                      *sql.Stmt
+	contract, putContract, putContractN        *sql.Stmt
 	putStorageHist, putStorageHistN            *sql.Stmt
 	putNonceHist, putClassHashHist             *sql.Stmt
 	putClass, delClass                         *sql.Stmt
@@ -41,6 +41,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&w.delPages, delPages},
 		{&w.contract, "SELECT class_hash, nonce, storage_root FROM contracts WHERE address = ?"},
 		{&w.putContract, "INSERT OR REPLACE INTO contracts (address, class_hash, nonce, storage_root) VALUES (?, ?, ?, ?)"},
+		{&w.putContractN, "INSERT OR REPLACE INTO contracts (address, class_hash, nonce, storage_root) VALUES " + rowsSQL("(?, ?, ?, ?)", rowBatch)},
 		{&w.putStorageHist, "INSERT OR REPLACE INTO storage_history (contract, key, block, value) VALUES (?, ?, ?, ?)"},
 		{&w.putStorageHistN, "INSERT OR REPLACE INTO storage_history (contract, key, block, value) VALUES " + rowsSQL("(?, ?, ?, ?)", rowBatch)},
 		{&w.putNonceHist, "INSERT OR REPLACE INTO nonce_history (contract, block, value) VALUES (?, ?, ?)"},
@@ -240,14 +241,15 @@ func (s *Store) pageWriter(st func(*sql.Stmt) *sql.Stmt, set *pageSet) *pageWrit
 }
 
 // writeContracts writes the contracts' rows (class hash, nonce and the new
-// storage root) of a commit.
+// storage root) of a commit, rowBatch rows a statement.
 func (s *Store) writeContracts(ctx context.Context, st func(*sql.Stmt) *sql.Stmt, d *commitment.StateDiff, res *commitment.Result) error {
-	putContract := st(s.w.putContract)
+	args := make([]any, 0, 4*len(d.Contracts))
 	for i, c := range d.Contracts {
 		cs := res.Contracts[i]
-		if _, err := putContract.ExecContext(ctx, fb(c.Address), fb(cs.ClassHash), fb(cs.Nonce), fb(cs.StorageRoot)); err != nil {
-			return fmt.Errorf("write contract %s: %w", c.Address, err)
-		}
+		args = append(args, fb(c.Address), fb(cs.ClassHash), fb(cs.Nonce), fb(cs.StorageRoot))
+	}
+	if err := multiRow(ctx, st(s.w.putContractN), st(s.w.putContract), 4, args); err != nil {
+		return fmt.Errorf("write contracts: %w", err)
 	}
 	return nil
 }

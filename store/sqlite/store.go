@@ -233,7 +233,7 @@ func (s *Store) Close() error {
 	for _, st := range []*sql.Stmt{s.r.storage, s.r.storageAt, w.page, w.putPage, w.delPage, w.contract, w.putContract,
 		w.putStorageHist, w.putNonceHist, w.putClassHashHist, w.putClass, w.delClass,
 		w.putBlock, w.putTx, w.putReceipt, w.putEvent, w.put, w.putPages, w.delPages,
-		w.putStorageHistN, w.getPages} {
+		w.putStorageHistN, w.getPages, w.putContractN} {
 		if st != nil {
 			st.Close()
 		}
