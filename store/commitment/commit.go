@@ -92,11 +92,11 @@ type Reader interface {
 	Contract(address felt.Felt) (classHash, nonce felt.Felt, err error)
 }
 
-// StateReader is a Reader that also reads a contract's storage root. The
+// ContractStateReader is a Reader that also reads a contract's storage root. The
 // committer then opens each storage trie knowing its root's hash, so that
 // the reader's trie.NodeReader may serve the root from a cache
 // (trie.HashedNodeReader), and a contract without storage reads nothing.
-type StateReader interface {
+type ContractStateReader interface {
 	Reader
 	// ContractState returns the class hash, nonce and storage root of the
 	// contract at address, zeros when there is none.
@@ -311,7 +311,7 @@ func (c *Committer) openContract(cd *ContractDiff) (ContractState, *trie.Trie, e
 	nodes := c.reader.TrieNodes(TrieID{Kind: StorageTrie, Address: cd.Address})
 	var t *trie.Trie
 	var err error
-	if sr, ok := c.reader.(StateReader); ok {
+	if sr, ok := c.reader.(ContractStateReader); ok {
 		var old ContractState
 		if old, err = sr.ContractState(cd.Address); err != nil {
 			return st, nil, fmt.Errorf("contract %s: %w", cd.Address, err)

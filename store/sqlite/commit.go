@@ -87,7 +87,7 @@ func (r txState) Contract(address felt.Felt) (classHash, nonce felt.Felt, err er
 	return c.ClassHash, c.Nonce, err
 }
 
-// ContractState implements commitment.StateReader.
+// ContractState implements commitment.ContractStateReader.
 func (r txState) ContractState(address felt.Felt) (commitment.ContractState, error) {
 	if r.mu != nil {
 		r.mu.Lock()
