@@ -273,3 +273,77 @@ type failingReader struct{ *MemoryState }
 func (failingReader) Contract(felt.Felt) (felt.Felt, felt.Felt, error) {
 	return felt.Zero, felt.Zero, errors.New("contract read failed")
 }
+
+// rootReader is a ContractStateReader over a MemoryState; shift is added
+// to every storage root it reports.
+type rootReader struct {
+	*MemoryState
+	shift felt.Felt
+}
+
+func (r rootReader) ContractState(address felt.Felt) (ContractState, error) {
+	c, ok := r.MemoryState.ContractState(address)
+	if !ok {
+		return ContractState{Address: address}, nil
+	}
+	if !c.StorageRoot.IsZero() {
+		c.StorageRoot = c.StorageRoot.Add(r.shift)
+	}
+	return c, nil
+}
+
+// TestContractStateReader checks that a committer over a
+// ContractStateReader, which opens the storage tries with their roots'
+// hashes, commits what one over a plain Reader does, and that a wrong
+// storage root fails the commit instead of giving a root.
+func TestContractStateReader(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	diff := func(contracts int) *StateDiff {
+		d := &StateDiff{}
+		for c := range contracts {
+			cd := ContractDiff{Address: felt.FromUint64(0x100 + uint64(c))}
+			for range 20 {
+				cd.Storage = append(cd.Storage, StorageWrite{Key: felt.FromUint64(r.Uint64() >> 20), Value: felt.FromUint64(r.Uint64())})
+			}
+			d.Contracts = append(d.Contracts, cd)
+		}
+		return d
+	}
+	state := NewMemoryState()
+	res, err := NewCommitter(state).Commit(diff(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := state.Apply(res); err != nil {
+		t.Fatal(err)
+	}
+	next := diff(6) // 4 contracts with storage, 2 new ones
+	want, err := NewCommitter(state).Commit(next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		shift   felt.Felt
+		wantErr bool
+	}{
+		{"stored roots", felt.Zero, false},
+		{"wrong roots", felt.One, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := NewCommitter(rootReader{state, tc.shift}).Commit(next)
+			if tc.wantErr {
+				if err == nil {
+					t.Fatalf("commit under wrong storage roots: state root %s, want an error", got.StateRoot)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.StateRoot != want.StateRoot || got.ContractsRoot != want.ContractsRoot {
+				t.Fatalf("roots %s / %s, want %s / %s", got.StateRoot, got.ContractsRoot, want.StateRoot, want.ContractsRoot)
+			}
+		})
+	}
+}
