@@ -199,11 +199,19 @@ func (c *Committer) Commit(d *StateDiff) (*Result, error) {
 	defer cwg.Wait()
 
 	// Open the storage tries and buffer their writes, in parallel: this
-	// reads each contract and its trie's root.
+	// reads each contract and its trie's root. The first job opens the
+	// contracts trie and reads the paths to the diff's contracts, so that
+	// after the storage tries it is only hashed.
 	tries := make([]*trie.Trie, len(d.Contracts))
 	errs := make([]error, len(d.Contracts))
-	parallel(len(d.Contracts), c.workers, func(i int) {
-		res.Contracts[i], tries[i], errs[i] = c.openContract(&d.Contracts[i])
+	var contracts *trie.Trie
+	var contractsErr error
+	parallel(len(d.Contracts)+1, c.workers, func(i int) {
+		if i == 0 {
+			contracts, contractsErr = c.openContracts(d)
+			return
+		}
+		res.Contracts[i-1], tries[i-1], errs[i-1] = c.openContract(&d.Contracts[i-1])
 	})
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -235,7 +243,7 @@ func (c *Committer) Commit(d *StateDiff) (*Result, error) {
 	clear(b)
 	c.pedersenBatch(leaves, leaves, b)
 
-	contracts, err := trie.New(c.reader.TrieNodes(TrieID{Kind: ContractsTrie}), hash.Pedersen)
+	err = contractsErr
 	if err == nil {
 		for i, st := range res.Contracts {
 			if err = contracts.Put(st.Address, leaves[i]); err != nil {
@@ -302,6 +310,21 @@ func parallel(n, workers int, f func(i int)) {
 	}
 	close(jobs)
 	wg.Wait()
+}
+
+// openContracts opens the contracts trie and reads the nodes on the paths
+// to the contracts of d.
+func (c *Committer) openContracts(d *StateDiff) (*trie.Trie, error) {
+	t, err := trie.New(c.reader.TrieNodes(TrieID{Kind: ContractsTrie}), hash.Pedersen)
+	if err != nil {
+		return nil, err
+	}
+	for _, cd := range d.Contracts {
+		if _, err := t.Get(cd.Address); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
 }
 
 // openContract reads a contract's class hash and nonce where the diff does
