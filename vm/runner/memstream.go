@@ -199,6 +199,7 @@ func (s *MemoryStream) write() {
 			close(j.ack)
 			continue
 		}
+		s.r.writing.Lock()
 		if err == nil {
 			base := bases[j.seg] + j.page*memory.PageCells
 			n, count, _, ok := encodeCells(out, base, j.cells, bases)
@@ -208,6 +209,7 @@ func (s *MemoryStream) write() {
 			}
 			s.end += int64(40 * count)
 		}
+		s.r.writing.Unlock()
 		s.written.Add(1)
 	}
 	s.done <- err

@@ -171,18 +171,19 @@ func (r *Runner) StreamTrace(f TraceFile) *TraceStream {
 		var err error
 		var buf []byte
 		for entries := range s.chunks {
+			r.writing.Lock()
 			topUp()
-			if err != nil {
-				continue
+			if err == nil {
+				if cap(buf) < 24*len(entries) {
+					buf = make([]byte, 24*len(entries))
+				}
+				buf = buf[:24*len(entries)]
+				encodeTrace(buf, entries, s.pb, s.eb)
+				if _, err = f.Write(buf); err == nil {
+					s.written += len(entries)
+				}
 			}
-			if cap(buf) < 24*len(entries) {
-				buf = make([]byte, 24*len(entries))
-			}
-			buf = buf[:24*len(entries)]
-			encodeTrace(buf, entries, s.pb, s.eb)
-			if _, err = f.Write(buf); err == nil {
-				s.written += len(entries)
-			}
+			r.writing.Unlock()
 		}
 		s.done <- err
 	}()

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"github.com/kairo-dev/kairo/vm"
 	"github.com/kairo-dev/kairo/vm/builtins"
@@ -76,6 +77,12 @@ type Runner struct {
 	// onProgress, when set, is called every progressSteps steps of the
 	// run (StreamMemory).
 	onProgress func()
+	// writing is held by a file stream's writer while it encodes and
+	// writes a unit (a trace chunk, a memory page): the trace's and the
+	// memory's writers take turns, so that with the VM's goroutine no more
+	// goroutines are running than a two-processor machine has, and the
+	// scheduler never preempts the VM for a writer.
+	writing sync.Mutex
 
 	// Relocation results.
 	Bases []uint64
