@@ -91,6 +91,7 @@ type scheduler struct {
 	// Written on aborts and commits.
 	abortedSinceGrowth atomic.Bool
 	serialFails        atomic.Int64 // failed tries of a window of 2, see growWindow
+	sinceAbort         atomic.Int64 // first-execution commits at a window of 2 or more since the last abort
 	clean              int64        // first-execution commits since the last growth or abort; under commitMu
 	decay              int64        // first-execution commits since the backoff last halved; under commitMu
 	spanN, spanRedone  int64        // classic: commits, and re-executed ones among them; under commitMu
@@ -227,8 +228,17 @@ func (s *scheduler) nextDependents() task {
 // shrinkWindow halves the window after an abort and doubles the backoff
 // (dependents). An abort that brings the window down to 1 is a failed try
 // of running two transactions at once: it doubles the spacing of the next
-// try (serialFails).
+// try (serialFails). An abort that follows sporadicAfter or more
+// transactions committed at their first execution (at a window of 2 or
+// more) is sporadic: the block conflicts now and then, and a window
+// halved at each such abort would fall to 1 and run in order a block that
+// two workers run nearly twice as fast. It only restarts the count
+// towards the next growth.
 func (s *scheduler) shrinkWindow() {
+	if s.sinceAbort.Swap(0) >= sporadicAfter {
+		s.abortedSinceGrowth.Store(true)
+		return
+	}
 	for {
 		w := s.window.Load()
 		if w <= 1 {
@@ -269,6 +279,7 @@ func (s *scheduler) growWindow(clean int64) {
 	w := s.window.Load()
 	s.clean += clean
 	if w > 1 {
+		s.sinceAbort.Add(clean)
 		s.decay += clean
 		for ; s.decay >= decayEvery; s.decay -= decayEvery {
 			if b := s.backoff.Load(); b > 1 {
@@ -294,6 +305,7 @@ const (
 	maxBackoff     = 64 // largest multiplier of the clean commits needed
 	decayEvery     = 64 // clean commits that halve the backoff
 	maxSerialFails = 6  // a serial block tries a window of 2 every minGrowth << 6 commits
+	sporadicAfter  = 8  // clean commits after which an abort leaves the window as it is
 	// Classic tries every minGrowth << 3 commits: more often than
 	// dependents, whose executions must never outnumber classic's.
 	classicSerialFails = 3

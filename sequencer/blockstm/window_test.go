@@ -23,7 +23,7 @@ func cleansToGrow(s *scheduler, limit int) int {
 // TestWindowPolicy drives the dependents window directly: a serial block
 // (every try of a window of 2 fails) spaces its tries out to one every
 // minGrowth << maxSerialFails commits; a successful try clears that and the
-// window widens again.
+// window widens again; a sporadic abort leaves it as it is.
 func TestWindowPolicy(t *testing.T) {
 	s := newScheduler(1_000_000, Dependents, nil, 2)
 	if w := s.window.Load(); w != 8 {
@@ -59,6 +59,20 @@ func TestWindowPolicy(t *testing.T) {
 		if cleansToGrow(s, 10_000) < 0 {
 			t.Fatalf("window stuck at %d", s.window.Load())
 		}
+	}
+	// A sporadic abort, after sporadicAfter clean commits at this window,
+	// leaves the window as it is; a second abort right after it halves it.
+	for range sporadicAfter {
+		s.growWindow(1)
+	}
+	w := s.window.Load()
+	s.shrinkWindow()
+	if s.window.Load() != w {
+		t.Fatalf("window %d after a sporadic abort, want %d", s.window.Load(), w)
+	}
+	s.shrinkWindow()
+	if s.window.Load() != w/2 {
+		t.Fatalf("window %d after two aborts in a row, want %d", s.window.Load(), w/2)
 	}
 	// One burst of conflicts that ends at 1 is retried quickly.
 	for s.window.Load() > 1 {
