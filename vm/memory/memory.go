@@ -108,7 +108,7 @@ func (s *segment) cell(off uint64) *Value {
 	}
 	pg := s.pages[p]
 	if p > 0 {
-		pg = make([]Value, pageSize)
+		pg = newPage()
 	} else {
 		// Growing fourfold (64, 256, 1024, 4096 cells) copies and
 		// allocates about two thirds of what doubling does on the way to
@@ -129,6 +129,23 @@ func (s *segment) cell(off uint64) *Value {
 	}
 	s.pages[p] = pg
 	return &pg[i]
+}
+
+// newPage allocates a full page and writes to each of its operating-system
+// pages. A run reads a cell before it writes it (write-once checks), and a
+// fresh page of memory first read is mapped to the kernel's shared zero
+// page: the write that follows then faults again and remaps it, which
+// flushes that mapping from every processor the process runs on (an
+// interrupt to each, a costly exit on a virtual machine) whenever another
+// of its threads is running, such as a file stream's writer. Written
+// first, each page faults once, with no remapping.
+func newPage() []Value {
+	pg := make([]Value, pageSize)
+	const perOSPage = 4096 / 32
+	for i := 0; i < len(pg); i += perOSPage {
+		pg[i].w[0] = 0
+	}
+	return pg
 }
 
 // eachPage calls fn for every page in offset order until fn returns false.
