@@ -1,6 +1,8 @@
 package hash
 
 import (
+	"sync"
+
 	starkcurve "github.com/consensys/gnark-crypto/ecc/stark-curve"
 	"github.com/consensys/gnark-crypto/ecc/stark-curve/fp"
 
@@ -57,12 +59,18 @@ func PedersenBatch(dst, a, b []felt.Felt) {
 	}
 	t := tables()
 	t.buildAll()
-	w := newBatchWork(min(len(dst), batchChunk))
+	w := batchWorks.Get().(*batchWork)
+	defer batchWorks.Put(w)
 	for lo := 0; lo < len(dst); lo += batchChunk {
 		hi := min(lo+batchChunk, len(dst))
 		w.run(t, dst[lo:hi], a[lo:hi], b[lo:hi])
 	}
 }
+
+// batchWorks keeps the scratch space of finished batches (about 400 KiB
+// each) for the next: a block commit hashes its tries level by level in
+// dozens of batches. run overwrites everything it reads.
+var batchWorks = sync.Pool{New: func() any { return newBatchWork(batchChunk) }}
 
 // batchWork is the scratch space of a chunk of up to n hashes.
 type batchWork struct {
