@@ -149,27 +149,26 @@ const headStorage = "SELECT contract, key, value, max(block) FROM storage_histor
 // then drops the storage table. A disagreement fails the migration (and
 // leaves the store at version 2), naming the first key that differs.
 func storageIntoHistory(ctx context.Context, tx *sql.Tx) error {
-	var contract, key []byte
-	err := tx.QueryRowContext(ctx, `SELECT s.contract, s.key FROM storage s
+	checks := []struct{ query, differs string }{
+		{`SELECT s.contract, s.key FROM storage s
 		WHERE s.value IS NOT (SELECT h.value FROM storage_history h
 			WHERE h.contract = s.contract AND h.key = s.key ORDER BY h.block DESC LIMIT 1)
-		LIMIT 1`).Scan(&contract, &key)
-	switch {
-	case err == nil:
-		return fmt.Errorf("storage %x/%x differs from the newest value of its history", contract, key)
-	case !errors.Is(err, sql.ErrNoRows):
-		return err
-	}
-	err = tx.QueryRowContext(ctx, `SELECT h.contract, h.key FROM (`+headStorage+`) h
+		LIMIT 1`, "differs from the newest value of its history"},
+		{`SELECT h.contract, h.key FROM (` + headStorage + `) h
 		WHERE h.value != zeroblob(32) AND NOT EXISTS (SELECT 1 FROM storage s WHERE s.contract = h.contract AND s.key = h.key)
-		LIMIT 1`).Scan(&contract, &key)
-	switch {
-	case err == nil:
-		return fmt.Errorf("storage %x/%x has a value in its history and no storage entry", contract, key)
-	case !errors.Is(err, sql.ErrNoRows):
-		return err
+		LIMIT 1`, "has a value in its history and no storage entry"},
 	}
-	_, err = tx.ExecContext(ctx, "DROP TABLE storage")
+	for _, c := range checks {
+		var contract, key []byte
+		err := tx.QueryRowContext(ctx, c.query).Scan(&contract, &key)
+		switch {
+		case err == nil:
+			return fmt.Errorf("storage %x/%x %s", contract, key, c.differs)
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, "DROP TABLE storage")
 	return err
 }
 
