@@ -39,10 +39,9 @@ func randomBlock(r *rand.Rand, contracts, writes int) *commitment.StateDiff {
 	return d
 }
 
-// downgradeToV2 writes the storage table of schema versions 1 and 2
-// from the newest history rows and sets user_version to 2: the file is
-// then what a kairo of version 2 wrote.
-func downgradeToV2(t *testing.T, path string) {
+// inTx runs fn in a transaction on the file at path, outside any Store,
+// and commits it.
+func inTx(t *testing.T, path string, fn func(tx *sql.Tx)) {
 	t.Helper()
 	db, err := sql.Open("sqlite3", "file:"+path)
 	if err != nil {
@@ -54,22 +53,32 @@ func downgradeToV2(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	create := migrations[0].sql[8]
-	if !strings.HasPrefix(create, "CREATE TABLE storage (") {
-		t.Fatalf("migration 1's statement 8 is not the storage table: %s", create)
-	}
-	for _, stmt := range []string{
-		create,
-		"INSERT INTO storage (contract, key, value) SELECT contract, key, value FROM (" + headStorage + ") WHERE value != zeroblob(32)",
-		"PRAGMA user_version = 2",
-	} {
-		if _, err := tx.Exec(stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
+	fn(tx)
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// downgradeToV2 writes the storage table of schema versions 1 and 2
+// from the newest history rows and sets user_version to 2: the file is
+// then what a kairo of version 2 wrote.
+func downgradeToV2(t *testing.T, path string) {
+	t.Helper()
+	inTx(t, path, func(tx *sql.Tx) {
+		create := migrations[0].sql[8]
+		if !strings.HasPrefix(create, "CREATE TABLE storage (") {
+			t.Fatalf("migration 1's statement 8 is not the storage table: %s", create)
+		}
+		for _, stmt := range []string{
+			create,
+			"INSERT INTO storage (contract, key, value) SELECT contract, key, value FROM (" + headStorage + ") WHERE value != zeroblob(32)",
+			"PRAGMA user_version = 2",
+		} {
+			if _, err := tx.Exec(stmt); err != nil {
+				t.Fatalf("%s: %v", stmt, err)
+			}
+		}
+	})
 }
 
 // downgradeToV1 rewrites a store's trie pages as the one-row-per-node
@@ -79,60 +88,49 @@ func downgradeToV2(t *testing.T, path string) {
 func downgradeToV1(t *testing.T, path string) {
 	t.Helper()
 	downgradeToV2(t, path)
-	db, err := sql.Open("sqlite3", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	tx, err := db.Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	v1 := migrations[0].sql
-	if _, err := tx.Exec(v1[len(v1)-1]); err != nil { // CREATE TABLE trie_nodes
-		t.Fatal(err)
-	}
-	rows, err := tx.Query("SELECT trie, prefix, page FROM trie_pages")
-	if err != nil {
-		t.Fatal(err)
-	}
-	type row struct{ id, path, node []byte }
-	var out []row
-	for rows.Next() {
-		var id, pb, data []byte
-		if err := rows.Scan(&id, &pb, &data); err != nil {
+	inTx(t, path, func(tx *sql.Tx) {
+		v1 := migrations[0].sql
+		if _, err := tx.Exec(v1[len(v1)-1]); err != nil { // CREATE TABLE trie_nodes
 			t.Fatal(err)
 		}
-		var prefix trie.Path
-		if err := prefix.UnmarshalBinary(pb); err != nil {
+		rows, err := tx.Query("SELECT trie, prefix, page FROM trie_pages")
+		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := trie.DecodePage(prefix, pageLevels, data, func(p trie.Path, n trie.Node) {
-			pk, _ := p.MarshalBinary()
-			rec, err := n.MarshalBinary()
-			if err != nil {
+		type row struct{ id, path, node []byte }
+		var out []row
+		for rows.Next() {
+			var id, pb, data []byte
+			if err := rows.Scan(&id, &pb, &data); err != nil {
 				t.Fatal(err)
 			}
-			out = append(out, row{id, pk, rec})
-		}); err != nil {
-			t.Fatal(err)
+			var prefix trie.Path
+			if err := prefix.UnmarshalBinary(pb); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := trie.DecodePage(prefix, pageLevels, data, func(p trie.Path, n trie.Node) {
+				pk, _ := p.MarshalBinary()
+				rec, err := n.MarshalBinary()
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, row{id, pk, rec})
+			}); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	rows.Close()
-	for _, r := range out {
-		if _, err := tx.Exec("INSERT INTO trie_nodes (trie, path, node) VALUES (?, ?, ?)", r.id, r.path, r.node); err != nil {
-			t.Fatal(err)
+		rows.Close()
+		for _, r := range out {
+			if _, err := tx.Exec("INSERT INTO trie_nodes (trie, path, node) VALUES (?, ?, ?)", r.id, r.path, r.node); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	for _, stmt := range []string{"DROP TABLE trie_pages", "PRAGMA user_version = 1"} {
-		if _, err := tx.Exec(stmt); err != nil {
-			t.Fatal(err)
+		for _, stmt := range []string{"DROP TABLE trie_pages", "PRAGMA user_version = 1"} {
+			if _, err := tx.Exec(stmt); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
+	})
 }
 
 func userVersion(t *testing.T, path string) int {
