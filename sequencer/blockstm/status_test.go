@@ -192,15 +192,9 @@ func TestIdleNoLostWakeUp(t *testing.T) {
 	s := newScheduler(1, Dependents, nil, 1)
 	s.nextFresh.Store(1) // the one transaction is taken: nothing is admitted
 	for range rounds {
-		seen := s.epoch.Load()
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s.sleep(seen)
-		}()
+		wg := sleepBehind(s)
 		s.notify()
-		waitGroupOrFail(t, &wg, "idle worker never woke")
+		waitGroupOrFail(t, wg, "idle worker never woke")
 	}
 }
 
@@ -224,18 +218,25 @@ func TestCommitWakesSleeper(t *testing.T) {
 		if s.admitted(s.commitIdx.Load()) != 0 {
 			t.Fatal("the window admits a transaction before the commit")
 		}
-		seen := s.epoch.Load()
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s.sleep(seen)
-		}()
+		wg := sleepBehind(s)
 		if done, progressed := s.tryCommit(); done || !progressed {
 			t.Fatalf("tryCommit: done %v, progressed %v", done, progressed)
 		}
-		waitGroupOrFail(t, &wg, "worker slept through a commit that admitted a transaction")
+		waitGroupOrFail(t, wg, "worker slept through a commit that admitted a transaction")
 	}
+}
+
+// sleepBehind reads the scheduler's epoch, then sends a worker to sleep
+// on it; the wait group is done when sleep returns.
+func sleepBehind(s *scheduler) *sync.WaitGroup {
+	seen := s.epoch.Load()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.sleep(seen)
+	}()
+	return &wg
 }
 
 func waitGroupOrFail(t *testing.T, wg *sync.WaitGroup, msg string) {
