@@ -77,7 +77,6 @@ type MemoryStream struct {
 	stopped   bool
 	progPages uint64 // pages of the program segment handed over
 	next      uint64 // next page of the execution segment to hand over
-	handed    int64  // pages handed over
 	jobs      chan streamJob
 	closed    bool
 
@@ -174,14 +173,15 @@ func (s *MemoryStream) hand(seg int, page uint64, wait bool) bool {
 			return false
 		}
 	}
-	s.handed++
 	return true
 }
 
 // sync returns once the writer is done with every page handed to it: the
 // memory's fence calls it before the VM changes a cell of a handed page.
 func (s *MemoryStream) sync() {
-	if s.closed || s.written.Load() == s.handed {
+	// Every program page was handed at the start, and the execution
+	// pages below next since.
+	if s.closed || s.written.Load() == int64(s.progPages+s.next) {
 		return
 	}
 	ack := make(chan struct{})
