@@ -486,6 +486,63 @@ func TestPedersenBatchMatchesPedersen(t *testing.T) {
 	}
 }
 
+// TestPedersenBatchEqualX drives lanes of a batch into affine additions of
+// points with equal x-coordinates (the next point equal to the sum so far,
+// or its negation), in the first round and in later ones, beside ordinary
+// lanes with more and fewer additions: the failed lanes must get Pedersen
+// of their inputs and the others their sums, whatever their positions.
+func TestPedersenBatchEqualX(t *testing.T) {
+	tb := tables()
+	tb.buildAll()
+	r := rand.New(rand.NewPCG(9, 10))
+	shift := tb.shift
+	p := tb.window(0, 3)[17]
+	var sp starkcurve.G1Jac // shift + p
+	sp.FromAffine(&shift)
+	sp.AddMixed(&p)
+	var spA starkcurve.G1Affine
+	spA.FromJacobian(&sp)
+
+	const n = 40
+	w := newBatchWork(n)
+	a, b, dst := make([]felt.Felt, n), make([]felt.Felt, n), make([]felt.Felt, n)
+	want := make([]felt.Felt, n)
+	for j := 0; j < n; j++ {
+		a[j], b[j] = randFelt(r), randFelt(r)
+		var ts []term
+		failed := true
+		switch j % 5 {
+		case 0: // the shift point itself first: a doubling
+			ts = []term{{&shift, false}, {&p, false}}
+		case 1: // minus the sum so far, in round 1
+			ts = []term{{&p, false}, {&spA, true}, {&p, false}}
+		case 2: // the sum so far again, in round 1
+			ts = []term{{&p, false}, {&spA, false}}
+		default: // ordinary sums of 0 to 30 table points
+			failed = false
+			for range r.IntN(31) {
+				k, i, d := r.IntN(2), r.IntN(topWindow), r.IntN(windowHalf)
+				ts = append(ts, term{&tb.window(k, i)[d], r.IntN(2) == 0})
+			}
+		}
+		for i, tm := range ts {
+			w.lanePts[j*batchSteps+i], w.laneNeg[j*batchSteps+i] = tm.q, tm.neg
+		}
+		w.steps[j] = uint8(len(ts))
+		if failed {
+			want[j] = Pedersen(a[j], b[j])
+		} else {
+			want[j] = felt.Felt(sumSlow(&shift, ts))
+		}
+	}
+	w.sum(&shift, dst, a, b)
+	for j := range dst {
+		if dst[j] != want[j] {
+			t.Errorf("lane %d (case %d): %s, want %s", j, j%5, dst[j], want[j])
+		}
+	}
+}
+
 func TestSignedDigits(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	in := edgeFelts()

@@ -3,6 +3,7 @@ package hash
 import (
 	"math/bits"
 	"sync"
+	"sync/atomic"
 
 	starkcurve "github.com/consensys/gnark-crypto/ecc/stark-curve"
 	"github.com/consensys/gnark-crypto/ecc/stark-curve/fp"
@@ -94,6 +95,11 @@ type pedersenTables struct {
 	low [2][topWindow]func() *windowTable
 	// top[k] returns the table of the top digit and high part of x.
 	top [2]func() *topTable
+	// lowBuilt and topBuilt hold the tables low and top returned once
+	// built (nil before): a hash looks them up with one load instead of a
+	// call (window, topOf).
+	lowBuilt [2][topWindow]atomic.Pointer[windowTable]
+	topBuilt [2]atomic.Pointer[topTable]
 	// all builds every window table (buildAll) once.
 	all sync.Once
 }
@@ -265,6 +271,27 @@ func (t *pedersenTables) buildAll() {
 	})
 }
 
+// window returns the table of 2^(window*i)*P_{2k}, building it first if
+// needed.
+func (t *pedersenTables) window(k, i int) *windowTable {
+	if w := t.lowBuilt[k][i].Load(); w != nil {
+		return w
+	}
+	w := t.low[k][i]()
+	t.lowBuilt[k][i].Store(w)
+	return w
+}
+
+// topOf returns the top table of x_{2k}, building it first if needed.
+func (t *pedersenTables) topOf(k int) *topTable {
+	if tt := t.topBuilt[k].Load(); tt != nil {
+		return tt
+	}
+	tt := t.top[k]()
+	t.topBuilt[k].Store(tt)
+	return tt
+}
+
 // signedDigits cuts the low 248 bits of x (canonical limbs) into signed
 // digits d_i in [-windowHalf, windowHalf] with
 // x_low = sum d_i*2^(window*i), and returns how many of them there are
@@ -315,10 +342,10 @@ func (t *pedersenTables) terms(out *[maxTerms]term, n int, k int, x *felt.Felt) 
 	for i, di := range d[:min(nd, topWindow)] {
 		switch {
 		case di > 0:
-			out[n] = term{&t.low[k][i]()[di-1], false}
+			out[n] = term{&t.window(k, i)[di-1], false}
 			n++
 		case di < 0:
-			out[n] = term{&t.low[k][i]()[-di-1], true}
+			out[n] = term{&t.window(k, i)[-di-1], true}
 			n++
 		}
 	}
@@ -327,7 +354,7 @@ func (t *pedersenTables) terms(out *[maxTerms]term, n int, k int, x *felt.Felt) 
 		top = int(d[topWindow])
 	}
 	if top != 0 || high != 0 {
-		out[n] = term{&t.top[k]()[16*top+int(high)-1], false}
+		out[n] = term{&t.topOf(k)[16*top+int(high)-1], false}
 		n++
 	}
 	return n
