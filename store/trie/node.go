@@ -80,10 +80,8 @@ func (n *Node) UnmarshalBinary(data []byte) error {
 		return errors.New("trie node: empty record")
 	}
 	get := func(off int, what string) (felt.Felt, error) {
-		var b [32]byte
-		copy(b[:], data[off:off+32])
-		f := felt.FromBytesBE(b[:])
-		if f.BytesBE() != b {
+		f, ok := felt.FromBytesBECanonical((*[32]byte)(data[off : off+32]))
+		if !ok {
 			return felt.Zero, fmt.Errorf("trie node: %s is not a canonical felt", what)
 		}
 		return f, nil

@@ -180,11 +180,9 @@ func DecodePage(prefix Path, levels int, data []byte, add func(p Path, n Node)) 
 		if len(data) < off+32 {
 			return felt.Zero, fmt.Errorf("trie page %q: truncated at node %q", prefix, p)
 		}
-		var b [32]byte
-		copy(b[:], data[off:off+32])
+		f, ok := felt.FromBytesBECanonical((*[32]byte)(data[off : off+32]))
 		off += 32
-		f := felt.FromBytesBE(b[:])
-		if f.BytesBE() != b {
+		if !ok {
 			return felt.Zero, fmt.Errorf("trie page %q: %s of node %q is not a canonical felt", prefix, what, p)
 		}
 		return f, nil
@@ -242,11 +240,7 @@ func DecodePage(prefix Path, levels int, data []byte, add func(p Path, n Node)) 
 			var b [32]byte
 			copy(b[32-nb:], data[off:off+nb])
 			off += nb
-			v := felt.FromBytesBE(b[:])
-			if v.BytesBE() != b {
-				return fmt.Errorf("trie page %q: path of edge %q is not a canonical felt", prefix, p)
-			}
-			if n.Edge, err = PathFromValue(v, l); err != nil {
+			if n.Edge, err = pathFromBigEndian(&b, l); err != nil {
 				return fmt.Errorf("trie page %q: edge %q: %w", prefix, p, err)
 			}
 			add(p, n)

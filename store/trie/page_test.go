@@ -167,6 +167,12 @@ func TestPageRejects(t *testing.T) {
 	}
 	nonCanonical := bytes.Clone(good)
 	copy(nonCanonical[1:33], bytes.Repeat([]byte{0xff}, 32))
+	edge, err := AppendPage(nil, Path{}, 1, PageNodes{Path{}: {Kind: KindEdge, Hash: h, Child: h, Edge: Path{}.Append(1).Append(0)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wideEdge := bytes.Clone(edge)
+	wideEdge[len(wideEdge)-1] = 0x07 // 3 bits in an edge of 2
 	for name, data := range map[string][]byte{
 		"empty":         nil,
 		"truncated":     good[:len(good)-1],
@@ -174,6 +180,7 @@ func TestPageRejects(t *testing.T) {
 		"deep top":      append([]byte{1, 0x80}, good[1:]...),
 		"non-canonical": nonCanonical,
 		"unknown kind":  append(bytes.Clone(good[:33]), 7),
+		"wide edge":     wideEdge,
 	} {
 		if _, err := DecodePage(Path{}, 1, data, func(Path, Node) {}); err == nil {
 			t.Errorf("%s: decoded", name)

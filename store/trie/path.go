@@ -49,6 +49,16 @@ func PathFromValue(v felt.Felt, n int) (Path, error) {
 	return Path{b: shl(v.Limbs(), uint(Height-n)), len: uint8(n)}, nil
 }
 
+// pathFromBigEndian is PathFromValue of the value whose 32-byte big-endian
+// encoding is b, without converting it to a felt and back.
+func pathFromBigEndian(b *[32]byte, n int) (Path, error) {
+	x := fromBigEndian(b)
+	if n < 0 || n > Height || bitLen(x) > n {
+		return Path{}, fmt.Errorf("path value 0x%x does not fit in %d bits", b[:], n)
+	}
+	return Path{b: shl(x, uint(Height-n)), len: uint8(n)}, nil
+}
+
 // Len returns the number of bits.
 func (p Path) Len() int { return int(p.len) }
 
@@ -259,4 +269,14 @@ func fromBigEndian(b *[32]byte) [4]uint64 {
 		x[3-i] = v
 	}
 	return x
+}
+
+// bitLen is the number of bits of the integer x (little-endian limbs).
+func bitLen(x [4]uint64) int {
+	for i := 3; i >= 0; i-- {
+		if x[i] != 0 {
+			return 64*i + bits.Len64(x[i])
+		}
+	}
+	return 0
 }

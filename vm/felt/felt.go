@@ -61,6 +61,13 @@ func FromBytesBE(b []byte) Felt {
 	return Felt(e)
 }
 
+// FromBytesBECanonical decodes the 32-byte big-endian encoding of a felt;
+// ok is false when the integer is not below P (it has no such encoding).
+func FromBytesBECanonical(b *[32]byte) (f Felt, ok bool) {
+	e, err := fp.BigEndian.Element(b)
+	return Felt(e), err == nil
+}
+
 // FromString parses a decimal or 0x-prefixed hexadecimal integer, optionally
 // negative, and reduces it modulo P.
 func FromString(s string) (Felt, error) {

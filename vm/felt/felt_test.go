@@ -151,3 +151,33 @@ func FuzzParseCanonical(f *testing.F) {
 		}
 	})
 }
+
+func TestFromBytesBECanonical(t *testing.T) {
+	pm1 := MustFromString("-1").BytesBE() // P - 1
+	var p, max [32]byte
+	Prime().FillBytes(p[:])
+	for i := range max {
+		max[i] = 0xff
+	}
+	tests := []struct {
+		name string
+		in   [32]byte
+		ok   bool
+	}{
+		{"zero", [32]byte{}, true},
+		{"small", [32]byte{31: 42}, true},
+		{"P - 1", pm1, true},
+		{"P", p, false},
+		{"2^256 - 1", max, false},
+	}
+	for _, tt := range tests {
+		got, ok := FromBytesBECanonical(&tt.in)
+		if ok != tt.ok {
+			t.Errorf("%s: ok = %v, want %v", tt.name, ok, tt.ok)
+			continue
+		}
+		if ok && got.BytesBE() != tt.in {
+			t.Errorf("%s: decoded %s, which encodes as %x", tt.name, got, got.BytesBE())
+		}
+	}
+}
