@@ -153,6 +153,9 @@ type Committer struct {
 	reader  Reader
 	workers int
 	rule    RootRule
+	// groups and sink: see WithStorageSink
+	groups int
+	sink   func([]TrieNodes)
 }
 
 // Option configures a Committer.
@@ -164,6 +167,19 @@ func WithWorkers(n int) Option { return func(c *Committer) { c.workers = max(n, 
 
 // WithRootRule selects the state-root rule (default RootRuleV014).
 func WithRootRule(r RootRule) Option { return func(c *Committer) { c.rule = r } }
+
+// WithStorageSink makes Commit hash the storage tries in up to groups
+// groups and hand each group's node sets to sink as soon as they are
+// final, from the committing goroutine, while it goes on with the next
+// group: a caller can persist them beside the hashing. Those sets are then
+// not in Result.Nodes. The groups follow the diff's order, each one half
+// of the contracts left (the last one all of them): persisting a group
+// takes less time than hashing the next, half as large, and the last one,
+// persisted after the hashing, is small. sink must not keep the
+// goroutine long (it should pass the sets on to a goroutine of its own).
+func WithStorageSink(groups int, sink func([]TrieNodes)) Option {
+	return func(c *Committer) { c.groups, c.sink = max(groups, 1), sink }
+}
 
 // NewCommitter returns a Committer over reader.
 func NewCommitter(reader Reader, opts ...Option) *Committer {
@@ -216,16 +232,38 @@ func (c *Committer) Commit(d *StateDiff) (*Result, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	roots, storageSets, err := trie.CommitAll(hash.PedersenBatch, c.workers, tries...)
-	if err != nil {
-		var te *trie.TrieError
-		if errors.As(err, &te) {
-			return nil, fmt.Errorf("storage trie of %s: %w", d.Contracts[te.Index].Address, te.Err)
-		}
-		return nil, err
+	groups := 1
+	if c.sink != nil {
+		groups = c.groups
 	}
-	for i := range res.Contracts {
-		res.Contracts[i].StorageRoot = roots[i]
+	for g, lo := 0, 0; g < groups && (g == 0 || lo < len(tries)); g++ {
+		hi := lo + (len(tries)-lo+1)/2 // half of the rest
+		if g == groups-1 {
+			hi = len(tries)
+		}
+		roots, sets, err := trie.CommitAll(hash.PedersenBatch, c.workers, tries[lo:hi]...)
+		if err != nil {
+			var te *trie.TrieError
+			if errors.As(err, &te) {
+				return nil, fmt.Errorf("storage trie of %s: %w", d.Contracts[lo+te.Index].Address, te.Err)
+			}
+			return nil, err
+		}
+		var nodes []TrieNodes
+		for i, root := range roots {
+			st := &res.Contracts[lo+i]
+			st.StorageRoot = root
+			if sets[i].Len() > 0 {
+				nodes = append(nodes, TrieNodes{ID: TrieID{Kind: StorageTrie, Address: st.Address}, Nodes: sets[i]})
+			}
+		}
+		switch {
+		case c.sink != nil && len(nodes) > 0:
+			c.sink(nodes)
+		case c.sink == nil:
+			res.Nodes = append(res.Nodes, nodes...)
+		}
+		lo = hi
 	}
 
 	// Contract leaves, Pedersen(Pedersen(Pedersen(class_hash,
@@ -243,7 +281,7 @@ func (c *Committer) Commit(d *StateDiff) (*Result, error) {
 	clear(b)
 	c.pedersenBatch(leaves, leaves, b)
 
-	err = contractsErr
+	err := contractsErr
 	if err == nil {
 		for i, st := range res.Contracts {
 			if err = contracts.Put(st.Address, leaves[i]); err != nil {
@@ -273,11 +311,6 @@ func (c *Committer) Commit(d *StateDiff) (*Result, error) {
 	}
 	res.StateRoot = StateRoot(res.ContractsRoot, res.ClassesRoot, c.rule)
 
-	for i, st := range res.Contracts {
-		if storageSets[i].Len() > 0 {
-			res.Nodes = append(res.Nodes, TrieNodes{ID: TrieID{Kind: StorageTrie, Address: st.Address}, Nodes: storageSets[i]})
-		}
-	}
 	if contractSet.Len() > 0 {
 		res.Nodes = append(res.Nodes, TrieNodes{ID: TrieID{Kind: ContractsTrie}, Nodes: contractSet})
 	}

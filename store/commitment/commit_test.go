@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -345,5 +346,60 @@ func TestContractStateReader(t *testing.T) {
 				t.Fatalf("roots %s / %s, want %s / %s", got.StateRoot, got.ContractsRoot, want.StateRoot, want.ContractsRoot)
 			}
 		})
+	}
+}
+
+// TestStorageSink checks that a committer handing the storage tries' node
+// sets to a sink, in any number of groups, gives the roots and, sink and
+// result together, the node sets of a plain commit, each storage trie's
+// once and the groups in diff order.
+func TestStorageSink(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	d := &StateDiff{Classes: []ClassDiff{{ClassHash: felt.FromUint64(9), CompiledClassHash: felt.FromUint64(10)}}}
+	for c := range 9 {
+		cd := ContractDiff{Address: felt.FromUint64(0x200 + uint64(c))}
+		for range 1 + c%3*10 { // contract 0x200 + 3k writes 1 key
+			cd.Storage = append(cd.Storage, StorageWrite{Key: felt.FromUint64(r.Uint64() >> 4), Value: felt.FromUint64(r.Uint64())})
+		}
+		d.Contracts = append(d.Contracts, cd)
+	}
+	want, err := NewCommitter(NewMemoryState()).Commit(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, groups := range []int{1, 2, 3, 4, 9, 20} {
+		var sunk []TrieNodes
+		calls := 0
+		got, err := NewCommitter(NewMemoryState(), WithStorageSink(groups, func(sets []TrieNodes) {
+			if len(sets) == 0 {
+				t.Errorf("%d groups: an empty group", groups)
+			}
+			sunk = append(sunk, sets...)
+			calls++
+		})).Commit(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.StateRoot != want.StateRoot {
+			t.Fatalf("%d groups: state root %s, want %s", groups, got.StateRoot, want.StateRoot)
+		}
+		// Halves of 9 contracts: 5, 2, 1, 1.
+		if wantCalls := min(groups, 4); calls != wantCalls {
+			t.Errorf("%d groups: %d calls of the sink, want %d", groups, calls, wantCalls)
+		}
+		all := append(sunk, got.Nodes...)
+		if len(all) != len(want.Nodes) {
+			t.Fatalf("%d groups: %d node sets, want %d", groups, len(all), len(want.Nodes))
+		}
+		for i, tn := range all {
+			if tn.ID != want.Nodes[i].ID || !reflect.DeepEqual(tn.Nodes.Updates, want.Nodes[i].Nodes.Updates) {
+				t.Fatalf("%d groups: node set %d is %s with %d updates, want %s with %d", groups, i, tn.ID, tn.Nodes.Len(), want.Nodes[i].ID, want.Nodes[i].Nodes.Len())
+			}
+		}
+		for _, tn := range got.Nodes {
+			if tn.ID.Kind == StorageTrie {
+				t.Fatalf("%d groups: %s in the result, not the sink", groups, tn.ID)
+			}
+		}
 	}
 }

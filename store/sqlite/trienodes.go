@@ -141,9 +141,9 @@ type pageReader struct {
 type pageStats struct {
 	reads, cached, written, deleted atomic.Int64
 	// The wall time of the parts of the block commits, in nanoseconds:
-	// the log restarts, the committer (the flat rows are written beside
-	// it), the page writes, and the rest up to the end of the SQLite
-	// commit.
+	// the log restarts, the committer (the flat rows and the pages of the
+	// storage tries hashed so far are written beside it), the page writes
+	// left after it, and the rest up to the end of the SQLite commit.
 	restartNs, committerNs, pagesNs, finishNs atomic.Int64
 }
 
