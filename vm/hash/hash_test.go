@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"sync"
 	"testing"
+	"time"
 
 	starkcurve "github.com/consensys/gnark-crypto/ecc/stark-curve"
 	"github.com/consensys/gnark-crypto/ecc/stark-curve/fp"
@@ -126,7 +127,7 @@ func TestPedersenSumFallback(t *testing.T) {
 // fresh set of tables, so that they race to build the same windows (run
 // under -race).
 func TestPedersenConcurrentFirstUse(t *testing.T) {
-	tb := newPedersenTables()
+	tb := newPedersenTables(singleWindow)
 	var wg sync.WaitGroup
 	errs := make(chan string, 8)
 	for g := range 8 {
@@ -152,17 +153,23 @@ func TestPedersenConcurrentFirstUse(t *testing.T) {
 // TestTopTable checks entries of the tables of the top digit and high
 // part against gnark-crypto's scalar multiplication.
 func TestTopTable(t *testing.T) {
-	tb := tables()
+	for _, window := range []int{singleWindow, batchWindow} {
+		testTopTable(t, newPedersenTables(window))
+	}
+}
+
+func testTopTable(t *testing.T, tb *pedersenTables) {
+	window, topWindow := tb.lay.window, tb.lay.topWindow
 	for k := 0; k < 2; k++ {
 		p, h := affinePoint(pedersenPoints[1+2*k]), affinePoint(pedersenPoints[2+2*k])
-		top := tb.top[k]()
+		top := *tb.top[k]()
 		for _, d := range []int64{0, 1, 2, 3, 128, 255, 256} {
 			for hi := int64(0); hi < 16; hi++ {
 				if d == 0 && hi == 0 {
 					continue
 				}
 				var a, b starkcurve.G1Affine
-				a.ScalarMultiplication(&p, new(big.Int).Lsh(big.NewInt(d), window*topWindow))
+				a.ScalarMultiplication(&p, new(big.Int).Lsh(big.NewInt(d), uint(window*topWindow)))
 				b.ScalarMultiplication(&h, big.NewInt(hi))
 				var want starkcurve.G1Jac
 				want.FromAffine(&a)
@@ -170,7 +177,7 @@ func TestTopTable(t *testing.T) {
 				var wa starkcurve.G1Affine
 				wa.FromJacobian(&want)
 				if got := top[16*d+hi-1]; got != wa {
-					t.Fatalf("top[%d](%d, %d) = %v, want %v", k, d, hi, got, wa)
+					t.Fatalf("%d-bit top[%d](%d, %d) = %v, want %v", window, k, d, hi, got, wa)
 				}
 			}
 		}
@@ -201,7 +208,7 @@ func TestAddAffine(t *testing.T) {
 // multiplication, for every entry of a window and for short runs.
 func TestMultiples(t *testing.T) {
 	base := affinePoint(pedersenPoints[1])
-	for _, n := range []int{1, 2, 3, 4, 5, 15, 100, windowHalf} {
+	for _, n := range []int{1, 2, 3, 4, 5, 15, 100, 1 << (singleWindow - 1)} {
 		got := multiples(base, n)
 		if len(got) != n {
 			t.Fatalf("multiples(%d) has %d points", n, len(got))
@@ -472,6 +479,15 @@ func TestPedersenBatchMatchesPedersen(t *testing.T) {
 			}
 		}
 	}
+	// The same with the larger tables a process switches to.
+	big := newPedersenTables(batchWindow)
+	dst := make([]felt.Felt, len(a))
+	batchWith(big, dst, a, b)
+	for i := range dst {
+		if want := Pedersen(a[i], b[i]); dst[i] != want {
+			t.Fatalf("%d-bit tables: [%d](%s, %s) = %s, Pedersen says %s", batchWindow, i, a[i], b[i], dst[i], want)
+		}
+	}
 	// dst aliasing a.
 	want := make([]felt.Felt, len(a))
 	for i := range a {
@@ -496,7 +512,7 @@ func TestPedersenBatchEqualX(t *testing.T) {
 	tb.buildAll()
 	r := rand.New(rand.NewPCG(9, 10))
 	shift := tb.shift
-	p := tb.window(0, 3)[17]
+	p := (*tb.window(0, 3))[17]
 	var sp starkcurve.G1Jac // shift + p
 	sp.FromAffine(&shift)
 	sp.AddMixed(&p)
@@ -521,8 +537,8 @@ func TestPedersenBatchEqualX(t *testing.T) {
 		default: // ordinary sums of 0 to 30 table points
 			failed = false
 			for range r.IntN(31) {
-				k, i, d := r.IntN(2), r.IntN(topWindow), r.IntN(windowHalf)
-				ts = append(ts, term{&tb.window(k, i)[d], r.IntN(2) == 0})
+				k, i, d := r.IntN(2), r.IntN(tb.lay.topWindow), r.IntN(tb.lay.windowHalf)
+				ts = append(ts, term{&(*tb.window(k, i))[d], r.IntN(2) == 0})
 			}
 		}
 		for i, tm := range ts {
@@ -549,28 +565,61 @@ func TestSignedDigits(t *testing.T) {
 	for range 500 {
 		in = append(in, randFelt(r), felt.FromUint64(r.Uint64()>>r.IntN(64)))
 	}
-	for _, x := range in {
-		d := [windows]int32{}
-		for i := range d {
-			d[i] = 1 << 20 // must be overwritten or ignored
-		}
-		n, high := signedDigits(x.Limbs(), &d)
-		for i := n; i < windows; i++ {
-			d[i] = 0
-		}
-		if n > topWindow && (d[topWindow] < 0 || d[topWindow] >= topDigits) {
-			t.Fatalf("%s: top digit %d out of range", x, d[topWindow])
-		}
-		sum := new(big.Int).Lsh(new(big.Int).SetUint64(high), 248)
-		for i := windows - 1; i >= 0; i-- {
-			if d[i] < -windowHalf || d[i] > windowHalf {
-				t.Fatalf("%s: digit %d = %d out of range", x, i, d[i])
+	for _, window := range []int{singleWindow, batchWindow} {
+		lay := newLayout(window)
+		for _, x := range in {
+			d := [maxWindows]int32{}
+			for i := range d {
+				d[i] = 1 << 20 // must be overwritten or ignored
 			}
-			sum.Add(sum, new(big.Int).Lsh(big.NewInt(int64(d[i])), uint(window*i)))
+			n, high := signedDigits(x.Limbs(), &d, &lay)
+			if n > lay.windows {
+				t.Fatalf("%d bits, %s: %d digits, at most %d", window, x, n, lay.windows)
+			}
+			for i := n; i < maxWindows; i++ {
+				d[i] = 0
+			}
+			if n > lay.topWindow && (d[lay.topWindow] < 0 || int(d[lay.topWindow]) >= lay.topDigits) {
+				t.Fatalf("%d bits, %s: top digit %d out of range", window, x, d[lay.topWindow])
+			}
+			sum := new(big.Int).Lsh(new(big.Int).SetUint64(high), 248)
+			for i := lay.windows - 1; i >= 0; i-- {
+				if int(d[i]) < -lay.windowHalf || int(d[i]) > lay.windowHalf {
+					t.Fatalf("%d bits, %s: digit %d = %d out of range", window, x, i, d[i])
+				}
+				sum.Add(sum, new(big.Int).Lsh(big.NewInt(int64(d[i])), uint(window*i)))
+			}
+			if sum.Cmp(x.BigInt()) != 0 {
+				t.Fatalf("%d bits, %s: digits sum to %s", window, x, sum)
+			}
 		}
-		if sum.Cmp(x.BigInt()) != 0 {
-			t.Fatalf("%s: digits sum to %s", x, sum)
+	}
+}
+
+// TestTableSwitch checks that batches use the tables of Pedersen until the
+// switch's count of hashes is reached and the larger tables are built, and
+// then those.
+func TestTableSwitch(t *testing.T) {
+	if got := batchTables.after; got < 50_000 || got > 200_000 {
+		t.Errorf("the process switches tables after %d hashes; the larger tables cost about 100,000 hashes' additions", got)
+	}
+	s := newTableSwitch(batchWindow)
+	s.after = 100
+	if got := s.pick(60); got != tables() {
+		t.Fatal("first batch: not the tables of Pedersen")
+	}
+	if got := s.pick(60); got != tables() {
+		t.Fatal("batch that reaches the count: not the tables of Pedersen while the others are built")
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for s.big.Load() == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("larger tables not built after 2 minutes")
 		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := s.pick(60); got.lay.window != batchWindow {
+		t.Fatalf("after the build: tables of %d-bit digits, want %d", got.lay.window, batchWindow)
 	}
 }
 
@@ -581,12 +630,19 @@ func BenchmarkPedersenBatch(b *testing.B) {
 	for i := range x {
 		x[i], y[i] = randFelt(r), randFelt(r)
 	}
-	PedersenBatch(dst[:1], x[:1], y[:1])
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		PedersenBatch(dst, x, y)
+	for _, window := range []int{singleWindow, batchWindow} {
+		b.Run(fmt.Sprintf("%d-bit", window), func(b *testing.B) {
+			tb := tables()
+			if window != singleWindow {
+				tb = newPedersenTables(window)
+			}
+			batchWith(tb, dst[:1], x[:1], y[:1])
+			for b.Loop() {
+				batchWith(tb, dst, x, y)
+			}
+			reportHashes(b, n)
+		})
 	}
-	reportHashes(b, n)
 }
 
 func FuzzPoseidonPermute(f *testing.F) {

@@ -31,25 +31,45 @@ import (
 // Jacobian coordinates, and the first one, from the affine shift point,
 // 4 and 2. The hash ends with one inversion (inverse.go), which is most of
 // the cost when the inputs are small. PedersenBatch shares the tables and
-// keeps its accumulators affine instead.
+// keeps its accumulators affine instead; a process that hashes in bulk
+// moves its batches to tables of 16-bit digits (tableSwitch).
 
 const (
 	lowBits = 248 // bits in x_low
-	window  = 12  // bits per signed digit
-	// windowHalf is the number of table entries per window: the
-	// magnitudes 1..windowHalf of the digits.
-	windowHalf = 1 << (window - 1)
-	// windows is the number of digits of x_low: 248 bits plus the final
-	// carry.
-	windows = (lowBits + window) / window
-	// topWindow is the last digit's index; the digit is 0..topDigits-1
-	// (8 bits and the carry of the digit below).
-	topWindow = windows - 1
-	topDigits = 1<<(lowBits-window*topWindow) + 1
+	// singleWindow is the digit size of the tables of Pedersen;
+	// batchWindow that of the larger tables PedersenBatch moves to once a
+	// process hashes in bulk (batchTablesAfter).
+	singleWindow = 12
+	batchWindow  = 16
+	// maxWindows is the most digits of x_low (with the smaller window):
+	// 248 bits plus the final carry.
+	maxWindows = (lowBits + singleWindow) / singleWindow
 	// maxTerms is the most points a hash adds: per input, one per digit,
 	// the last one together with the high part.
-	maxTerms = 2 * windows
+	maxTerms = 2 * maxWindows
 )
+
+// layout is the cut of x_low into signed digits of window bits.
+type layout struct {
+	window int
+	// windowHalf is the number of table entries per window: the
+	// magnitudes 1..windowHalf of the digits.
+	windowHalf int
+	// windows is the number of digits: 248 bits plus the final carry.
+	windows int
+	// topWindow is the last digit's index; that digit is 0..topDigits-1
+	// (8 bits and the carry of the digit below, for both windows).
+	topWindow, topDigits int
+}
+
+func newLayout(window int) layout {
+	n := (lowBits + window) / window
+	return layout{window: window, windowHalf: 1 << (window - 1), windows: n, topWindow: n - 1,
+		topDigits: 1<<(lowBits-window*(n-1)) + 1}
+}
+
+// points is the number of points of a full set of tables.
+func (l layout) points() int { return 2 * (l.topWindow*l.windowHalf + 16*l.topDigits - 1) }
 
 // pedersenPoints are cairo-lang's constant points (decimal coordinates).
 var pedersenPoints = [5][2]string{
@@ -76,37 +96,39 @@ var pedersenPoints = [5][2]string{
 }
 
 // windowTable holds m*2^(window*i)*P for m = 1..windowHalf at index m-1.
-type windowTable [windowHalf]starkcurve.G1Affine
+type windowTable []starkcurve.G1Affine
 
 // topTable holds d*2^(window*topWindow)*P_{2k} + h*P_{2k+1} at index
 // 16*d + h - 1 for the top digit d = 0..topDigits-1 and the high part
 // h = 0..15, except (0, 0).
-type topTable [16*topDigits - 1]starkcurve.G1Affine
+type topTable []starkcurve.G1Affine
 
-// pedersenTables holds the precomputed multiples of the constant points.
-// The window tables (128 KiB each, about 1 ms each to build, and 257 KiB
-// for the top ones; 5.5 MiB in all) are built on first use, one by one: a
-// program that hashes small values only ever builds the first few.
+// pedersenTables holds the precomputed multiples of the constant points for
+// one layout. With 12-bit digits the window tables (128 KiB each, about 1
+// ms each to build, and 257 KiB for the top ones; 5.5 MiB in all) are
+// built on first use, one by one: a program that hashes small values only
+// ever builds the first few. With 16-bit digits they take 60 MiB.
 type pedersenTables struct {
+	lay   layout
 	shift starkcurve.G1Affine
 	// high[k][m-1] is m*P_{2k+1}, m = 1..15.
 	high [2][15]starkcurve.G1Affine
-	// low[k][i] returns the table of 2^(window*i)*P_{2k}.
-	low [2][topWindow]func() *windowTable
+	// low[k][i] returns the table of 2^(window*i)*P_{2k}, i < topWindow.
+	low [2][]func() *windowTable
 	// top[k] returns the table of the top digit and high part of x.
 	top [2]func() *topTable
 	// lowBuilt and topBuilt hold the tables low and top returned once
 	// built (nil before): a hash looks them up with one load instead of a
 	// call (window, topOf).
-	lowBuilt [2][topWindow]atomic.Pointer[windowTable]
+	lowBuilt [2][]atomic.Pointer[windowTable]
 	topBuilt [2]atomic.Pointer[topTable]
 	// all builds every window table (buildAll) once.
 	all sync.Once
 }
 
-// tables returns the process-wide tables, creating them (but not the
-// window tables) on first use.
-var tables = sync.OnceValue(newPedersenTables)
+// tables returns the process-wide tables of Pedersen, creating them (but
+// not the window tables) on first use.
+var tables = sync.OnceValue(func() *pedersenTables { return newPedersenTables(singleWindow) })
 
 func affinePoint(c [2]string) starkcurve.G1Affine {
 	var p starkcurve.G1Affine
@@ -164,37 +186,39 @@ func multiples(base starkcurve.G1Affine, n int) []starkcurve.G1Affine {
 	return out[:n]
 }
 
-func newPedersenTables() *pedersenTables {
-	t := new(pedersenTables)
+func newPedersenTables(window int) *pedersenTables {
+	t := &pedersenTables{lay: newLayout(window)}
+	lay := t.lay
 	t.shift = affinePoint(pedersenPoints[0])
 	for k := 0; k < 2; k++ {
 		copy(t.high[k][:], multiples(affinePoint(pedersenPoints[2+2*k]), 15))
 		var base starkcurve.G1Jac
 		p := affinePoint(pedersenPoints[1+2*k])
 		base.FromAffine(&p)
-		for i := 0; i < topWindow; i++ {
+		t.low[k] = make([]func() *windowTable, lay.topWindow)
+		t.lowBuilt[k] = make([]atomic.Pointer[windowTable], lay.topWindow)
+		for i := 0; i < lay.topWindow; i++ {
 			var b starkcurve.G1Affine
 			b.FromJacobian(&base)
 			t.low[k][i] = sync.OnceValue(func() *windowTable {
-				w := new(windowTable)
-				copy(w[:], multiples(b, windowHalf))
-				return w
+				w := windowTable(multiples(b, lay.windowHalf))
+				return &w
 			})
-			for range window {
+			for range lay.window {
 				base.DoubleAssign()
 			}
 		}
 		var b starkcurve.G1Affine
 		b.FromJacobian(&base)
 		high := &t.high[k]
-		t.top[k] = sync.OnceValue(func() *topTable { return newTopTable(b, high) })
+		t.top[k] = sync.OnceValue(func() *topTable { return newTopTable(b, high, lay.topDigits) })
 	}
 	return t
 }
 
 // newTopTable returns the combinations d*b + h*high[h-1] of the top table.
-func newTopTable(b starkcurve.G1Affine, high *[15]starkcurve.G1Affine) *topTable {
-	tt := new(topTable)
+func newTopTable(b starkcurve.G1Affine, high *[15]starkcurve.G1Affine, topDigits int) *topTable {
+	tt := make(topTable, 16*topDigits-1)
 	ds := multiples(b, topDigits-1) // ds[d-1] = d*b
 	copy(tt[:15], high[:])          // d = 0
 	// d*b + h*P for d >= 1, h >= 1, with one shared inversion
@@ -213,7 +237,7 @@ func newTopTable(b starkcurve.G1Affine, high *[15]starkcurve.G1Affine) *topTable
 			i++
 		}
 	}
-	return tt
+	return &tt
 }
 
 // addAffine returns ps[i] + qs[i] for every i, the affine additions sharing
@@ -292,11 +316,12 @@ func (t *pedersenTables) topOf(k int) *topTable {
 	return tt
 }
 
-// signedDigits cuts the low 248 bits of x (canonical limbs) into signed
-// digits d_i in [-windowHalf, windowHalf] with
+// signedDigits cuts the low 248 bits of x (canonical limbs) into the
+// signed digits of lay, d_i in [-windowHalf, windowHalf] with
 // x_low = sum d_i*2^(window*i), and returns how many of them there are
 // (the digits from there on are zero) and the high nibble (bits 248..251).
-func signedDigits(l [4]uint64, d *[windows]int32) (n int, high uint64) {
+func signedDigits(l [4]uint64, d *[maxWindows]int32, lay *layout) (n int, high uint64) {
+	window, windowHalf, windows := lay.window, uint64(lay.windowHalf), lay.windows
 	high = l[3] >> 56
 	l[3] &= 1<<56 - 1
 	bitLen := 0
@@ -312,13 +337,13 @@ func signedDigits(l [4]uint64, d *[windows]int32) (n int, high uint64) {
 		pos := uint(i * window)
 		w, s := pos/64, pos%64
 		v := l[w] >> s
-		if s+window > 64 && w+1 < 4 {
+		if int(s)+window > 64 && w+1 < 4 {
 			v |= l[w+1] << (64 - s)
 		}
 		v &= 2*windowHalf - 1
 		v += carry
 		if v >= windowHalf {
-			d[i] = int32(v) - 2*windowHalf
+			d[i] = int32(v) - int32(2*windowHalf)
 			carry = 1
 		} else {
 			d[i] = int32(v)
@@ -337,15 +362,16 @@ type term struct {
 // terms lists the points x_low*P_{2k} + x_high*P_{2k+1} adds, after out[:n],
 // and returns the new count.
 func (t *pedersenTables) terms(out *[maxTerms]term, n int, k int, x *felt.Felt) int {
-	var d [windows]int32
-	nd, high := signedDigits(x.Limbs(), &d)
+	var d [maxWindows]int32
+	nd, high := signedDigits(x.Limbs(), &d, &t.lay)
+	topWindow := t.lay.topWindow
 	for i, di := range d[:min(nd, topWindow)] {
 		switch {
 		case di > 0:
-			out[n] = term{&t.window(k, i)[di-1], false}
+			out[n] = term{&(*t.window(k, i))[di-1], false}
 			n++
 		case di < 0:
-			out[n] = term{&t.window(k, i)[-di-1], true}
+			out[n] = term{&(*t.window(k, i))[-di-1], true}
 			n++
 		}
 	}
@@ -354,7 +380,7 @@ func (t *pedersenTables) terms(out *[maxTerms]term, n int, k int, x *felt.Felt) 
 		top = int(d[topWindow])
 	}
 	if top != 0 || high != 0 {
-		out[n] = term{&t.topOf(k)[16*top+int(high)-1], false}
+		out[n] = term{&(*t.topOf(k))[16*top+int(high)-1], false}
 		n++
 	}
 	return n
