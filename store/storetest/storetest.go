@@ -36,6 +36,7 @@ func Run(t *testing.T, open Open) {
 		{"StateAndHistory", testStateAndHistory},
 		{"Classes", testClasses},
 		{"RandomRoots", testRandomRoots},
+		{"RandomRootsManyContracts", testRandomRootsMany},
 		{"RejectedBlockChangesNothing", testRejected},
 		{"ConcurrentReads", testConcurrentReads},
 	}
@@ -399,10 +400,23 @@ func RandomDiff(r *rand.Rand, contracts, keys, writes int) *commitment.StateDiff
 }
 
 func testRandomRoots(t *testing.T, s store.Store) {
-	r := rand.New(rand.NewPCG(5, 6))
+	randomRoots(t, s, rand.New(rand.NewPCG(5, 6)), 12, 6, 60)
+}
+
+// testRandomRootsMany commits blocks of a few hundred contracts: a store
+// that reads or writes contracts and tries in batches, or commits the
+// tries in groups, crosses its batch and group boundaries.
+func testRandomRootsMany(t *testing.T, s store.Store) {
+	randomRoots(t, s, rand.New(rand.NewPCG(7, 8)), 4, 300, 900)
+}
+
+// randomRoots commits blocks random diffs over contracts contracts with up
+// to writes writes each and checks every root against a model recomputed
+// from scratch, and the storage and nonces read back.
+func randomRoots(t *testing.T, s store.Store, r *rand.Rand, blocks, contracts, writes int) {
 	m := newModel()
-	for n := range 12 {
-		d := RandomDiff(r, 6, 40, 1+r.IntN(60))
+	for n := range blocks {
+		d := RandomDiff(r, contracts, 40, 1+r.IntN(writes))
 		h := commit(t, s, &store.Block{Diff: d})
 		m.apply(d)
 		cr, kr, sr := m.roots(t)
