@@ -236,10 +236,11 @@ func (c *Committer) Commit(d *StateDiff) (*Result, error) {
 	if c.sink != nil {
 		groups = c.groups
 	}
-	for g, lo := 0, 0; g < groups && (g == 0 || lo < len(tries)); g++ {
-		hi := lo + (len(tries)-lo+1)/2 // half of the rest
-		if g == groups-1 {
-			hi = len(tries)
+	// One pass at least, for a diff without contracts.
+	for g, lo := 1, 0; g == 1 || lo < len(tries); g++ {
+		hi := len(tries) // the last group: all the rest
+		if g < groups {
+			hi = lo + (len(tries)-lo+1)/2 // half of the rest
 		}
 		roots, sets, err := trie.CommitAll(hash.PedersenBatch, c.workers, tries[lo:hi]...)
 		if err != nil {

@@ -3,6 +3,7 @@ package trie
 import (
 	"errors"
 	"fmt"
+	"math/big"
 	"math/bits"
 
 	"github.com/kairo-dev/kairo/vm/felt"
@@ -36,25 +37,23 @@ func KeyPath(key felt.Felt) (Path, error) {
 // PathFromValue returns the path of length n whose bits are the n low bits of
 // v, most significant first: the (path, length) pair of a Starknet edge node.
 // It fails when n > 251 or v >= 2^n.
-func PathFromValue(v felt.Felt, n int) (Path, error) {
-	if n < 0 || n > Height {
-		return Path{}, fmt.Errorf("path length %d out of range [0, %d]", n, Height)
-	}
-	if v.BitLen() > n {
-		return Path{}, fmt.Errorf("path value %s has more than %d bits", v, n)
-	}
-	if n == 0 {
-		return Path{}, nil
-	}
-	return Path{b: shl(v.Limbs(), uint(Height-n)), len: uint8(n)}, nil
-}
+func PathFromValue(v felt.Felt, n int) (Path, error) { return pathFromLimbs(v.Limbs(), n) }
 
 // pathFromBigEndian is PathFromValue of the value whose 32-byte big-endian
 // encoding is b, without converting it to a felt and back.
-func pathFromBigEndian(b *[32]byte, n int) (Path, error) {
-	x := fromBigEndian(b)
-	if n < 0 || n > Height || bitLen(x) > n {
-		return Path{}, fmt.Errorf("path value 0x%x does not fit in %d bits", b[:], n)
+func pathFromBigEndian(b *[32]byte, n int) (Path, error) { return pathFromLimbs(fromBigEndian(b), n) }
+
+// pathFromLimbs is PathFromValue of the integer x (little-endian limbs).
+func pathFromLimbs(x [4]uint64, n int) (Path, error) {
+	if n < 0 || n > Height {
+		return Path{}, fmt.Errorf("path length %d out of range [0, %d]", n, Height)
+	}
+	if bitLen(x) > n {
+		be := bigEndian(x)
+		return Path{}, fmt.Errorf("path value 0x%s has more than %d bits", new(big.Int).SetBytes(be[:]).Text(16), n)
+	}
+	if n == 0 {
+		return Path{}, nil
 	}
 	return Path{b: shl(x, uint(Height-n)), len: uint8(n)}, nil
 }

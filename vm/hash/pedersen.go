@@ -297,23 +297,20 @@ func (t *pedersenTables) buildAll() {
 
 // window returns the table of 2^(window*i)*P_{2k}, building it first if
 // needed.
-func (t *pedersenTables) window(k, i int) *windowTable {
-	if w := t.lowBuilt[k][i].Load(); w != nil {
-		return w
-	}
-	w := t.low[k][i]()
-	t.lowBuilt[k][i].Store(w)
-	return w
-}
+func (t *pedersenTables) window(k, i int) *windowTable { return built(&t.lowBuilt[k][i], t.low[k][i]) }
 
 // topOf returns the top table of x_{2k}, building it first if needed.
-func (t *pedersenTables) topOf(k int) *topTable {
-	if tt := t.topBuilt[k].Load(); tt != nil {
-		return tt
+func (t *pedersenTables) topOf(k int) *topTable { return built(&t.topBuilt[k], t.top[k]) }
+
+// built returns the table p holds, or the one build returns (once for
+// every caller), which it then keeps in p.
+func built[T any](p *atomic.Pointer[T], build func() *T) *T {
+	if v := p.Load(); v != nil {
+		return v
 	}
-	tt := t.top[k]()
-	t.topBuilt[k].Store(tt)
-	return tt
+	v := build()
+	p.Store(v)
+	return v
 }
 
 // signedDigits cuts the low 248 bits of x (canonical limbs) into the

@@ -115,7 +115,7 @@ func (s *tableSwitch) pick(n int) *pedersenTables {
 	return tables()
 }
 
-// batchWorks keeps the scratch space of finished batches (about 400 KiB
+// batchWorks keeps the scratch space of finished batches (about 1 MiB
 // each) for the next: a block commit hashes its tries level by level in
 // dozens of batches. run overwrites everything it reads.
 var batchWorks = sync.Pool{New: func() any { return newBatchWork(batchChunk) }}
@@ -125,7 +125,6 @@ var batchWorks = sync.Pool{New: func() any { return newBatchWork(batchChunk) }}
 // the lanes adding a point in round r are then the first live[r], and
 // every vector below is indexed by that position c, without indirection.
 type batchWork struct {
-	n     int
 	order []int32 // order[c]: the hash (index into dst) at position c
 	steps []uint8 // steps[j]: the number of points hash j adds
 	live  [batchSteps + 1]int
@@ -152,7 +151,6 @@ type batchWork struct {
 
 func newBatchWork(n int) *batchWork {
 	return &batchWork{
-		n:       n,
 		order:   make([]int32, n),
 		steps:   make([]uint8, n),
 		lanePts: make([]*starkcurve.G1Affine, n*batchSteps),
@@ -260,12 +258,9 @@ func (w *batchWork) sum(shift *starkcurve.G1Affine, dst, a, b []felt.Felt) {
 		at[s]++
 	}
 	rounds := int(w.steps[w.order[0]])
-	for r := 0; r <= rounds; r++ {
-		live := 0
-		for s := r + 1; s <= batchSteps; s++ {
-			live += count[s]
-		}
-		w.live[r] = live
+	w.live[rounds] = 0 // live[r]: the hashes of more than r additions
+	for r := rounds - 1; r >= 0; r-- {
+		w.live[r] = w.live[r+1] + count[r+1]
 	}
 	for c := 0; c < n; c++ {
 		j := int(w.order[c])
