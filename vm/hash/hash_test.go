@@ -621,6 +621,14 @@ func TestTableSwitch(t *testing.T) {
 	if got := s.pick(60); got.lay.window != batchWindow {
 		t.Fatalf("after the build: tables of %d-bit digits, want %d", got.lay.window, batchWindow)
 	}
+	s.prepare() // built already: returns at once
+
+	// prepare builds the tables before the count is reached.
+	p := newTableSwitch(batchWindow)
+	p.prepare()
+	if got := p.pick(1); got.lay.window != batchWindow || p.hashed.Load() != 0 {
+		t.Fatalf("after prepare: tables of %d-bit digits after %d hashes, want %d at once", got.lay.window, p.hashed.Load(), batchWindow)
+	}
 }
 
 func BenchmarkPedersenBatch(b *testing.B) {
