@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -18,7 +17,7 @@ import (
 
 // writeStmts are the statements of a block commit, prepared once per store.
 type writeStmts struct {
-	page, putPage, delPage, putPages, delPages *sql.Stmt
+	putPage, delPage, putPages, delPages       *sql.Stmt
 	getPages                                   *sql.Stmt
 	contract, putContract, putContractN        *sql.Stmt
 	putStorageHist, putStorageHistN            *sql.Stmt
@@ -33,7 +32,6 @@ func (s *Store) prepare(ctx context.Context) error {
 		dst *(*sql.Stmt)
 		sql string
 	}{
-		{&w.page, selectPage},
 		{&w.putPage, "INSERT OR REPLACE INTO trie_pages (trie, prefix, page) VALUES (?, ?, ?)"},
 		{&w.delPage, "DELETE FROM trie_pages WHERE trie = ? AND prefix = ?"},
 		{&w.putPages, putPages},
@@ -65,21 +63,19 @@ func (s *Store) prepare(ctx context.Context) error {
 
 // txState is the committed state a block's commit starts from; it
 // implements commitment.Reader. The committer reads from several
-// goroutines: with statements of the pool (mu nil) they run in parallel;
-// with statements bound to a transaction, which run one query at a time,
-// every read holds mu from the query to the scan.
+// goroutines, in parallel: pages and contract rows outside the commit's
+// transaction (see commit).
 type txState struct {
 	ctx      context.Context
 	set      *pageSet   // the pages read, for the commit's writer
 	cache    *pageCache // nil: none
 	stats    *pageStats
-	mu       *sync.Mutex // nil: the statements are the pool's
-	page     *sql.Stmt
-	contract *sql.Stmt
+	pages    pageSource
+	contract *sql.Stmt // of the pool
 }
 
 func (r txState) TrieNodes(id commitment.TrieID) trie.NodeReader {
-	return pageReader{ctx: r.ctx, mu: r.mu, stmt: r.page, trie: trieIDBytes(id), set: r.set, cache: r.cache, stats: r.stats}
+	return pageReader{ctx: r.ctx, src: r.pages, trie: trieIDBytes(id), set: r.set, cache: r.cache, stats: r.stats}
 }
 
 func (r txState) Contract(address felt.Felt) (classHash, nonce felt.Felt, err error) {
@@ -89,10 +85,6 @@ func (r txState) Contract(address felt.Felt) (classHash, nonce felt.Felt, err er
 
 // ContractState implements commitment.ContractStateReader.
 func (r txState) ContractState(address felt.Felt) (commitment.ContractState, error) {
-	if r.mu != nil {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-	}
 	c := commitment.ContractState{Address: address}
 	err := r.contract.QueryRowContext(r.ctx, fb(address)).Scan(feltCol{&c.ClassHash}, feltCol{&c.Nonce}, feltCol{&c.StorageRoot})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -199,7 +191,7 @@ func (s *Store) commit(ctx context.Context, b *store.Block) (h store.Header, err
 	// tries. The page statements run on one connection and leave a core
 	// to the hashing; written after it, they took a fifth of the commit.
 	t := time.Now()
-	reader := txState{ctx: ctx, set: newPageSet(), cache: s.pages, stats: &s.stats, page: s.w.page, contract: s.w.contract}
+	reader := txState{ctx: ctx, set: newPageSet(), cache: s.pages, stats: &s.stats, pages: s.raw, contract: s.w.contract}
 	pw := s.pageWriter(st, reader.set)
 	nodes := make(chan []commitment.TrieNodes, storageGroups+1)
 	written := make(chan error, 1)

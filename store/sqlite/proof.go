@@ -49,7 +49,7 @@ func (s *Store) proof(ctx context.Context, tx *sql.Tx, contract, key felt.Felt) 
 	defer stmt.Close()
 	var mu sync.Mutex
 	prove := func(id []byte, k felt.Felt) ([]trie.ProofNode, error) {
-		t, err := trie.New(pageReader{ctx: ctx, mu: &mu, stmt: stmt, trie: id, set: newPageSet()}, hash.Pedersen)
+		t, err := trie.New(pageReader{ctx: ctx, src: stmtPages{stmt: stmt, mu: &mu}, trie: id, set: newPageSet()}, hash.Pedersen)
 		if err != nil {
 			return nil, err
 		}

@@ -8,8 +8,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,8 +31,10 @@ type Store struct {
 	rule commitment.RootRule
 	w    writeStmts
 	r    readStmts
-	// pages caches encoded trie pages between commits (nil: no cache).
+	// pages caches encoded trie pages between commits (nil: no cache);
+	// raw reads them for the committer.
 	pages *pageCache
+	raw   *rawPages
 	// stats counts page reads and writes (for the benchmarks).
 	stats pageStats
 
@@ -68,6 +72,8 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		capacity = 0
 	}
 	s := &Store{path: path, db: db, pages: newPageCache(capacity), restartAt: walRestartSize}
+	conn := dsn(path, opts)
+	s.raw = newRawPages(runtime.GOMAXPROCS(0), func() (driver.Conn, error) { return db.Driver().Open(conn) })
 	if err := s.init(ctx, opts); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -230,13 +236,17 @@ func (s *Store) Close() error {
 		s.stop = nil
 	}
 	w := &s.w
-	for _, st := range []*sql.Stmt{s.r.storage, s.r.storageAt, w.page, w.putPage, w.delPage, w.contract, w.putContract,
+	for _, st := range []*sql.Stmt{s.r.storage, s.r.storageAt, w.putPage, w.delPage, w.contract, w.putContract,
 		w.putStorageHist, w.putNonceHist, w.putClassHashHist, w.putClass, w.delClass,
 		w.putBlock, w.putTx, w.putReceipt, w.putEvent, w.put, w.putPages, w.delPages,
 		w.putStorageHistN, w.getPages, w.putContractN} {
 		if st != nil {
 			st.Close()
 		}
+	}
+	if s.raw != nil {
+		s.raw.close() // read-only connections: nothing to lose
+		s.raw = nil
 	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store %s: %w", s.path, err)

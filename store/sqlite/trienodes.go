@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -122,15 +121,12 @@ func (s *pageSet) add(key string, pg *page) {
 }
 
 // pageReader reads one trie's nodes from trie_pages, a page at a time,
-// with the prepared statement selectPage; it implements trie.RecordReader.
-// Pages go through set (every page once per commit), then cache (only for
-// a page's top node of the expected hash), then the database. mu, shared
-// by every reader of a statement bound to a transaction or connection,
-// keeps one query at a time on it (nil for a statement of the pool).
+// from src; it implements trie.RecordReader. Pages go through set (every
+// page once per commit), then cache (only for a page's top node of the
+// expected hash), then src.
 type pageReader struct {
 	ctx   context.Context
-	mu    *sync.Mutex
-	stmt  *sql.Stmt
+	src   pageSource
 	trie  []byte
 	set   *pageSet
 	cache *pageCache // nil: none
@@ -205,21 +201,13 @@ func (r pageReader) page(p trie.Path, want *felt.Felt) (*page, error) {
 		r.stats.reads.Add(1)
 	}
 	key := string(k)
-	pb := []byte(key[len(r.trie):])
-	var data []byte
-	if r.mu != nil {
-		r.mu.Lock()
-	}
-	err := r.stmt.QueryRowContext(r.ctx, r.trie, pb).Scan(&data)
-	if r.mu != nil {
-		r.mu.Unlock()
+	pb := k[len(r.trie):]
+	data, found, err := r.src.readPage(r.ctx, r.trie, pb)
+	if err != nil {
+		return nil, fmt.Errorf("read trie page %x/%x: %w", r.trie, pb, describe(err))
 	}
 	pg := &page{trie: r.trie, prefix: prefix}
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
-		return nil, fmt.Errorf("read trie page %x/%x: %w", r.trie, pb, describe(err))
-	default:
+	if found {
 		if pg, _, err = decodePage(r.trie, prefix, data); err != nil {
 			return nil, fmt.Errorf("corrupt trie page %x/%x: %w", r.trie, pb, err)
 		}

@@ -143,7 +143,7 @@ func checkTrieRoot(ctx context.Context, tx *sql.Tx, id []byte, want felt.Felt) e
 		return err
 	}
 	defer stmt.Close()
-	n, found, err := pageReader{ctx: ctx, stmt: stmt, trie: id, set: newPageSet()}.NodeRecord(trie.Path{}, nil)
+	n, found, err := pageReader{ctx: ctx, src: stmtPages{stmt: stmt}, trie: id, set: newPageSet()}.NodeRecord(trie.Path{}, nil)
 	if err != nil {
 		return err
 	}

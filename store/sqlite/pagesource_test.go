@@ -1,0 +1,98 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql/driver"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/kairo-dev/kairo/store"
+	"github.com/kairo-dev/kairo/store/commitment"
+	"github.com/kairo-dev/kairo/vm/felt"
+)
+
+// TestRawPages checks the committer's page reads against those of a
+// prepared statement: the same bytes for every stored page, nothing for
+// an absent one, from several goroutines at once (run with -race); a
+// cancelled context and a connection that fails to open are errors, and
+// the failed connection is opened again by the next read.
+func TestRawPages(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "raw.db")
+	s, err := Open(ctx, path, Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	d := &commitment.StateDiff{}
+	for c := range 20 {
+		cd := commitment.ContractDiff{Address: felt.FromUint64(0x100 + uint64(c))}
+		for k := range 40 {
+			cd.Storage = append(cd.Storage, commitment.StorageWrite{Key: felt.FromUint64(uint64(k*k*977 + c)), Value: felt.FromUint64(uint64(k + 1))})
+		}
+		d.Contracts = append(d.Contracts, cd)
+	}
+	if _, err := s.CommitBlock(ctx, &store.Block{Diff: d}); err != nil {
+		t.Fatal(err)
+	}
+
+	type row struct{ trie, prefix, page []byte }
+	var stored []row
+	rows, err := s.db.QueryContext(ctx, "SELECT trie, prefix, page FROM trie_pages")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.trie, &r.prefix, &r.page); err != nil {
+			t.Fatal(err)
+		}
+		stored = append(stored, r)
+	}
+	if err := rows.Err(); err != nil || len(stored) < 40 {
+		t.Fatalf("%d pages stored (%v); want at least 40", len(stored), err)
+	}
+
+	raw := newRawPages(3, func() (driver.Conn, error) { return s.db.Driver().Open(dsn(path, Options{})) })
+	defer raw.close()
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := g; i < len(stored); i += 4 {
+				r := stored[i]
+				data, found, err := raw.readPage(ctx, r.trie, r.prefix)
+				if err != nil || !found || !bytes.Equal(data, r.page) {
+					t.Errorf("page %x/%x: %d bytes, found %v, %v; want the %d stored", r.trie, r.prefix, len(data), found, err, len(r.page))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if data, found, err := raw.readPage(ctx, stored[0].trie, []byte{0xff}); err != nil || found || data != nil {
+		t.Errorf("absent page: %x, found %v, %v", data, found, err)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, _, err := raw.readPage(cancelled, stored[0].trie, stored[0].prefix); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled read: %v", err)
+	}
+
+	fails := true
+	flaky := newRawPages(1, func() (driver.Conn, error) {
+		if fails {
+			return nil, errors.New("no connection")
+		}
+		return s.db.Driver().Open(dsn(path, Options{}))
+	})
+	defer flaky.close()
+	if _, _, err := flaky.readPage(ctx, stored[0].trie, stored[0].prefix); err == nil {
+		t.Error("read on a connection that failed to open: no error")
+	}
+	fails = false
+	if data, found, err := flaky.readPage(ctx, stored[0].trie, stored[0].prefix); err != nil || !found || !bytes.Equal(data, stored[0].page) {
+		t.Errorf("read after the failure: found %v, %v", found, err)
+	}
+}
