@@ -206,6 +206,7 @@ func (s *Store) commit(ctx context.Context, b *store.Block) (h store.Header, err
 	}()
 	sink := func(sets []commitment.TrieNodes) { nodes <- sets }
 	res, err := commitment.NewCommitter(reader, commitment.WithRootRule(s.rule), commitment.WithStorageSink(storageGroups, sink)).Commit(diff)
+	s.raw.endReads()
 	if err == nil {
 		nodes <- res.Nodes // the contracts and classes tries
 	}

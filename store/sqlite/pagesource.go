@@ -45,6 +45,13 @@ func (s stmtPages) readPage(ctx context.Context, trie, prefix []byte) ([]byte, b
 // many as the committer has workers), opened at first use. They are
 // readers like the pool's: outside the commit's write transaction, they
 // see the state it started from.
+//
+// A connection's reads run in one read transaction, from its first read
+// to endReads, which the commit calls once the committer is done: a
+// point read outside a transaction takes and drops the log's read lock
+// around every query. The transactions must end before the commit's
+// own: a reader still holding the log would keep SQLite from starting
+// it over.
 type rawPages struct {
 	connect func() (driver.Conn, error)
 	conns   chan *rawPageConn // nil entries: not opened yet
@@ -53,6 +60,7 @@ type rawPages struct {
 type rawPageConn struct {
 	conn driver.Conn
 	stmt driver.Stmt
+	inTx bool // a read transaction is open
 	args [2]driver.NamedValue
 	dest [1]driver.Value
 }
@@ -75,10 +83,12 @@ func (p *rawPages) open() (*rawPageConn, error) {
 		conn.Close()
 		return nil, err
 	}
-	if _, ok := stmt.(driver.StmtQueryContext); !ok {
+	_, queries := stmt.(driver.StmtQueryContext)
+	_, execs := conn.(driver.ExecerContext)
+	if !queries || !execs {
 		stmt.Close()
 		conn.Close()
-		return nil, fmt.Errorf("driver statement %T without QueryContext", stmt)
+		return nil, fmt.Errorf("driver connection %T or statement %T without the context methods", conn, stmt)
 	}
 	c := &rawPageConn{conn: conn, stmt: stmt}
 	c.args[0].Ordinal, c.args[1].Ordinal = 1, 2
@@ -97,6 +107,12 @@ func (p *rawPages) readPage(ctx context.Context, trie, prefix []byte) (data []by
 		}
 	}
 	defer func() { p.conns <- c }()
+	if !c.inTx {
+		if _, err := c.exec("BEGIN"); err != nil {
+			return nil, false, err
+		}
+		c.inTx = true
+	}
 	c.args[0].Value, c.args[1].Value = trie, prefix
 	// The context is checked above, not handed down: with one that can be
 	// cancelled the driver watches it at every step.
@@ -123,6 +139,30 @@ func (p *rawPages) readPage(ctx context.Context, trie, prefix []byte) (data []by
 	return data, true, nil
 }
 
+func (c *rawPageConn) exec(query string) (driver.Result, error) {
+	return c.conn.(driver.ExecerContext).ExecContext(context.Background(), query, nil)
+}
+
+// endReads ends the connections' read transactions; no read may be under
+// way. A connection whose transaction does not end is closed (the next
+// read opens another): it must not keep holding the log.
+func (p *rawPages) endReads() {
+	for range cap(p.conns) {
+		c := <-p.conns
+		if c != nil && c.inTx {
+			if _, err := c.exec("ROLLBACK"); err != nil {
+				c.close()
+				c = nil
+			} else {
+				c.inTx = false
+			}
+		}
+		p.conns <- c
+	}
+}
+
+func (c *rawPageConn) close() error { return errors.Join(c.stmt.Close(), c.conn.Close()) }
+
 // close closes the connections; no read may be under way.
 func (p *rawPages) close() error {
 	var errs []error
@@ -131,7 +171,7 @@ func (p *rawPages) close() error {
 		if c == nil {
 			continue
 		}
-		errs = append(errs, c.stmt.Close(), c.conn.Close())
+		errs = append(errs, c.close())
 	}
 	return errors.Join(errs...)
 }

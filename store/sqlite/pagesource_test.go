@@ -95,4 +95,24 @@ func TestRawPages(t *testing.T) {
 	if data, found, err := flaky.readPage(ctx, stored[0].trie, stored[0].prefix); err != nil || !found || !bytes.Equal(data, stored[0].page) {
 		t.Errorf("read after the failure: found %v, %v", found, err)
 	}
+
+	// One connection's reads share a snapshot until endReads.
+	one := newRawPages(1, func() (driver.Conn, error) { return s.db.Driver().Open(dsn(path, Options{})) })
+	defer one.close()
+	r0 := stored[0]
+	if data, _, err := one.readPage(ctx, r0.trie, r0.prefix); err != nil || !bytes.Equal(data, r0.page) {
+		t.Fatalf("first read: %v", err)
+	}
+	changed := append(bytes.Clone(r0.page), 0)
+	if _, err := s.db.ExecContext(ctx, "UPDATE trie_pages SET page = ? WHERE trie = ? AND prefix = ?", changed, r0.trie, r0.prefix); err != nil {
+		t.Fatal(err)
+	}
+	if data, _, err := one.readPage(ctx, r0.trie, r0.prefix); err != nil || !bytes.Equal(data, r0.page) {
+		t.Errorf("read in the same transaction after another connection's write: %x, %v; want the page of the first read", data, err)
+	}
+	one.endReads()
+	if data, _, err := one.readPage(ctx, r0.trie, r0.prefix); err != nil || !bytes.Equal(data, changed) {
+		t.Errorf("read after endReads: %x, %v; want the page written", data, err)
+	}
+	one.endReads()
 }
