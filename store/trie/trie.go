@@ -524,20 +524,38 @@ func (h *levelHasher) hash(lv []*mnode) {
 func (t *Trie) nodeSet() *NodeSet {
 	set := &NodeSet{}
 	t.collect(t.root, set)
-	written := len(set.Updates)
+	// collect walks the trie in pre-order, which is Compare's order: the
+	// writes come sorted. The deletions (a map) are sorted and merged in,
+	// those of written paths dropped.
+	if len(t.deleted) == 0 {
+		return set
+	}
+	dels := make([]NodeUpdate, 0, len(t.deleted))
 	for p := range t.deleted {
-		set.Updates = append(set.Updates, NodeUpdate{Path: p})
+		dels = append(dels, NodeUpdate{Path: p})
 	}
 	clear(t.deleted)
-	// Sorted by path, a write before a deletion of the same path (the
-	// sort is stable and the writes come first), then the deletions of
-	// written paths dropped.
-	if len(set.Updates) > written {
-		slices.SortStableFunc(set.Updates, func(a, b NodeUpdate) int { return a.Path.Compare(b.Path) })
-		set.Updates = slices.CompactFunc(set.Updates, func(a, b NodeUpdate) bool { return a.Path == b.Path })
-	} else {
-		slices.SortFunc(set.Updates, func(a, b NodeUpdate) int { return a.Path.Compare(b.Path) })
+	slices.SortFunc(dels, func(a, b NodeUpdate) int { return a.Path.Compare(b.Path) })
+	writes := set.Updates
+	merged := make([]NodeUpdate, 0, len(writes)+len(dels))
+	for len(writes) > 0 || len(dels) > 0 {
+		c := -1
+		switch {
+		case len(writes) == 0:
+			c = 1
+		case len(dels) > 0:
+			c = writes[0].Path.Compare(dels[0].Path)
+		}
+		switch {
+		case c < 0:
+			merged, writes = append(merged, writes[0]), writes[1:]
+		case c > 0:
+			merged, dels = append(merged, dels[0]), dels[1:]
+		default: // rewritten: the write stands
+			merged, writes, dels = append(merged, writes[0]), writes[1:], dels[1:]
+		}
 	}
+	set.Updates = merged
 	return set
 }
 
@@ -711,8 +729,9 @@ func (t *Trie) build(pos Path, ups []kv) (*mnode, error) {
 	return &mnode{kind: kindBinary, dirty: true, path: pos, child: [2]*mnode{l, r}}, nil
 }
 
-// collect appends the records of the dirty nodes of n to set and marks
-// them clean and stored. The records share one allocation.
+// collect appends the records of the dirty nodes of n to set, in path
+// order, and marks them clean and stored. The records share one
+// allocation.
 func (t *Trie) collect(n *mnode, set *NodeSet) {
 	recs := make([]Node, countDirty(n))
 	set.Updates = slices.Grow(set.Updates, len(recs)+len(t.deleted))
@@ -728,16 +747,16 @@ func (t *Trie) collect(n *mnode, set *NodeSet) {
 		case kindBinary:
 			rec.Kind = KindBinary
 			rec.Left, rec.Right = n.child[0].hash, n.child[1].hash
-			walk(n.child[0])
-			walk(n.child[1])
 		case kindEdge:
 			rec.Kind = KindEdge
 			rec.Child, rec.Edge = n.child[0].hash, n.edge
-			walk(n.child[0])
 		}
 		n.dirty = false
 		n.stored = true
+		// A node before its subtrees (pre-order): Compare's order.
 		set.Updates = append(set.Updates, NodeUpdate{Path: n.path, Node: rec})
+		walk(n.child[0])
+		walk(n.child[1])
 	}
 	walk(n)
 }

@@ -152,6 +152,11 @@ func runDifferential(t testing.TB, seed uint64, batches, perBatch int, h HashFun
 		if err != nil {
 			t.Fatal(err)
 		}
+		for i := 1; i < len(set.Updates); i++ {
+			if set.Updates[i-1].Path.Compare(set.Updates[i].Path) >= 0 {
+				t.Fatalf("seed %d batch %d: node set not in strictly increasing path order at %d: %q then %q", seed, b, i, set.Updates[i-1].Path, set.Updates[i].Path)
+			}
+		}
 		if err := store.Apply(set); err != nil {
 			t.Fatal(err)
 		}
