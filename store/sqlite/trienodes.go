@@ -314,7 +314,7 @@ func (w *pageWriter) group(sets []commitment.TrieNodes) []*pageChange {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			byPrefix := make(map[trie.Path]*pageChange)
+			byPrefix := make(map[trie.Path]int32)
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(sets) {
@@ -339,27 +339,53 @@ func (w *pageWriter) group(sets []commitment.TrieNodes) []*pageChange {
 }
 
 // groupTrie groups the updates of trie id by page, sorted by prefix key,
-// with the pages the commit read. byPrefix is scratch space.
-func (w *pageWriter) groupTrie(id []byte, ups []trie.NodeUpdate, byPrefix map[trie.Path]*pageChange) []*pageChange {
+// with the pages the commit read. byPrefix is scratch space. The
+// changes, their updates and their keys each share one allocation.
+func (w *pageWriter) groupTrie(id []byte, ups []trie.NodeUpdate, byPrefix map[trie.Path]int32) []*pageChange {
 	clear(byPrefix)
-	var changes []*pageChange
-	slab := make([]pageChange, 0, len(ups)/3+1) // the changes, mostly: a page takes 3 to 4 updates
-	for _, u := range ups {
+	slab := make([]pageChange, 0, len(ups)/3+1) // a page takes 3 to 4 updates, mostly
+	var counts []int32
+	at := make([]int32, len(ups)) // at[i]: the change of ups[i]
+	keyBytes := 0
+	for i, u := range ups {
 		prefix := trie.PagePrefix(u.Path, pageLevels)
-		c := byPrefix[prefix]
-		if c == nil {
-			key := appendPageKey(make([]byte, 0, len(id)+1+(prefix.Len()+7)/8), id, prefix)
-			if len(slab) < cap(slab) {
-				slab = slab[:len(slab)+1]
-				c = &slab[len(slab)-1]
-			} else {
-				c = new(pageChange)
-			}
-			*c = pageChange{key: string(key), trie: id, prefix: prefix, pb: key[len(id):]}
-			byPrefix[prefix] = c
-			changes = append(changes, c)
+		j, ok := byPrefix[prefix]
+		if !ok {
+			j = int32(len(slab))
+			byPrefix[prefix] = j
+			slab = append(slab, pageChange{trie: id, prefix: prefix})
+			counts = append(counts, 0)
+			keyBytes += len(id) + 1 + (prefix.Len()+7)/8
 		}
-		c.ups = append(c.ups, u)
+		at[i] = j
+		counts[j]++
+	}
+	grouped := make([]trie.NodeUpdate, len(ups))
+	off := int32(0)
+	for j := range slab {
+		slab[j].ups = grouped[off : off : off+counts[j]]
+		off += counts[j]
+	}
+	for i, u := range ups {
+		c := &slab[at[i]]
+		c.ups = append(c.ups, u) // within its share of grouped
+	}
+	keys := make([]byte, 0, keyBytes)
+	ends := counts[:0] // reused: the end of each change's key in keys
+	for j := range slab {
+		c := &slab[j]
+		start := len(keys)
+		keys = appendPageKey(keys, id, c.prefix)
+		c.pb = keys[start+len(id) : len(keys) : len(keys)]
+		ends = append(ends, int32(len(keys)))
+	}
+	all := string(keys)
+	changes := make([]*pageChange, len(slab))
+	start := int32(0)
+	for j := range slab {
+		slab[j].key = all[start:ends[j]]
+		start = ends[j]
+		changes[j] = &slab[j]
 	}
 	slices.SortFunc(changes, func(a, b *pageChange) int { return bytes.Compare(a.pb, b.pb) })
 	if w.set != nil {
