@@ -58,11 +58,13 @@ type rawPages struct {
 }
 
 type rawPageConn struct {
-	conn driver.Conn
-	stmt driver.Stmt
-	inTx bool // a read transaction is open
-	args [2]driver.NamedValue
-	dest [1]driver.Value
+	conn  driver.Conn
+	exec  driver.ExecerContext // conn
+	stmt  driver.Stmt
+	query driver.StmtQueryContext // stmt
+	inTx  bool                    // a read transaction is open
+	args  [2]driver.NamedValue
+	dest  [1]driver.Value
 }
 
 func newRawPages(n int, connect func() (driver.Conn, error)) *rawPages {
@@ -83,14 +85,14 @@ func (p *rawPages) open() (*rawPageConn, error) {
 		conn.Close()
 		return nil, err
 	}
-	_, queries := stmt.(driver.StmtQueryContext)
-	_, execs := conn.(driver.ExecerContext)
+	query, queries := stmt.(driver.StmtQueryContext)
+	exec, execs := conn.(driver.ExecerContext)
 	if !queries || !execs {
 		stmt.Close()
 		conn.Close()
 		return nil, fmt.Errorf("driver connection %T or statement %T without the context methods", conn, stmt)
 	}
-	c := &rawPageConn{conn: conn, stmt: stmt}
+	c := &rawPageConn{conn: conn, exec: exec, stmt: stmt, query: query}
 	c.args[0].Ordinal, c.args[1].Ordinal = 1, 2
 	return c, nil
 }
@@ -108,7 +110,7 @@ func (p *rawPages) readPage(ctx context.Context, trie, prefix []byte) (data []by
 	}
 	defer func() { p.conns <- c }()
 	if !c.inTx {
-		if _, err := c.exec("BEGIN"); err != nil {
+		if err := c.run("BEGIN"); err != nil {
 			return nil, false, err
 		}
 		c.inTx = true
@@ -116,7 +118,7 @@ func (p *rawPages) readPage(ctx context.Context, trie, prefix []byte) (data []by
 	c.args[0].Value, c.args[1].Value = trie, prefix
 	// The context is checked above, not handed down: with one that can be
 	// cancelled the driver watches it at every step.
-	rows, err := c.stmt.(driver.StmtQueryContext).QueryContext(context.Background(), c.args[:])
+	rows, err := c.query.QueryContext(context.Background(), c.args[:])
 	if err != nil {
 		return nil, false, err
 	}
@@ -139,8 +141,9 @@ func (p *rawPages) readPage(ctx context.Context, trie, prefix []byte) (data []by
 	return data, true, nil
 }
 
-func (c *rawPageConn) exec(query string) (driver.Result, error) {
-	return c.conn.(driver.ExecerContext).ExecContext(context.Background(), query, nil)
+func (c *rawPageConn) run(query string) error {
+	_, err := c.exec.ExecContext(context.Background(), query, nil)
+	return err
 }
 
 // endReads ends the connections' read transactions; no read may be under
@@ -150,7 +153,7 @@ func (p *rawPages) endReads() {
 	for range cap(p.conns) {
 		c := <-p.conns
 		if c != nil && c.inTx {
-			if _, err := c.exec("ROLLBACK"); err != nil {
+			if err := c.run("ROLLBACK"); err != nil {
 				c.close()
 				c = nil
 			} else {

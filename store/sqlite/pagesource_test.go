@@ -8,10 +8,6 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
-
-	"github.com/kairo-dev/kairo/store"
-	"github.com/kairo-dev/kairo/store/commitment"
-	"github.com/kairo-dev/kairo/vm/felt"
 )
 
 // TestRawPages checks the committer's page reads against those of a
@@ -27,17 +23,7 @@ func TestRawPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	d := &commitment.StateDiff{}
-	for c := range 20 {
-		cd := commitment.ContractDiff{Address: felt.FromUint64(0x100 + uint64(c))}
-		for k := range 40 {
-			cd.Storage = append(cd.Storage, commitment.StorageWrite{Key: felt.FromUint64(uint64(k*k*977 + c)), Value: felt.FromUint64(uint64(k + 1))})
-		}
-		d.Contracts = append(d.Contracts, cd)
-	}
-	if _, err := s.CommitBlock(ctx, &store.Block{Diff: d}); err != nil {
-		t.Fatal(err)
-	}
+	fill(t, s, 20, 800)
 
 	type row struct{ trie, prefix, page []byte }
 	var stored []row

@@ -340,7 +340,8 @@ func (w *pageWriter) group(sets []commitment.TrieNodes) []*pageChange {
 
 // groupTrie groups the updates of trie id by page, sorted by prefix key,
 // with the pages the commit read. byPrefix is scratch space. The
-// changes, their updates and their keys each share one allocation.
+// changes, their updates and their keys share a few allocations a trie
+// instead of a few a page.
 func (w *pageWriter) groupTrie(id []byte, ups []trie.NodeUpdate, byPrefix map[trie.Path]int32) []*pageChange {
 	clear(byPrefix)
 	slab := make([]pageChange, 0, len(ups)/3+1) // a page takes 3 to 4 updates, mostly
@@ -370,22 +371,23 @@ func (w *pageWriter) groupTrie(id []byte, ups []trie.NodeUpdate, byPrefix map[tr
 		c := &slab[at[i]]
 		c.ups = append(c.ups, u) // within its share of grouped
 	}
+	// The keys are built in one buffer, whose one string the changes'
+	// keys are substrings of.
 	keys := make([]byte, 0, keyBytes)
-	ends := counts[:0] // reused: the end of each change's key in keys
 	for j := range slab {
-		c := &slab[j]
 		start := len(keys)
-		keys = appendPageKey(keys, id, c.prefix)
-		c.pb = keys[start+len(id) : len(keys) : len(keys)]
-		ends = append(ends, int32(len(keys)))
+		keys = appendPageKey(keys, id, slab[j].prefix)
+		slab[j].pb = keys[start+len(id) : len(keys) : len(keys)]
 	}
 	all := string(keys)
 	changes := make([]*pageChange, len(slab))
-	start := int32(0)
+	end := 0
 	for j := range slab {
-		slab[j].key = all[start:ends[j]]
-		start = ends[j]
-		changes[j] = &slab[j]
+		c := &slab[j]
+		start := end
+		end += len(id) + len(c.pb)
+		c.key = all[start:end]
+		changes[j] = c
 	}
 	slices.SortFunc(changes, func(a, b *pageChange) int { return bytes.Compare(a.pb, b.pb) })
 	if w.set != nil {

@@ -538,15 +538,8 @@ func (t *Trie) nodeSet() *NodeSet {
 	slices.SortFunc(dels, func(a, b NodeUpdate) int { return a.Path.Compare(b.Path) })
 	writes := set.Updates
 	merged := make([]NodeUpdate, 0, len(writes)+len(dels))
-	for len(writes) > 0 || len(dels) > 0 {
-		c := -1
-		switch {
-		case len(writes) == 0:
-			c = 1
-		case len(dels) > 0:
-			c = writes[0].Path.Compare(dels[0].Path)
-		}
-		switch {
+	for len(writes) > 0 && len(dels) > 0 {
+		switch c := writes[0].Path.Compare(dels[0].Path); {
 		case c < 0:
 			merged, writes = append(merged, writes[0]), writes[1:]
 		case c > 0:
@@ -555,6 +548,7 @@ func (t *Trie) nodeSet() *NodeSet {
 			merged, writes, dels = append(merged, writes[0]), writes[1:], dels[1:]
 		}
 	}
+	merged = append(append(merged, writes...), dels...)
 	set.Updates = merged
 	return set
 }
