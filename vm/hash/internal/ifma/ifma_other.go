@@ -1,0 +1,15 @@
+//go:build !cgo || !amd64
+
+package ifma
+
+// Available reports whether the kernels run here: never without cgo or
+// off amd64.
+func Available() bool { return false }
+
+func up(ws []uint64, stride, cur int, pts []uintptr, neg, failed []bool, next []uintptr) int {
+	panic("ifma: kernels not available in this build")
+}
+
+func down(ws []uint64, stride, cur, m int) { panic("ifma: kernels not available in this build") }
+
+func prefetch(pts []uintptr) {}
