@@ -13,6 +13,7 @@ import (
 	pedersenhash "github.com/consensys/gnark-crypto/ecc/stark-curve/pedersen-hash"
 
 	"github.com/kairo-dev/kairo/vm/felt"
+	"github.com/kairo-dev/kairo/vm/hash/internal/ifma"
 )
 
 func randFelt(r *rand.Rand) felt.Felt {
@@ -479,15 +480,20 @@ func TestPedersenBatchMatchesPedersen(t *testing.T) {
 			}
 		}
 	}
-	// The same with the larger tables a process switches to.
+	// The same with the larger tables a process switches to, with the
+	// rounds in Go and in the kernels.
 	big := newPedersenTables(batchWindow)
-	dst := make([]felt.Felt, len(a))
-	batchWith(big, dst, a, b)
-	for i := range dst {
-		if want := Pedersen(a[i], b[i]); dst[i] != want {
-			t.Fatalf("%d-bit tables: [%d](%s, %s) = %s, Pedersen says %s", batchWindow, i, a[i], b[i], dst[i], want)
+	forKernels(t, func(t *testing.T, kernels bool) {
+		for _, tb := range []*pedersenTables{tables(), big} {
+			dst := make([]felt.Felt, len(a))
+			newBatchWork(batchChunk, kernels).batch(tb, dst, a, b)
+			for i := range dst {
+				if want := Pedersen(a[i], b[i]); dst[i] != want {
+					t.Fatalf("%d-bit tables: [%d](%s, %s) = %s, Pedersen says %s", tb.lay.window, i, a[i], b[i], dst[i], want)
+				}
+			}
 		}
-	}
+	})
 	// dst aliasing a.
 	want := make([]felt.Felt, len(a))
 	for i := range a {
@@ -508,6 +514,10 @@ func TestPedersenBatchMatchesPedersen(t *testing.T) {
 // lanes with more and fewer additions: the failed lanes must get Pedersen
 // of their inputs and the others their sums, whatever their positions.
 func TestPedersenBatchEqualX(t *testing.T) {
+	forKernels(t, testPedersenBatchEqualX)
+}
+
+func testPedersenBatchEqualX(t *testing.T, kernels bool) {
 	tb := tables()
 	tb.buildAll()
 	r := rand.New(rand.NewPCG(9, 10))
@@ -520,7 +530,7 @@ func TestPedersenBatchEqualX(t *testing.T) {
 	spA.FromJacobian(&sp)
 
 	const n = 40
-	w := newBatchWork(n)
+	w := newBatchWork(n, kernels)
 	a, b, dst := make([]felt.Felt, n), make([]felt.Felt, n), make([]felt.Felt, n)
 	want := make([]felt.Felt, n)
 	for j := 0; j < n; j++ {
@@ -557,6 +567,18 @@ func TestPedersenBatchEqualX(t *testing.T) {
 			t.Errorf("lane %d (case %d): %s, want %s", j, j%5, dst[j], want[j])
 		}
 	}
+}
+
+// forKernels runs test with the batch rounds in Go, then in the IFMA
+// kernels where this processor and build have them.
+func forKernels(t *testing.T, test func(t *testing.T, kernels bool)) {
+	t.Run("go", func(t *testing.T) { test(t, false) })
+	t.Run("ifma", func(t *testing.T) {
+		if !ifma.Available() {
+			t.Skip("no AVX-512 IFMA on this processor, or no cgo in this build")
+		}
+		test(t, true)
+	})
 }
 
 func TestSignedDigits(t *testing.T) {
@@ -638,18 +660,29 @@ func BenchmarkPedersenBatch(b *testing.B) {
 	for i := range x {
 		x[i], y[i] = randFelt(r), randFelt(r)
 	}
+	kinds := []bool{false}
+	if ifma.Available() {
+		kinds = append(kinds, true)
+	}
 	for _, window := range []int{singleWindow, batchWindow} {
-		b.Run(fmt.Sprintf("%d-bit", window), func(b *testing.B) {
-			tb := tables()
-			if window != singleWindow {
-				tb = newPedersenTables(window)
+		tb := tables()
+		if window != singleWindow {
+			tb = newPedersenTables(window)
+		}
+		tb.buildAll()
+		for _, kernels := range kinds {
+			name := fmt.Sprintf("%d-bit/go", window)
+			if kernels {
+				name = fmt.Sprintf("%d-bit/ifma", window)
 			}
-			batchWith(tb, dst[:1], x[:1], y[:1])
-			for b.Loop() {
-				batchWith(tb, dst, x, y)
-			}
-			reportHashes(b, n)
-		})
+			b.Run(name, func(b *testing.B) {
+				w := newBatchWork(batchChunk, kernels)
+				for b.Loop() {
+					w.batch(tb, dst, x, y)
+				}
+				reportHashes(b, n)
+			})
+		}
 	}
 }
 

@@ -3,11 +3,13 @@ package hash
 import (
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	starkcurve "github.com/consensys/gnark-crypto/ecc/stark-curve"
 	"github.com/consensys/gnark-crypto/ecc/stark-curve/fp"
 
 	"github.com/kairo-dev/kairo/vm/felt"
+	"github.com/kairo-dev/kairo/vm/hash/internal/ifma"
 )
 
 // PedersenBatch computes many Pedersen hashes at once, for callers that have
@@ -28,6 +30,14 @@ import (
 // points of the next round are prefetched while a round computes: the
 // tables (5.5 MiB) do not fit in a core's cache, and waiting on those
 // loads took a quarter of the batch's time.
+//
+// Where the processor has AVX-512 IFMA (and the build cgo), a round's
+// field arithmetic runs in the kernels of internal/ifma instead of
+// gnark-crypto's vector operations: the accumulators stay in radix 2^52
+// across the rounds, where gnark-crypto converts both operands and the
+// result of every vector product, and the reduction uses the sparse
+// modulus. A batch of 16-bit-digit hashes then takes about 0.6 of the
+// time.
 
 // batchChunk is how many hashes share one inversion per addition round:
 // large enough to make the inversion negligible, small enough to keep the
@@ -63,9 +73,14 @@ func PedersenBatch(dst, a, b []felt.Felt) {
 
 // batchWith is PedersenBatch with the tables t.
 func batchWith(t *pedersenTables, dst, a, b []felt.Felt) {
-	t.buildAll()
 	w := batchWorks.Get().(*batchWork)
 	defer batchWorks.Put(w)
+	w.batch(t, dst, a, b)
+}
+
+// batch is batchWith with the scratch space w.
+func (w *batchWork) batch(t *pedersenTables, dst, a, b []felt.Felt) {
+	t.buildAll()
 	for lo := 0; lo < len(dst); lo += batchChunk {
 		hi := min(lo+batchChunk, len(dst))
 		w.run(t, dst[lo:hi], a[lo:hi], b[lo:hi])
@@ -133,7 +148,7 @@ func (s *tableSwitch) pick(n int) *pedersenTables {
 // batchWorks keeps the scratch space of finished batches (about 1 MiB
 // each) for the next: a block commit hashes its tries level by level in
 // dozens of batches. run overwrites everything it reads.
-var batchWorks = sync.Pool{New: func() any { return newBatchWork(batchChunk) }}
+var batchWorks = sync.Pool{New: func() any { return newBatchWork(batchChunk, ifma.Available()) }}
 
 // batchWork is the scratch space of a chunk of up to n hashes. The lanes
 // (one hash each) are ordered by their number of additions, most first:
@@ -162,31 +177,41 @@ type batchWork struct {
 	// the product tree of the denominators and its inverses (invert)
 	tree, inv fp.Vector
 	levels    [][2]int
+	// With the AVX-512 IFMA kernels (lanes not nil), the rounds run there
+	// instead, on the addresses of the points (at, by round and position
+	// as pts); the vectors above are then not allocated.
+	lanes *ifma.Lanes
+	at    []uintptr
 }
 
-func newBatchWork(n int) *batchWork {
-	return &batchWork{
+// newBatchWork returns the scratch space of chunks of up to n hashes, for
+// the IFMA kernels when kernels is set (ifma.Available must hold).
+func newBatchWork(n int, kernels bool) *batchWork {
+	w := &batchWork{
 		order:   make([]int32, n),
 		steps:   make([]uint8, n),
 		lanePts: make([]*starkcurve.G1Affine, n*batchSteps),
 		laneNeg: make([]bool, n*batchSteps),
-		pts:     make([]*starkcurve.G1Affine, n*batchSteps),
 		neg:     make([]bool, n*batchSteps),
 		failed:  make([]bool, n),
-		x:       make(fp.Vector, n),
-		y:       make(fp.Vector, n),
-		nx:      make(fp.Vector, n),
-		ny:      make(fp.Vector, n),
-		qx:      make(fp.Vector, n),
-		qy:      make(fp.Vector, n),
-		dx:      make(fp.Vector, n),
-		ic:      make(fp.Vector, n),
-		lambda:  make(fp.Vector, n),
-		t:       make(fp.Vector, n),
-		// the levels of a tree over n leaves hold at most 2n + log2(n)
-		tree: make(fp.Vector, 2*n+64),
-		inv:  make(fp.Vector, 2*n+64),
 	}
+	if kernels {
+		w.lanes = ifma.New(n, inverse)
+		w.at = make([]uintptr, n*batchSteps)
+		return w
+	}
+	w.pts = make([]*starkcurve.G1Affine, n*batchSteps)
+	w.vectors(n)
+	return w
+}
+
+// vectors allocates the vectors of the rounds in Go.
+func (w *batchWork) vectors(n int) {
+	for _, v := range []*fp.Vector{&w.x, &w.y, &w.nx, &w.ny, &w.qx, &w.qy, &w.dx, &w.ic, &w.lambda, &w.t} {
+		*v = make(fp.Vector, n)
+	}
+	// the levels of a tree over n leaves hold at most 2n + log2(n)
+	w.tree, w.inv = make(fp.Vector, 2*n+64), make(fp.Vector, 2*n+64)
 }
 
 // invert sets ic[i] = 1/dx[i] for i < n with one field inversion, and
@@ -277,6 +302,10 @@ func (w *batchWork) sum(shift *starkcurve.G1Affine, dst, a, b []felt.Felt) {
 	for r := rounds - 1; r >= 0; r-- {
 		w.live[r] = w.live[r+1] + count[r+1]
 	}
+	if w.lanes != nil {
+		w.sumKernels(shift, rounds, dst, a, b)
+		return
+	}
 	for c := 0; c < n; c++ {
 		j := int(w.order[c])
 		for r := 0; r < int(w.steps[j]); r++ {
@@ -342,6 +371,39 @@ func (w *batchWork) sum(shift *starkcurve.G1Affine, dst, a, b []felt.Felt) {
 		}
 		w.x, w.nx = w.nx, w.x
 		w.y, w.ny = w.ny, w.y
+	}
+}
+
+// sumKernels is the rest of sum with the IFMA kernels: the same layout,
+// the points by address, and each round's vector work done by the lanes.
+func (w *batchWork) sumKernels(shift *starkcurve.G1Affine, rounds int, dst, a, b []felt.Felt) {
+	n := len(dst)
+	for c := 0; c < n; c++ {
+		j := int(w.order[c])
+		for r := 0; r < int(w.steps[j]); r++ {
+			// the tables hold the points for the life of the process
+			w.at[r*n+c] = uintptr(unsafe.Pointer(w.lanePts[j*batchSteps+r]))
+			w.neg[r*n+c] = w.laneNeg[j*batchSteps+r]
+		}
+		w.failed[c] = false
+	}
+	w.lanes.Start(w.live[0], shift)
+	for c := w.live[0]; c < n; c++ { // no point to add: the shift point
+		w.finish(c, shift.X, dst, a, b)
+	}
+	if rounds > 0 {
+		ifma.Prefetch(w.at[:w.live[0]])
+	}
+	for r := 0; r < rounds; r++ {
+		m := w.live[r]
+		var next []uintptr
+		if r+1 < rounds {
+			next = w.at[(r+1)*n : (r+1)*n+w.live[r+1]]
+		}
+		w.lanes.Add(w.at[r*n:r*n+m], w.neg[r*n:r*n+m], w.failed[:m], next)
+		for c := w.live[r+1]; c < m; c++ {
+			w.finish(c, w.lanes.X(c), dst, a, b)
+		}
 	}
 }
 
