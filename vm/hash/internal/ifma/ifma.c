@@ -184,7 +184,7 @@ static int levels(int64_t m, int64_t *off, int64_t *size) {
 }
 
 int64_t kairo_ifma_up(uint64_t *ws, int64_t stride, int64_t cur, const uint64_t *pts, const uint8_t *neg,
-		      uint8_t *failed, int64_t m, const uint64_t *next, int64_t nnext) {
+		      uint8_t *failed, int64_t m) {
 	uint64_t *x = region(ws, stride, REGION_X + 2 * (int)cur), *y = region(ws, stride, REGION_Y + 2 * (int)cur);
 	uint64_t *qx = region(ws, stride, REGION_QX), *qy = region(ws, stride, REGION_QY);
 	uint64_t *tree = region(ws, stride, REGION_TREE);
@@ -222,7 +222,6 @@ int64_t kairo_ifma_up(uint64_t *ws, int64_t stride, int64_t cur, const uint64_t 
 		}
 		store(tree, stride, i, k, dx);
 	}
-	kairo_ifma_prefetch(next, nnext);
 	int64_t off[64], size[64];
 	int n = levels(m, off, size);
 	for (int k = 0; k + 1 < n; k++) {
@@ -240,7 +239,25 @@ int64_t kairo_ifma_up(uint64_t *ws, int64_t stride, int64_t cur, const uint64_t 
 	return off[n - 1];
 }
 
-void kairo_ifma_down(uint64_t *ws, int64_t stride, int64_t cur, int64_t m) {
+// prefetcher spreads the prefetches of the next round's points over the
+// iterations of a call: issued all at once, they would wait on the
+// processor's few outstanding misses and stall the arithmetic.
+typedef struct {
+	const uint64_t *next;
+	int64_t n, at, per;
+} prefetcher;
+
+static inline __attribute__((always_inline)) void prefetchSome(prefetcher *p) {
+	for (int64_t j = 0; j < p->per && p->at < p->n; j++, p->at++) {
+		_mm_prefetch((const char *)p->next[p->at], _MM_HINT_T0);
+	}
+}
+
+void kairo_ifma_down(uint64_t *ws, int64_t stride, int64_t cur, int64_t m, const uint64_t *next, int64_t nnext) {
+	// about m/8 iterations come down the tree and 3m/8 finish the
+	// additions
+	int64_t iters = (m + 7) / 8 * 4;
+	prefetcher pf = {next, nnext, 0, (nnext + iters - 1) / iters};
 	uint64_t *x = region(ws, stride, REGION_X + 2 * (int)cur), *y = region(ws, stride, REGION_Y + 2 * (int)cur);
 	uint64_t *nx = region(ws, stride, REGION_X + 2 * (int)(1 - cur)), *ny = region(ws, stride, REGION_Y + 2 * (int)(1 - cur));
 	uint64_t *qx = region(ws, stride, REGION_QX), *qy = region(ws, stride, REGION_QY);
@@ -251,6 +268,7 @@ void kairo_ifma_down(uint64_t *ws, int64_t stride, int64_t cur, int64_t m) {
 		int64_t lo = off[k], up = off[k + 1], h = size[k] / 2;
 		for (int64_t i = 0; i < h; i += 8) {
 			__mmask8 kk = lanes(i, h);
+			prefetchSome(&pf);
 			fe8 iu = load(inv, stride, up + i, kk);
 			store(inv, stride, lo + i, kk, mul(iu, load(tree, stride, lo + h + i, kk)));
 			store(inv, stride, lo + h + i, kk, mul(iu, load(tree, stride, lo + i, kk)));
@@ -269,11 +287,13 @@ void kairo_ifma_down(uint64_t *ws, int64_t stride, int64_t cur, int64_t m) {
 	uint64_t *lam = tree, *dxx = inv;
 	for (int64_t i = 0; i < m; i += 8) {
 		__mmask8 k = lanes(i, m);
+		prefetchSome(&pf);
 		fe8 d = lazy(load(qy, stride, i, k), load(y, stride, i, k));
 		store(lam, stride, i, k, mul(d, load(inv, stride, i, k)));
 	}
 	for (int64_t i = 0; i < m; i += 8) {
 		__mmask8 k = lanes(i, m);
+		prefetchSome(&pf);
 		fe8 l = load(lam, stride, i, k), ax = load(x, stride, i, k);
 		fe8 rx = sub(lazy(mul(l, l), ax), load(qx, stride, i, k));
 		store(nx, stride, i, k, rx);
@@ -281,9 +301,11 @@ void kairo_ifma_down(uint64_t *ws, int64_t stride, int64_t cur, int64_t m) {
 	}
 	for (int64_t i = 0; i < m; i += 8) {
 		__mmask8 k = lanes(i, m);
+		prefetchSome(&pf);
 		fe8 ry = sub(mul(load(lam, stride, i, k), load(dxx, stride, i, k)), load(y, stride, i, k));
 		store(ny, stride, i, k, ry);
 	}
+	kairo_ifma_prefetch(pf.next + pf.at, pf.n - pf.at);
 }
 
 void kairo_ifma_prefetch(const uint64_t *pts, int64_t n) {

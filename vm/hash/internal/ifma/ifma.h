@@ -13,6 +13,6 @@ enum {
 };
 
 int64_t kairo_ifma_up(uint64_t *ws, int64_t stride, int64_t cur, const uint64_t *pts, const uint8_t *neg,
-		      uint8_t *failed, int64_t m, const uint64_t *next, int64_t nnext);
-void kairo_ifma_down(uint64_t *ws, int64_t stride, int64_t cur, int64_t m);
+		      uint8_t *failed, int64_t m);
+void kairo_ifma_down(uint64_t *ws, int64_t stride, int64_t cur, int64_t m, const uint64_t *next, int64_t nnext);
 void kairo_ifma_prefetch(const uint64_t *pts, int64_t n);

@@ -21,14 +21,14 @@ func Available() bool {
 
 func words64(p []uintptr) *C.uint64_t { return (*C.uint64_t)(unsafe.Pointer(unsafe.SliceData(p))) }
 
-func up(ws []uint64, stride, cur int, pts []uintptr, neg, failed []bool, next []uintptr) int {
+func up(ws []uint64, stride, cur int, pts []uintptr, neg, failed []bool) int {
 	return int(C.kairo_ifma_up((*C.uint64_t)(unsafe.Pointer(&ws[0])), C.int64_t(stride), C.int64_t(cur),
-		words64(pts), (*C.uint8_t)(bytesOf(neg)), (*C.uint8_t)(bytesOf(failed)), C.int64_t(len(pts)),
-		words64(next), C.int64_t(len(next))))
+		words64(pts), (*C.uint8_t)(bytesOf(neg)), (*C.uint8_t)(bytesOf(failed)), C.int64_t(len(pts))))
 }
 
-func down(ws []uint64, stride, cur, m int) {
-	C.kairo_ifma_down((*C.uint64_t)(unsafe.Pointer(&ws[0])), C.int64_t(stride), C.int64_t(cur), C.int64_t(m))
+func down(ws []uint64, stride, cur, m int, next []uintptr) {
+	C.kairo_ifma_down((*C.uint64_t)(unsafe.Pointer(&ws[0])), C.int64_t(stride), C.int64_t(cur), C.int64_t(m),
+		words64(next), C.int64_t(len(next)))
 }
 
 func prefetch(pts []uintptr) { C.kairo_ifma_prefetch(words64(pts), C.int64_t(len(pts))) }

@@ -75,12 +75,12 @@ func (l *Lanes) Add(pts []uintptr, neg, failed []bool, next []uintptr) {
 	if m > l.n || len(neg) < m || len(failed) < m {
 		panic("ifma: Add: more lanes than the workspace holds or flags than lanes")
 	}
-	top := up(l.ws, l.stride, l.cur, pts, neg, failed, next)
+	top := up(l.ws, l.stride, l.cur, pts, neg, failed)
 	e := fp.Element(words(l.get(regionTree, top)))
 	l.invert(&e, &e)
 	e.Mul(&e, &twoPow8) // the inverse with R = 2^260 from that with R = 2^256
 	l.set(regionInv, top, limbs([4]uint64(e)))
-	down(l.ws, l.stride, l.cur, m)
+	down(l.ws, l.stride, l.cur, m, next)
 	l.cur = 1 - l.cur
 }
 
