@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	starkcurve "github.com/consensys/gnark-crypto/ecc/stark-curve"
 	"github.com/consensys/gnark-crypto/ecc/stark-curve/fp"
@@ -552,7 +553,12 @@ func testPedersenBatchEqualX(t *testing.T, kernels bool) {
 			}
 		}
 		for i, tm := range ts {
-			w.lanePts[j*batchSteps+i], w.laneNeg[j*batchSteps+i] = tm.q, tm.neg
+			if kernels {
+				w.laneAt[j*batchSteps+i] = uintptr(unsafe.Pointer(tm.q))
+			} else {
+				w.lanePts[j*batchSteps+i] = tm.q
+			}
+			w.laneNeg[j*batchSteps+i] = tm.neg
 		}
 		w.steps[j] = uint8(len(ts))
 		if failed {
@@ -613,6 +619,13 @@ func TestSignedDigits(t *testing.T) {
 			}
 			if sum.Cmp(x.BigInt()) != 0 {
 				t.Fatalf("%d bits, %s: digits sum to %s", window, x, sum)
+			}
+			if window == 16 { // the same digits from the 16-bit special case
+				var d16 [maxWindows]int32
+				n16, high16 := signedDigits16(x.Limbs(), &d16)
+				if n16 > n || high16 != high || d16 != d {
+					t.Fatalf("%s: signedDigits16 gives %d digits %v and %d, signedDigits %d digits %v and %d", x, n16, d16, high16, n, d, high)
+				}
 			}
 		}
 	}

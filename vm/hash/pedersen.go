@@ -4,6 +4,7 @@ import (
 	"math/bits"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	starkcurve "github.com/consensys/gnark-crypto/ecc/stark-curve"
 	"github.com/consensys/gnark-crypto/ecc/stark-curve/fp"
@@ -122,8 +123,12 @@ type pedersenTables struct {
 	// call (window, topOf).
 	lowBuilt [2][]atomic.Pointer[windowTable]
 	topBuilt [2]atomic.Pointer[topTable]
-	// all builds every window table (buildAll) once.
-	all sync.Once
+	// all builds every window table (buildAll) once, and then sets
+	// lowAt and topAt: the address of each table's first point, for the
+	// batches' IFMA kernels (the tables live as long as the process).
+	all   sync.Once
+	lowAt [2][]uintptr
+	topAt [2]uintptr
 }
 
 // tables returns the process-wide tables of Pedersen, creating them (but
@@ -292,6 +297,13 @@ func (t *pedersenTables) buildAll() {
 			wg.Go(func() { t.top[k]() })
 		}
 		wg.Wait()
+		for k := range t.low {
+			t.lowAt[k] = make([]uintptr, len(t.low[k]))
+			for i := range t.low[k] {
+				t.lowAt[k][i] = uintptr(unsafe.Pointer(&(*t.window(k, i))[0]))
+			}
+			t.topAt[k] = uintptr(unsafe.Pointer(&(*t.topOf(k))[0]))
+		}
 	})
 }
 
@@ -351,6 +363,62 @@ func signedDigits(l [4]uint64, d *[maxWindows]int32, lay *layout) (n int, high u
 }
 
 // term is one point of a hash's sum: q, or -q when neg.
+// signedDigits16 is signedDigits for 16-bit digits (the batch tables),
+// each a whole quarter of a word.
+func signedDigits16(l [4]uint64, d *[maxWindows]int32) (n int, high uint64) {
+	high = l[3] >> 56
+	l[3] &= 1<<56 - 1
+	carry := uint64(0)
+	for i := range (lowBits + 16) / 16 {
+		v := (l[i/4]>>(16*(i%4)))&0xffff + carry
+		carry = (v + 1<<15) >> 16 // v is at most 2^16
+		d[i] = int32(v) - int32(carry<<16)
+		if d[i] != 0 {
+			n = i + 1
+		}
+	}
+	return n, high
+}
+
+// pointSize is the size of a table point: a digit's point is at its
+// table's address plus (|digit| - 1) times it.
+const pointSize = unsafe.Sizeof(starkcurve.G1Affine{})
+
+// termsAt is terms for the IFMA kernels: the points' addresses (from the
+// built tables, buildAll) in at and their signs in neg, after the first
+// n, and the new count.
+func (t *pedersenTables) termsAt(at []uintptr, neg []bool, n int, k int, x *felt.Felt) int {
+	var d [maxWindows]int32
+	var nd int
+	var high uint64
+	if t.lay.window == 16 {
+		nd, high = signedDigits16(x.Limbs(), &d)
+	} else {
+		nd, high = signedDigits(x.Limbs(), &d, &t.lay)
+	}
+	topWindow := t.lay.topWindow
+	low := t.lowAt[k][:topWindow]
+	for i, di := range d[:min(nd, topWindow)] {
+		if di != 0 {
+			m := di
+			if di < 0 {
+				m = -di
+			}
+			at[n], neg[n] = low[i]+uintptr(m-1)*pointSize, di < 0
+			n++
+		}
+	}
+	top := 0 // the top digit is never negative
+	if nd > topWindow {
+		top = int(d[topWindow])
+	}
+	if top != 0 || high != 0 {
+		at[n], neg[n] = t.topAt[k]+uintptr(16*top+int(high)-1)*pointSize, false
+		n++
+	}
+	return n
+}
+
 type term struct {
 	q   *starkcurve.G1Affine
 	neg bool

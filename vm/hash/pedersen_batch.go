@@ -3,7 +3,6 @@ package hash
 import (
 	"sync"
 	"sync/atomic"
-	"unsafe"
 
 	starkcurve "github.com/consensys/gnark-crypto/ecc/stark-curve"
 	"github.com/consensys/gnark-crypto/ecc/stark-curve/fp"
@@ -159,9 +158,10 @@ type batchWork struct {
 	steps []uint8 // steps[j]: the number of points hash j adds
 	live  [batchSteps + 1]int
 	// lanePts[j*batchSteps+s] is the s-th point hash j adds (negated when
-	// laneNeg[...]); pts[r*n+c] and neg[r*n+c] the same, by round and
-	// position.
+	// laneNeg[...]), laneAt[...] its address with the IFMA kernels;
+	// pts[r*n+c] and neg[r*n+c] the same, by round and position.
 	lanePts []*starkcurve.G1Affine
+	laneAt  []uintptr
 	laneNeg []bool
 	pts     []*starkcurve.G1Affine
 	neg     []bool
@@ -190,16 +190,17 @@ func newBatchWork(n int, kernels bool) *batchWork {
 	w := &batchWork{
 		order:   make([]int32, n),
 		steps:   make([]uint8, n),
-		lanePts: make([]*starkcurve.G1Affine, n*batchSteps),
 		laneNeg: make([]bool, n*batchSteps),
 		neg:     make([]bool, n*batchSteps),
 		failed:  make([]bool, n),
 	}
 	if kernels {
 		w.lanes = ifma.New(n, inverse)
+		w.laneAt = make([]uintptr, n*batchSteps)
 		w.at = make([]uintptr, n*batchSteps)
 		return w
 	}
+	w.lanePts = make([]*starkcurve.G1Affine, n*batchSteps)
 	w.pts = make([]*starkcurve.G1Affine, n*batchSteps)
 	w.vectors(n)
 	return w
@@ -263,6 +264,16 @@ func (w *batchWork) invert(n int) bool {
 }
 
 func (w *batchWork) run(t *pedersenTables, dst, a, b []felt.Felt) {
+	if w.lanes != nil {
+		for j := range dst {
+			base := j * batchSteps
+			at, neg := w.laneAt[base:base+batchSteps], w.laneNeg[base:base+batchSteps]
+			s := t.termsAt(at, neg, 0, 0, &a[j])
+			w.steps[j] = uint8(t.termsAt(at, neg, s, 1, &b[j]))
+		}
+		w.sum(&t.shift, dst, a, b)
+		return
+	}
 	for j := range dst {
 		var ts [maxTerms]term
 		s := t.terms(&ts, 0, 0, &a[j])
@@ -277,7 +288,7 @@ func (w *batchWork) run(t *pedersenTables, dst, a, b []felt.Felt) {
 }
 
 // sum sets dst[j] to the x coordinate of shift plus the points of hash j
-// (lanePts, laneNeg and steps), or to Pedersen(a[j], b[j]) when an
+// (lanePts or laneAt, laneNeg and steps), or to Pedersen(a[j], b[j]) when an
 // affine addition of that sum meets equal x-coordinates.
 func (w *batchWork) sum(shift *starkcurve.G1Affine, dst, a, b []felt.Felt) {
 	n := len(dst)
@@ -381,9 +392,7 @@ func (w *batchWork) sumKernels(shift *starkcurve.G1Affine, rounds int, dst, a, b
 	for c := 0; c < n; c++ {
 		j := int(w.order[c])
 		for r := 0; r < int(w.steps[j]); r++ {
-			// the tables hold the points for the life of the process
-			w.at[r*n+c] = uintptr(unsafe.Pointer(w.lanePts[j*batchSteps+r]))
-			w.neg[r*n+c] = w.laneNeg[j*batchSteps+r]
+			w.at[r*n+c], w.neg[r*n+c] = w.laneAt[j*batchSteps+r], w.laneNeg[j*batchSteps+r]
 		}
 		w.failed[c] = false
 	}
