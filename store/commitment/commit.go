@@ -172,11 +172,11 @@ func WithRootRule(r RootRule) Option { return func(c *Committer) { c.rule = r } 
 // groups and hand each group's node sets to sink as soon as they are
 // final, from the committing goroutine, while it goes on with the next
 // group: a caller can persist them beside the hashing. Those sets are then
-// not in Result.Nodes. The groups follow the diff's order, each one half
-// of the contracts left (the last one all of them): persisting a group
-// takes less time than hashing the next, half as large, and the last one,
-// persisted after the hashing, is small. sink must not keep the
-// goroutine long (it should pass the sets on to a goroutine of its own).
+// not in Result.Nodes. The groups follow the diff's order, each an equal
+// share of the contracts left: the caller starts persisting after the
+// first group, and the last one, persisted after the hashing, is small.
+// sink must not keep the goroutine long (it should pass the sets on to a
+// goroutine of its own).
 func WithStorageSink(groups int, sink func([]TrieNodes)) Option {
 	return func(c *Committer) { c.groups, c.sink = max(groups, 1), sink }
 }
@@ -238,10 +238,8 @@ func (c *Committer) Commit(d *StateDiff) (*Result, error) {
 	}
 	// One pass at least, for a diff without contracts.
 	for g, lo := 1, 0; g == 1 || lo < len(tries); g++ {
-		hi := len(tries) // the last group: all the rest
-		if g < groups {
-			hi = lo + (len(tries)-lo+1)/2 // half of the rest
-		}
+		left := max(groups-g+1, 1)             // groups left, this one included
+		hi := lo + (len(tries)-lo+left-1)/left // an equal share of the rest, all of it in the last
 		roots, sets, err := trie.CommitAll(hash.PedersenBatch, c.workers, tries[lo:hi]...)
 		if err != nil {
 			var te *trie.TrieError

@@ -383,8 +383,8 @@ func TestStorageSink(t *testing.T) {
 		if got.StateRoot != want.StateRoot {
 			t.Fatalf("%d groups: state root %s, want %s", groups, got.StateRoot, want.StateRoot)
 		}
-		// Halves of 9 contracts: 5, 2, 1, 1.
-		if wantCalls := min(groups, 4); calls != wantCalls {
+		// Equal shares of 9 contracts: 3 groups of 3, 4 of 3, 2, 2, 2.
+		if wantCalls := min(groups, 9); calls != wantCalls {
 			t.Errorf("%d groups: %d calls of the sink, want %d", groups, calls, wantCalls)
 		}
 		all := append(sunk, got.Nodes...)

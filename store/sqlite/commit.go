@@ -243,8 +243,12 @@ func (s *Store) commit(ctx context.Context, b *store.Block) (h store.Header, err
 
 // storageGroups is the number of groups the committer hashes the storage
 // tries in (commitment.WithStorageSink): the pages of a group are written
-// while the next one hashes.
-const storageGroups = 3
+// while the next ones hash. With batch hashing as fast as it is with the
+// IFMA kernels, the page writes (one connection) take longer than the
+// hashing, so they start after the first eighth; with three groups of
+// halving size they started after the first half and ended 50 to 100 ms
+// after the hashing, against 5 to 15 ms with eight.
+const storageGroups = 8
 
 // lap adds the time since t to d and returns the time now.
 func (s *Store) lap(d *atomic.Int64, t time.Time) time.Time {
