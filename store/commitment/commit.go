@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/kairo-dev/kairo/store/trie"
 	"github.com/kairo-dev/kairo/vm/felt"
@@ -197,7 +198,8 @@ func NewCommitter(reader Reader, opts ...Option) *Committer {
 // The storage tries are opened and updated in parallel, then committed
 // together (trie.CommitAll): the dirty nodes of every storage trie of the
 // block are hashed height by height in large batches with
-// hash.PedersenBatch, on all the workers. The contract leaves follow in
+// hash.PedersenBatch, on all the workers (with a sink, one group of tries
+// per worker at a time: commitStorage). The contract leaves follow in
 // three batches, each split over the workers, then the contracts trie,
 // beside the classes trie.
 func (c *Committer) Commit(d *StateDiff) (*Result, error) {
@@ -232,37 +234,8 @@ func (c *Committer) Commit(d *StateDiff) (*Result, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	groups := 1
-	if c.sink != nil {
-		groups = c.groups
-	}
-	// One pass at least, for a diff without contracts.
-	for g, lo := 1, 0; g == 1 || lo < len(tries); g++ {
-		left := max(groups-g+1, 1)             // groups left, this one included
-		hi := lo + (len(tries)-lo+left-1)/left // an equal share of the rest, all of it in the last
-		roots, sets, err := trie.CommitAll(hash.PedersenBatch, c.workers, tries[lo:hi]...)
-		if err != nil {
-			var te *trie.TrieError
-			if errors.As(err, &te) {
-				return nil, fmt.Errorf("storage trie of %s: %w", d.Contracts[lo+te.Index].Address, te.Err)
-			}
-			return nil, err
-		}
-		var nodes []TrieNodes
-		for i, root := range roots {
-			st := &res.Contracts[lo+i]
-			st.StorageRoot = root
-			if sets[i].Len() > 0 {
-				nodes = append(nodes, TrieNodes{ID: TrieID{Kind: StorageTrie, Address: st.Address}, Nodes: sets[i]})
-			}
-		}
-		switch {
-		case c.sink != nil && len(nodes) > 0:
-			c.sink(nodes)
-		case c.sink == nil:
-			res.Nodes = append(res.Nodes, nodes...)
-		}
-		lo = hi
+	if err := c.commitStorage(d, res, tries); err != nil {
+		return nil, err
 	}
 
 	// Contract leaves, Pedersen(Pedersen(Pedersen(class_hash,
@@ -317,6 +290,88 @@ func (c *Committer) Commit(d *StateDiff) (*Result, error) {
 		res.Nodes = append(res.Nodes, TrieNodes{ID: TrieID{Kind: ClassesTrie}, Nodes: classSet})
 	}
 	return res, nil
+}
+
+// commitStorage commits the storage tries opened for d's contracts, sets
+// their roots in res.Contracts and hands their node sets to the sink, or
+// appends them to res.Nodes without one.
+//
+// With a sink the tries are committed in groups (WithStorageSink), each
+// group by one worker on its own, the workers taking the groups in turn,
+// and the node sets go to the sink in the diff's order. A worker hashes a
+// whole group height by height: batches twice as large as those of
+// workers sharing each height, so half the batch rounds and their field
+// inversions, and no worker waits for another at every height.
+func (c *Committer) commitStorage(d *StateDiff, res *Result, tries []*trie.Trie) error {
+	// the groups' bounds: equal shares of the contracts left; one group
+	// at least, for a diff without contracts
+	groups := 1
+	if c.sink != nil {
+		groups = c.groups
+	}
+	bounds := [][2]int{}
+	for g, lo := 1, 0; g == 1 || lo < len(tries); g++ {
+		left := max(groups-g+1, 1) // groups left, this one included
+		hi := lo + (len(tries)-lo+left-1)/left
+		bounds = append(bounds, [2]int{lo, hi})
+		lo = hi
+	}
+	type done struct {
+		roots []felt.Felt
+		sets  []*trie.NodeSet
+		err   error
+	}
+	results := make([]chan done, len(bounds))
+	for g := range results {
+		results[g] = make(chan done, 1)
+	}
+	workers := c.workers // per group: all of them for a single group
+	if len(bounds) > 1 {
+		workers = 1
+	}
+	var next atomic.Int64
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer stop.Store(true)
+	for range min(c.workers, len(bounds)) {
+		wg.Go(func() {
+			for !stop.Load() {
+				g := int(next.Add(1) - 1)
+				if g >= len(bounds) {
+					return
+				}
+				b := bounds[g]
+				roots, sets, err := trie.CommitAll(hash.PedersenBatch, workers, tries[b[0]:b[1]]...)
+				results[g] <- done{roots, sets, err}
+			}
+		})
+	}
+	for g, b := range bounds {
+		r := <-results[g]
+		if r.err != nil {
+			var te *trie.TrieError
+			if errors.As(r.err, &te) {
+				return fmt.Errorf("storage trie of %s: %w", d.Contracts[b[0]+te.Index].Address, te.Err)
+			}
+			return r.err
+		}
+		var nodes []TrieNodes
+		for i, root := range r.roots {
+			st := &res.Contracts[b[0]+i]
+			st.StorageRoot = root
+			if r.sets[i].Len() > 0 {
+				nodes = append(nodes, TrieNodes{ID: TrieID{Kind: StorageTrie, Address: st.Address}, Nodes: r.sets[i]})
+			}
+		}
+		switch {
+		case c.sink != nil && len(nodes) > 0:
+			c.sink(nodes)
+		case c.sink == nil:
+			res.Nodes = append(res.Nodes, nodes...)
+		}
+	}
+	return nil
 }
 
 // pedersenBatch is hash.PedersenBatch split over the workers.
