@@ -4,12 +4,15 @@
 // radix 2^52 with AVX-512 IFMA. See doc.go for the representation and the
 // bounds every function keeps.
 
-#pragma GCC target("avx512f,avx512ifma,avx512bw,avx512vl")
-
 #include <immintrin.h>
 #include <stdint.h>
 
 #include "ifma.h"
+
+// Every function is compiled for AVX-512 (a target attribute rather than
+// a pragma, which clang ignores); the caller checks the processor first.
+#define KERNEL __attribute__((target("avx512f,avx512ifma,avx512bw,avx512vl")))
+#define INLINE static inline __attribute__((always_inline)) KERNEL
 
 #define M52 0xFFFFFFFFFFFFFull
 #define M43 0x7FFFFFFFFFFull
@@ -18,16 +21,16 @@ typedef struct {
 	__m512i l[5];
 } fe8;
 
-static inline __attribute__((always_inline)) __m512i bc(uint64_t v) { return _mm512_set1_epi64((long long)v); }
+INLINE __m512i bc(uint64_t v) { return _mm512_set1_epi64((long long)v); }
 
-static inline __attribute__((always_inline)) fe8 load(const uint64_t *r, int64_t stride, int64_t i, __mmask8 k) {
+INLINE fe8 load(const uint64_t *r, int64_t stride, int64_t i, __mmask8 k) {
 	fe8 a;
 	#pragma GCC unroll 10
 	for (int l = 0; l < 5; l++) a.l[l] = _mm512_maskz_loadu_epi64(k, r + l * stride + i);
 	return a;
 }
 
-static inline __attribute__((always_inline)) void store(uint64_t *r, int64_t stride, int64_t i, __mmask8 k, fe8 a) {
+INLINE void store(uint64_t *r, int64_t stride, int64_t i, __mmask8 k, fe8 a) {
 	#pragma GCC unroll 10
 	for (int l = 0; l < 5; l++) _mm512_mask_storeu_epi64(r + l * stride + i, k, a.l[l]);
 }
@@ -35,7 +38,7 @@ static inline __attribute__((always_inline)) void store(uint64_t *r, int64_t str
 // carry propagates limbs 0..3 into the next, with signed limbs allowed
 // (arithmetic shifts): the value must be non-negative, and then limbs 0..3
 // end in [0, 2^52).
-static inline __attribute__((always_inline)) void carry(__m512i *t) {
+INLINE void carry(__m512i *t) {
 	const __m512i m = bc(M52);
 	#pragma GCC unroll 10
 	for (int l = 0; l < 4; l++) {
@@ -47,7 +50,7 @@ static inline __attribute__((always_inline)) void carry(__m512i *t) {
 // reduce maps a normalized t below 2^256 to a normalized value below
 // 2^252 (< 2p) congruent to it: with q = t >> 251, t - q*2^251 plus
 // p - q*(17*2^192 + 1) (2^251 = -(17*2^192 + 1) mod p), which is positive.
-static inline __attribute__((always_inline)) void reduce(__m512i *t) {
+INLINE void reduce(__m512i *t) {
 	__m512i q = _mm512_srli_epi64(t[4], 43);
 	t[4] = _mm512_add_epi64(_mm512_and_si512(t[4], bc(M43)), bc(1ull << 43));
 	__m512i s = _mm512_sub_epi64(bc(1), q); // 1 - q, signed
@@ -59,7 +62,7 @@ static inline __attribute__((always_inline)) void reduce(__m512i *t) {
 
 // lazy returns a + 4p - b, normalized, for b below 4p: congruent to
 // a - b and below a + 4p, fine as an operand of mul.
-static inline __attribute__((always_inline)) fe8 lazy(fe8 a, fe8 b) {
+INLINE fe8 lazy(fe8 a, fe8 b) {
 	static const uint64_t p4[5] = {4, 0, 0, 68ull << 36, 1ull << 45};
 	fe8 r;
 	#pragma GCC unroll 10
@@ -70,7 +73,7 @@ static inline __attribute__((always_inline)) fe8 lazy(fe8 a, fe8 b) {
 
 // sub returns a - b mod p below 2^252 for b below 4p and a below 8p (so
 // that a + 4p - b is below 2^256).
-static inline __attribute__((always_inline)) fe8 sub(fe8 a, fe8 b) {
+INLINE fe8 sub(fe8 a, fe8 b) {
 	fe8 r = lazy(a, b);
 	reduce(r.l);
 	return r;
@@ -81,7 +84,7 @@ static inline __attribute__((always_inline)) fe8 sub(fe8 a, fe8 b) {
 // is -t_i mod 2^52 (no product), and p's limbs (1, 0, 0, 17*2^36, 2^43)
 // make m*p four multiply-adds: 70 in all, against 100 for a dense
 // modulus.
-static inline __attribute__((always_inline)) fe8 mul(fe8 a, fe8 b) {
+INLINE fe8 mul(fe8 a, fe8 b) {
 	const __m512i m52 = bc(M52);
 	__m512i t[10];
 	#pragma GCC unroll 10
@@ -113,7 +116,7 @@ static inline __attribute__((always_inline)) fe8 mul(fe8 a, fe8 b) {
 }
 
 // fromWords cuts four 64-bit words into five 52-bit limbs.
-static inline __attribute__((always_inline)) fe8 fromWords(__m512i w0, __m512i w1, __m512i w2, __m512i w3) {
+INLINE fe8 fromWords(__m512i w0, __m512i w1, __m512i w2, __m512i w3) {
 	const __m512i m = bc(M52);
 	fe8 r;
 	r.l[0] = _mm512_and_si512(w0, m);
@@ -126,7 +129,7 @@ static inline __attribute__((always_inline)) fe8 fromWords(__m512i w0, __m512i w
 
 // quarter returns c/4 mod p (below p) for c below p: (c + k*p)/4 with
 // k = -c mod 4 (p = 1 mod 4).
-static inline __attribute__((always_inline)) fe8 quarter(fe8 c) {
+INLINE fe8 quarter(fe8 c) {
 	__m512i k = _mm512_and_si512(_mm512_sub_epi64(_mm512_setzero_si512(), c.l[0]), bc(3));
 	__m512i t[5];
 	t[0] = _mm512_add_epi64(c.l[0], k);
@@ -146,7 +149,7 @@ static inline __attribute__((always_inline)) fe8 quarter(fe8 c) {
 }
 
 // isZero returns the lanes of a (below 2p) that are 0 mod p: 0 or p.
-static inline __attribute__((always_inline)) __mmask8 isZero(fe8 a) {
+INLINE __mmask8 isZero(fe8 a) {
 	static const uint64_t p[5] = {1, 0, 0, 17ull << 36, 1ull << 43};
 	__mmask8 zero = 0xFF, isP = 0xFF;
 	#pragma GCC unroll 10
@@ -157,13 +160,13 @@ static inline __attribute__((always_inline)) __mmask8 isZero(fe8 a) {
 	return zero | isP;
 }
 
-static inline __attribute__((always_inline)) __mmask8 lanes(int64_t i, int64_t n) {
+INLINE __mmask8 lanes(int64_t i, int64_t n) {
 	int64_t left = n - i;
 	return left >= 8 ? 0xFF : (__mmask8)((1u << left) - 1);
 }
 
 // region returns region r of the workspace.
-static inline __attribute__((always_inline)) uint64_t *region(uint64_t *ws, int64_t stride, int r) { return ws + (int64_t)r * 5 * stride; }
+INLINE uint64_t *region(uint64_t *ws, int64_t stride, int r) { return ws + (int64_t)r * 5 * stride; }
 
 // levels walks the product tree over m leaves as up and down build it:
 // level 0 at offset 0, each next level right after the previous one.
@@ -183,7 +186,7 @@ static int levels(int64_t m, int64_t *off, int64_t *size) {
 	return n;
 }
 
-int64_t kairo_ifma_up(uint64_t *ws, int64_t stride, int64_t cur, const uint64_t *pts, const uint8_t *neg,
+KERNEL int64_t kairo_ifma_up(uint64_t *ws, int64_t stride, int64_t cur, const uint64_t *pts, const uint8_t *neg,
 		      uint8_t *failed, int64_t m) {
 	uint64_t *x = region(ws, stride, REGION_X + 2 * (int)cur), *y = region(ws, stride, REGION_Y + 2 * (int)cur);
 	uint64_t *qx = region(ws, stride, REGION_QX), *qy = region(ws, stride, REGION_QY);
@@ -247,13 +250,13 @@ typedef struct {
 	int64_t n, at, per;
 } prefetcher;
 
-static inline __attribute__((always_inline)) void prefetchSome(prefetcher *p) {
+INLINE void prefetchSome(prefetcher *p) {
 	for (int64_t j = 0; j < p->per && p->at < p->n; j++, p->at++) {
 		_mm_prefetch((const char *)p->next[p->at], _MM_HINT_T0);
 	}
 }
 
-void kairo_ifma_down(uint64_t *ws, int64_t stride, int64_t cur, int64_t m, const uint64_t *next, int64_t nnext) {
+KERNEL void kairo_ifma_down(uint64_t *ws, int64_t stride, int64_t cur, int64_t m, const uint64_t *next, int64_t nnext) {
 	// about m/8 iterations come down the tree and 3m/8 finish the
 	// additions
 	int64_t iters = (m + 7) / 8 * 4;
@@ -308,7 +311,7 @@ void kairo_ifma_down(uint64_t *ws, int64_t stride, int64_t cur, int64_t m, const
 	kairo_ifma_prefetch(pf.next + pf.at, pf.n - pf.at);
 }
 
-void kairo_ifma_prefetch(const uint64_t *pts, int64_t n) {
+KERNEL void kairo_ifma_prefetch(const uint64_t *pts, int64_t n) {
 	for (int64_t i = 0; i < n; i++) {
 		const char *p = (const char *)pts[i];
 		_mm_prefetch(p, _MM_HINT_T0); // a point is one cache line (64 bytes, aligned)
