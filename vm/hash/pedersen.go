@@ -384,36 +384,45 @@ func signedDigits16(l [4]uint64, d *[maxWindows]int32) (n int, high uint64) {
 // table's address plus (|digit| - 1) times it.
 const pointSize = unsafe.Sizeof(starkcurve.G1Affine{})
 
+// digits cuts x into t's signed digits (d is their space): those of the
+// windows below the top one, zero past the returned slice, and the index
+// in the top table of the top digit and the high part, -1 when both are
+// zero.
+func (t *pedersenTables) digits(x *felt.Felt, d *[maxWindows]int32) (low []int32, top int) {
+	var nd int
+	var high uint64
+	if t.lay.window == 16 {
+		nd, high = signedDigits16(x.Limbs(), d)
+	} else {
+		nd, high = signedDigits(x.Limbs(), d, &t.lay)
+	}
+	topWindow := t.lay.topWindow
+	topDigit := 0 // the top digit is never negative
+	if nd > topWindow {
+		topDigit = int(d[topWindow])
+	}
+	return d[:min(nd, topWindow)], 16*topDigit + int(high) - 1
+}
+
 // termsAt is terms for the IFMA kernels: the points' addresses (from the
 // built tables, buildAll) in at and their signs in neg, after the first
 // n, and the new count.
 func (t *pedersenTables) termsAt(at []uintptr, neg []bool, n int, k int, x *felt.Felt) int {
 	var d [maxWindows]int32
-	var nd int
-	var high uint64
-	if t.lay.window == 16 {
-		nd, high = signedDigits16(x.Limbs(), &d)
-	} else {
-		nd, high = signedDigits(x.Limbs(), &d, &t.lay)
-	}
-	topWindow := t.lay.topWindow
-	low := t.lowAt[k][:topWindow]
-	for i, di := range d[:min(nd, topWindow)] {
+	low, top := t.digits(x, &d)
+	lowAt := t.lowAt[k]
+	for i, di := range low {
 		if di != 0 {
 			m := di
 			if di < 0 {
 				m = -di
 			}
-			at[n], neg[n] = low[i]+uintptr(m-1)*pointSize, di < 0
+			at[n], neg[n] = lowAt[i]+uintptr(m-1)*pointSize, di < 0
 			n++
 		}
 	}
-	top := 0 // the top digit is never negative
-	if nd > topWindow {
-		top = int(d[topWindow])
-	}
-	if top != 0 || high != 0 {
-		at[n], neg[n] = t.topAt[k]+uintptr(16*top+int(high)-1)*pointSize, false
+	if top >= 0 {
+		at[n], neg[n] = t.topAt[k]+uintptr(top)*pointSize, false
 		n++
 	}
 	return n
@@ -428,9 +437,8 @@ type term struct {
 // and returns the new count.
 func (t *pedersenTables) terms(out *[maxTerms]term, n int, k int, x *felt.Felt) int {
 	var d [maxWindows]int32
-	nd, high := signedDigits(x.Limbs(), &d, &t.lay)
-	topWindow := t.lay.topWindow
-	for i, di := range d[:min(nd, topWindow)] {
+	low, top := t.digits(x, &d)
+	for i, di := range low {
 		switch {
 		case di > 0:
 			out[n] = term{&(*t.window(k, i))[di-1], false}
@@ -440,12 +448,8 @@ func (t *pedersenTables) terms(out *[maxTerms]term, n int, k int, x *felt.Felt) 
 			n++
 		}
 	}
-	top := 0 // the top digit is never negative
-	if nd > topWindow {
-		top = int(d[topWindow])
-	}
-	if top != 0 || high != 0 {
-		out[n] = term{&(*t.topOf(k))[16*top+int(high)-1], false}
+	if top >= 0 {
+		out[n] = term{&(*t.topOf(k))[top], false}
 		n++
 	}
 	return n
