@@ -148,6 +148,12 @@ INLINE fe8 quarter(fe8 c) {
 	return r;
 }
 
+// small returns v (below 2^52) in every lane.
+INLINE fe8 small(uint64_t v) {
+	fe8 r = {{bc(v), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()}};
+	return r;
+}
+
 // isZero returns the lanes of a (below 2p) that are 0 mod p: 0 or p.
 INLINE __mmask8 isZero(fe8 a) {
 	static const uint64_t p[5] = {1, 0, 0, 17ull << 36, 1ull << 43};
@@ -172,11 +178,10 @@ INLINE uint64_t *region(uint64_t *ws, int64_t stride, int r) { return ws + (int6
 // level 0 at offset 0, each next level right after the previous one.
 // It returns the number of levels and fills off and size.
 static int levels(int64_t m, int64_t *off, int64_t *size) {
-	int n = 0;
+	int n = 1;
 	int64_t o = 0;
 	off[0] = 0;
 	size[0] = m;
-	n = 1;
 	while (size[n - 1] > 1) {
 		o += size[n - 1];
 		off[n] = o;
@@ -191,8 +196,7 @@ KERNEL int64_t kairo_ifma_up(uint64_t *ws, int64_t stride, int64_t cur, const ui
 	uint64_t *x = region(ws, stride, REGION_X + 2 * (int)cur), *y = region(ws, stride, REGION_Y + 2 * (int)cur);
 	uint64_t *qx = region(ws, stride, REGION_QX), *qy = region(ws, stride, REGION_QY);
 	uint64_t *tree = region(ws, stride, REGION_TREE);
-	const fe8 one = {{bc(1), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(),
-			  _mm512_setzero_si512()}};
+	const fe8 one = small(1);
 	for (int64_t i = 0; i < m; i += 8) {
 		__mmask8 k = lanes(i, m);
 		__m512i at = _mm512_maskz_loadu_epi64(k, pts + i);
@@ -206,9 +210,7 @@ KERNEL int64_t kairo_ifma_up(uint64_t *ws, int64_t stride, int64_t cur, const ui
 		__m128i nb = _mm_maskz_loadu_epi8(k, neg + i);
 		__mmask8 kn = _mm512_test_epi64_mask(_mm512_cvtepu8_epi64(nb), _mm512_set1_epi64(1));
 		if (kn) {
-			fe8 zero = {{_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(),
-				     _mm512_setzero_si512(), _mm512_setzero_si512()}};
-			fe8 ny = sub(zero, py);
+			fe8 ny = sub(small(0), py);
 			#pragma GCC unroll 10
 			for (int l = 0; l < 5; l++) py.l[l] = _mm512_mask_mov_epi64(py.l[l], kn, ny.l[l]);
 		}
@@ -250,10 +252,16 @@ typedef struct {
 	int64_t n, at, per;
 } prefetcher;
 
+// prefetch asks for the points at pts[0..n) (a point is one cache line:
+// 64 bytes, aligned).
+INLINE void prefetch(const uint64_t *pts, int64_t n) {
+	for (int64_t i = 0; i < n; i++) _mm_prefetch((const char *)pts[i], _MM_HINT_T0);
+}
+
 INLINE void prefetchSome(prefetcher *p) {
-	for (int64_t j = 0; j < p->per && p->at < p->n; j++, p->at++) {
-		_mm_prefetch((const char *)p->next[p->at], _MM_HINT_T0);
-	}
+	int64_t k = p->n - p->at < p->per ? p->n - p->at : p->per;
+	prefetch(p->next + p->at, k);
+	p->at += k;
 }
 
 KERNEL void kairo_ifma_down(uint64_t *ws, int64_t stride, int64_t cur, int64_t m, const uint64_t *next, int64_t nnext) {
@@ -308,12 +316,7 @@ KERNEL void kairo_ifma_down(uint64_t *ws, int64_t stride, int64_t cur, int64_t m
 		fe8 ry = sub(mul(load(lam, stride, i, k), load(dxx, stride, i, k)), load(y, stride, i, k));
 		store(ny, stride, i, k, ry);
 	}
-	kairo_ifma_prefetch(pf.next + pf.at, pf.n - pf.at);
+	prefetch(pf.next + pf.at, pf.n - pf.at);
 }
 
-KERNEL void kairo_ifma_prefetch(const uint64_t *pts, int64_t n) {
-	for (int64_t i = 0; i < n; i++) {
-		const char *p = (const char *)pts[i];
-		_mm_prefetch(p, _MM_HINT_T0); // a point is one cache line (64 bytes, aligned)
-	}
-}
+KERNEL void kairo_ifma_prefetch(const uint64_t *pts, int64_t n) { prefetch(pts, n); }

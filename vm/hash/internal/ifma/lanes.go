@@ -23,6 +23,7 @@ type Lanes struct {
 	ws        []uint64
 	cur       int // the accumulators are regions regionX+2*cur, regionY+2*cur
 	invert    func(z, x *fp.Element)
+	top       fp.Element // the inversion's operand (a local would escape through invert)
 }
 
 // New returns lanes for up to n sums. invert sets z = 1/x (x nonzero): one
@@ -76,10 +77,11 @@ func (l *Lanes) Add(pts []uintptr, neg, failed []bool, next []uintptr) {
 		panic("ifma: Add: more lanes than the workspace holds or flags than lanes")
 	}
 	top := up(l.ws, l.stride, l.cur, pts, neg, failed)
-	e := fp.Element(words(l.get(regionTree, top)))
-	l.invert(&e, &e)
-	e.Mul(&e, &twoPow8) // the inverse with R = 2^260 from that with R = 2^256
-	l.set(regionInv, top, limbs([4]uint64(e)))
+	e := &l.top
+	*e = fp.Element(words(l.get(regionTree, top)))
+	l.invert(e, e)
+	e.Mul(e, &twoPow8) // the inverse with R = 2^260 from that with R = 2^256
+	l.set(regionInv, top, limbs([4]uint64(*e)))
 	down(l.ws, l.stride, l.cur, m, next)
 	l.cur = 1 - l.cur
 }

@@ -22,23 +22,20 @@ func randElement(r *rand.Rand) fp.Element {
 	return e
 }
 
-func fromLimbs(l [5]uint64) *big.Int {
+// fromDigits returns the integer of the little-endian digits ds of
+// width bits each.
+func fromDigits(ds []uint64, width uint) *big.Int {
 	v := new(big.Int)
-	for i := 4; i >= 0; i-- {
-		v.Lsh(v, 52)
-		v.Add(v, new(big.Int).SetUint64(l[i]))
+	for i := len(ds) - 1; i >= 0; i-- {
+		v.Lsh(v, width)
+		v.Add(v, new(big.Int).SetUint64(ds[i]))
 	}
 	return v
 }
 
-func fromWords(w [4]uint64) *big.Int {
-	v := new(big.Int)
-	for i := 3; i >= 0; i-- {
-		v.Lsh(v, 64)
-		v.Add(v, new(big.Int).SetUint64(w[i]))
-	}
-	return v
-}
+func fromLimbs(l [5]uint64) *big.Int { return fromDigits(l[:], 52) }
+
+func fromWords(w [4]uint64) *big.Int { return fromDigits(w[:], 64) }
 
 func TestRadix(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
