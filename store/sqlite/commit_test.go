@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,11 +18,7 @@ import (
 // pages as they were.
 func TestFailedCommitWritesNothing(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "failed.db")
-	s, err := Open(ctx, path, Options{Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, path := createStore(t, "failed.db")
 	const contracts = 40
 	addr := func(c int) felt.Felt { return felt.FromUint64(0x5000 + uint64(c)) }
 	block := func(value uint64) *store.Block {

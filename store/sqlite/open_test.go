@@ -116,13 +116,20 @@ func TestOpenRejectsBadFiles(t *testing.T) {
 	}
 }
 
-func TestOpenCreatesAndReopens(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "a.db")
-	s, err := Open(ctx, path, Options{Create: true})
+// createStore creates a store named name in a temporary directory.
+func createStore(t *testing.T, name string) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	s, err := Open(context.Background(), path, Options{Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s, path
+}
+
+func TestOpenCreatesAndReopens(t *testing.T) {
+	ctx := context.Background()
+	s, path := createStore(t, "a.db")
 	var mode string
 	if err := s.db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
 		t.Errorf("journal_mode = %q, %v; want wal", mode, err)

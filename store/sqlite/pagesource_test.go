@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
-	"path/filepath"
 	"sync"
 	"testing"
 )
@@ -17,11 +16,7 @@ import (
 // the failed connection is opened again by the next read.
 func TestRawPages(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "raw.db")
-	s, err := Open(ctx, path, Options{Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, path := createStore(t, "raw.db")
 	defer s.Close()
 	fill(t, s, 20, 800)
 

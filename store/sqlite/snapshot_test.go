@@ -52,11 +52,7 @@ func TestSnapshotRevert100k(t *testing.T) {
 		entries = 10_000
 	}
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "devnet.db")
-	s, err := Open(ctx, path, Options{Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, path := createStore(t, "devnet.db")
 	defer s.Close()
 	fill(t, s, 100, entries)
 	var count int
